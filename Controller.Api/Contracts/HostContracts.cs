@@ -1,0 +1,10 @@
+using Controller.Application.Common.Models;
+using Controller.Application.Hosts.Models;
+
+namespace Controller.Api.Contracts;
+
+/// <summary>Body of POST /host/{hostId}/updatestatus.</summary>
+public sealed record UpdateStatusRequest(ResourcesModel? Available, IReadOnlyList<ContainerReportModel>? Containers);
+
+/// <summary>Optional body of POST /host/{hostId}/drain.</summary>
+public sealed record DrainRequest(int? DeadlineSeconds);

@@ -1,0 +1,54 @@
+using System.Net.Mime;
+using Controller.Api.Security;
+using Controller.Application.Common.Models;
+using Controller.Application.Tokens.Commands.CreateToken;
+using Controller.Application.Tokens.Commands.RevokeToken;
+using Controller.Application.Tokens.Models;
+using Controller.Application.Tokens.Queries.ListTokens;
+using Controller.Domain.Tokens;
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Controller.Api.Controllers;
+
+/// <summary>Tokens (admin): issue admin and registration tokens, list them (never the secret), revoke.</summary>
+[Route("token")]
+[Authorize(Policy = Policies.Admin)]
+public sealed class TokenController(ISender sender) : ApiControllerBase
+{
+    /// <summary>Issue a token; the secret is in this answer only.</summary>
+    [HttpPost]
+    [Consumes(MediaTypeNames.Application.Json)]
+    [ProducesResponseType<IssuedTokenDto>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
+    public async Task<ActionResult<IssuedTokenDto>> Create(CreateTokenCommand command, CancellationToken ct)
+    {
+        var token = await sender.Send(command, ct);
+        return Created($"/token/{token.TokenId}", token);
+    }
+
+    /// <summary>List tokens, newest first.</summary>
+    [HttpGet]
+    [ProducesResponseType<PagedResult<TokenDto>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    public async Task<PagedResult<TokenDto>> List(
+        [FromQuery] TokenKind? kind,
+        [FromQuery] bool includeRevoked = false,
+        [FromQuery] int page = 1,
+        [FromQuery] int pageSize = PagingRules.DefaultPageSize,
+        CancellationToken ct = default) =>
+        await sender.Send(new ListTokensQuery(kind, includeRevoked, page, pageSize), ct);
+
+    /// <summary>Revoke a token.</summary>
+    [HttpDelete("{tokenId:guid}")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    public async Task<IActionResult> Revoke(Guid tokenId, CancellationToken ct)
+    {
+        await sender.Send(new RevokeTokenCommand(tokenId), ct);
+        return NoContent();
+    }
+}

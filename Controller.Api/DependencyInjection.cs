@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Controller.Api.Errors;
+using Controller.Api.Security;
+using Controller.Application.Common.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Controller.Api;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddApiServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddHttpContextAccessor();
+        services.AddScoped<ICurrentCaller, HttpCurrentCaller>();
+
+        services.Configure<KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = configuration.GetValue<long?>("Controller:MaxRequestBodyBytes") ?? 1024 * 1024;
+            o.AddServerHeader = false;
+        });
+
+        services.AddControllers(o =>
+            {
+                o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
+            })
+            .AddJsonOptions(o =>
+            {
+                ConfigureJson(o.JsonSerializerOptions);
+                // Never echo parser internals (type names) to clients; the field path is kept.
+                o.AllowInputFormatterExceptionMessages = false;
+            })
+            .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = InvalidRequest.Create);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ErrorBody.Complete);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Admin, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin))
+            .AddPolicy(Policies.Register, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Registration, TokenClaims.Host))
+            .AddPolicy(Policies.AdminOrHost, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Host))
+            .AddPolicy(Policies.Host, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Host))
+            .AddPolicy(Policies.EngineInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.EngineInstance))
+            .AddPolicy(Policies.AdminHostOrInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Host, TokenClaims.EngineInstance));
+
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        return services;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = true;
+        options.MaxDepth = 32;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+    }
+}
+
+/// <summary>The body of a 400 for a request that did not bind (malformed JSON, wrong types, unknown enum values).</summary>
+internal static class InvalidRequest
+{
+    public static IActionResult Create(ActionContext context)
+    {
+        var errors = context.ModelState
+            .Where(e => e.Value is { Errors.Count: > 0 })
+            .ToDictionary(
+                e => string.IsNullOrEmpty(e.Key) ? "body" : e.Key.TrimStart('$', '.'),
+                e => e.Value!.Errors.Select(x => string.IsNullOrEmpty(x.ErrorMessage) ? "The value is not valid." : x.ErrorMessage).ToArray());
+        var malformed = context.ModelState.Any(e => e.Key.StartsWith('$') || e.Key.Length == 0);
+        var (errorId, description) = malformed
+            ? ("malformed_request", "The request body is not valid JSON for this endpoint.")
+            : ("validation_failed", "One or more fields are invalid.");
+        var problem = ErrorBody.Create(StatusCodes.Status400BadRequest, errorId, description, new Dictionary<string, object?> { ["errors"] = errors });
+        ErrorBody.Complete(new ProblemDetailsContext { HttpContext = context.HttpContext, ProblemDetails = problem });
+        return new ObjectResult(problem) { StatusCode = StatusCodes.Status400BadRequest, ContentTypes = { "application/problem+json" } };
+    }
+}

@@ -1,0 +1,15 @@
+using Controller.Domain.Hosts;
+
+namespace Controller.Application.Common.Interfaces;
+
+public interface IHostRepository
+{
+    Task<Host?> FindAsync(Guid hostId, CancellationToken cancellationToken);
+
+    Task<Host?> FindLiveByMachineIdAsync(string machineId, CancellationToken cancellationToken);
+
+    void Add(Host host);
+
+    /// <summary>A page of hosts, newest registration first, read without tracking.</summary>
+    Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken);
+}

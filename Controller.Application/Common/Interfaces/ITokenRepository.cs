@@ -1,0 +1,18 @@
+using Controller.Domain.Tokens;
+
+namespace Controller.Application.Common.Interfaces;
+
+public interface ITokenRepository
+{
+    Task<Token?> FindAsync(Guid tokenId, CancellationToken cancellationToken);
+
+    void Add(Token token);
+
+    /// <summary>Tokens bound to the host that are not revoked.</summary>
+    Task<IReadOnlyList<Token>> ListUnrevokedForHostAsync(Guid hostId, CancellationToken cancellationToken);
+
+    /// <summary>A page of tokens, newest first, read without tracking.</summary>
+    Task<(IReadOnlyList<Token> Items, int Total)> ListAsync(TokenKind? kind, bool includeRevoked, int skip, int take, CancellationToken cancellationToken);
+
+    Task<bool> AnyUnrevokedAdminAsync(CancellationToken cancellationToken);
+}

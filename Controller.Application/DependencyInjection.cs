@@ -1,0 +1,36 @@
+using Controller.Application.Common.Behaviours;
+using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Options;
+using Controller.Application.Hosts;
+using FluentValidation;
+using Mediator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Controller.Application;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddApplicationServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SchedulingOptions>()
+            .Bind(configuration.GetSection(SchedulingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddMediator((MediatorOptions options) =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.Assemblies = [typeof(DependencyInjection)];
+            options.PipelineBehaviors = [typeof(AuthorizationBehaviour<,>), typeof(ValidationBehaviour<,>)];
+        });
+        // Messages name fields as the client wrote them ("memoryMiB"), not as words ("Memory Mi B").
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+            member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: false);
+
+        services.AddSingleton<StatusIntervalAdvisor>();
+        services.AddSingleton<IStatusIntervalAdvisor>(sp => sp.GetRequiredService<StatusIntervalAdvisor>());
+        return services;
+    }
+}

@@ -1,0 +1,15 @@
+using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
+using Controller.Application.Hosts.Models;
+using Mediator;
+
+namespace Controller.Application.Hosts.Queries.GetHostStatus;
+
+public sealed class GetHostStatusQueryHandler(IHostRepository hosts) : IQueryHandler<GetHostStatusQuery, HostStatusDto>
+{
+    public async ValueTask<HostStatusDto> Handle(GetHostStatusQuery query, CancellationToken cancellationToken)
+    {
+        var host = await hosts.FindAsync(query.HostId, cancellationToken) ?? throw HostErrors.NotFound(query.HostId);
+        return new HostStatusDto(host.Id, host.State, host.LastStatusAt, JsonText.Parse(host.LastStatusReport), JsonText.Parse(host.LastStatusAnswer));
+    }
+}

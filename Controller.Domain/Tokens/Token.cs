@@ -1,0 +1,94 @@
+using Controller.Domain.Common;
+
+namespace Controller.Domain.Tokens;
+
+/// <summary>
+/// A bearer credential issued by the controller. Only the SHA-256 hash of the secret is kept;
+/// host and engine-instance tokens are bound to the one resource they act for.
+/// </summary>
+public sealed class Token : Entity
+{
+    public const int HashLength = 32;
+
+    private Token(Guid id)
+        : base(id)
+    {
+        Name = string.Empty;
+        Hash = [];
+    }
+
+    public string Name { get; private set; }
+
+    public TokenKind Kind { get; private set; }
+
+    public byte[] Hash { get; private set; }
+
+    public Guid? HostId { get; private set; }
+
+    public Guid? EngineInstanceId { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset? ExpiresAt { get; private set; }
+
+    public DateTimeOffset? RevokedAt { get; private set; }
+
+    public bool IsRevoked => RevokedAt is not null;
+
+    /// <summary>Issue an admin or registration token (the kinds an admin may create).</summary>
+    public static Token IssueForAdmin(Guid id, TokenKind kind, string name, byte[] hash, DateTimeOffset now, DateTimeOffset? expiresAt)
+    {
+        if (kind is not (TokenKind.Admin or TokenKind.Registration))
+        {
+            throw new DomainException("invalid_token_kind", "Only 'admin' and 'registration' tokens can be issued directly.",
+                new Dictionary<string, object?> { ["kind"] = kind.ToString() });
+        }
+
+        if (expiresAt is not null && expiresAt <= now)
+        {
+            throw new DomainException("invalid_value", "'expiresAt' must be in the future.", new Dictionary<string, object?> { ["field"] = "expiresAt" });
+        }
+
+        return Create(id, kind, name, hash, now, expiresAt, null, null);
+    }
+
+    public static Token IssueForHost(Guid id, Guid hostId, string name, byte[] hash, DateTimeOffset now) =>
+        Create(id, TokenKind.Host, name, hash, now, null, hostId, null);
+
+    public static Token IssueForEngineInstance(Guid id, Guid instanceId, string name, byte[] hash, DateTimeOffset now) =>
+        Create(id, TokenKind.EngineInstance, name, hash, now, null, null, instanceId);
+
+    /// <summary>True when the token may authenticate a request at <paramref name="now"/>.</summary>
+    public bool IsValidAt(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+
+    /// <summary>Revoke the token; revoking twice is harmless.</summary>
+    public void Revoke(DateTimeOffset now) => RevokedAt ??= now;
+
+    /// <summary>Revoke at a later moment (a rotated host token keeps working for a short overlap).</summary>
+    public void ExpireAt(DateTimeOffset at)
+    {
+        if (ExpiresAt is null || ExpiresAt > at)
+        {
+            ExpiresAt = at;
+        }
+    }
+
+    private static Token Create(Guid id, TokenKind kind, string name, byte[] hash, DateTimeOffset now, DateTimeOffset? expiresAt, Guid? hostId, Guid? instanceId)
+    {
+        if (hash.Length != HashLength)
+        {
+            throw new DomainException("invalid_value", "A token hash must be 32 bytes (SHA-256).");
+        }
+
+        return new Token(id)
+        {
+            Kind = kind,
+            Name = Guard.NotBlank(name, "name", Limits.NameMaxLength),
+            Hash = hash,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+            HostId = hostId,
+            EngineInstanceId = instanceId,
+        };
+    }
+}

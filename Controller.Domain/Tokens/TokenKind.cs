@@ -1,0 +1,9 @@
+namespace Controller.Domain.Tokens;
+
+public enum TokenKind
+{
+    Admin,
+    Registration,
+    Host,
+    EngineInstance,
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Controller.Infrastructure;
+
+/// <summary>The <c>Controller</c> configuration section.</summary>
+public sealed class ControllerOptions
+{
+    public const string SectionName = "Controller";
+
+    /// <summary>Admin token to create on a fresh database; when empty, one is generated and written to <see cref="AdminTokenFile"/>.</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Where a generated admin token is written (readable by the owner only). Relative paths are under <see cref="DataDirectory"/>.</summary>
+    public string AdminTokenFile { get; set; } = "admin-token";
+
+    /// <summary>Folder for the embedded database and the generated admin token.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>The URL engine instances are told to call; the first listening URL when empty.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>How long a validated token is trusted before it is read again (bounds how late a revocation is seen by other replicas).</summary>
+    [Range(0, 60)]
+    public int TokenCacheSeconds { get; set; } = 5;
+}
+
+/// <summary>The <c>Database</c> configuration section.</summary>
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending migrations at start-up (turn off to migrate out of band).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+    SqlServer,
+}

@@ -1,0 +1,68 @@
+using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Security;
+using Controller.Infrastructure.Persistence;
+using Controller.Infrastructure.Persistence.Repositories;
+using Controller.Infrastructure.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Controller.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddInfrastructureServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ControllerOptions>().Bind(configuration.GetSection(ControllerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.SectionName));
+
+        var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var dataDirectory = configuration[$"{ControllerOptions.SectionName}:{nameof(ControllerOptions.DataDirectory)}"] ?? new ControllerOptions().DataDirectory;
+        var connectionString = configuration.GetConnectionString("Controller");
+
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    Directory.CreateDirectory(dataDirectory);
+                    connectionString = $"Data Source={Path.Combine(dataDirectory, "controller.db")};Default Timeout=30";
+                }
+
+                services.AddDbContextPool<SqliteControllerDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
+                services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqliteControllerDbContext>());
+                services.AddSingleton<IDatabaseWriteGate, SingleWriterGate>();
+                break;
+            case DatabaseProvider.Postgres:
+                services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(Required(connectionString)));
+                services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<PostgresControllerDbContext>());
+                services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
+                break;
+            case DatabaseProvider.SqlServer:
+                services.AddDbContextPool<SqlServerControllerDbContext>(o => o.UseSqlServer(Required(connectionString)));
+                services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqlServerControllerDbContext>());
+                services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddSingleton<ITokenService, TokenService>();
+        services.AddScoped<TokenAuthenticator>();
+        services.AddScoped<DatabaseInitializer>();
+        services.AddScoped<IUnitOfWork, UnitOfWork>();
+        services.AddScoped<IHostRepository, HostRepository>();
+        services.AddScoped<ITokenRepository, TokenRepository>();
+
+        services.AddHealthChecks().AddDbContextCheck<ControllerDbContext>("database", tags: ["ready"]);
+        return services;
+    }
+
+    private static string Required(string? connectionString) =>
+        string.IsNullOrWhiteSpace(connectionString)
+            ? throw new InvalidOperationException("ConnectionStrings:Controller is required for this Database:Provider.")
+            : connectionString;
+}

@@ -1,0 +1,48 @@
+using Controller.Domain.Common;
+using Controller.Domain.Hosts;
+using Controller.Domain.Tokens;
+using Microsoft.EntityFrameworkCore;
+
+namespace Controller.Infrastructure.Persistence;
+
+/// <summary>
+/// The controller's database. One subclass per provider carries that provider's migrations;
+/// the model itself is the same for all of them.
+/// </summary>
+public abstract class ControllerDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Host> Hosts => Set<Host>();
+
+    public DbSet<Token> Tokens => Set<Token>();
+
+    public DbSet<Lease> Leases => Set<Lease>();
+
+    public DbSet<ClusterSetting> Settings => Set<ClusterSetting>();
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        foreach (var entry in ChangeTracker.Entries<Entity>())
+        {
+            if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.BumpVersion();
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<Host>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Property(Configurations.HostConfiguration.LiveMachineId).CurrentValue =
+                    entry.Entity.IsLive ? entry.Entity.MachineId : null;
+            }
+        }
+
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ControllerDbContext).Assembly);
+    }
+}

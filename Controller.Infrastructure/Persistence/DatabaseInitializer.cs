@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using Controller.Application.Common.Security;
+using Controller.Domain.Tokens;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Controller.Infrastructure.Persistence;
+
+/// <summary>Prepares the database at start-up: migrations (unless turned off) and the first admin token.</summary>
+public sealed class DatabaseInitializer(
+    ControllerDbContext db,
+    ITokenService tokenService,
+    IOptions<ControllerOptions> controllerOptions,
+    IOptions<DatabaseOptions> databaseOptions,
+    TimeProvider clock,
+    ILogger<DatabaseInitializer> logger)
+{
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (databaseOptions.Value.Provider == DatabaseProvider.Sqlite)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await db.Database.CloseConnectionAsync();
+        }
+
+        if (databaseOptions.Value.MigrateOnStartup)
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        await EnsureAdminTokenAsync(cancellationToken);
+    }
+
+    private async Task EnsureAdminTokenAsync(CancellationToken cancellationToken)
+    {
+        if (await db.Tokens.AnyAsync(t => t.Kind == TokenKind.Admin, cancellationToken))
+        {
+            return;
+        }
+
+        var options = controllerOptions.Value;
+        var configured = !string.IsNullOrWhiteSpace(options.AdminToken);
+        var secret = configured ? options.AdminToken!.Trim() : tokenService.NewSecret();
+        var now = clock.GetUtcNow();
+        db.Tokens.Add(Token.IssueForAdmin(Guid.CreateVersion7(now), TokenKind.Admin, "bootstrap admin", tokenService.Hash(secret), now, null));
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+
+        if (configured)
+        {
+            logger.LogInformation("Created the admin token given in configuration (Controller:AdminToken).");
+            return;
+        }
+
+        var path = Path.GetFullPath(Path.Combine(options.DataDirectory, options.AdminTokenFile));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, secret + Environment.NewLine, cancellationToken);
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        logger.LogWarning("Generated an admin token for this fresh database and wrote it to {AdminTokenFile} (readable by its owner only).", path);
+    }
+}
+
+public static class DatabaseInitializerExtensions
+{
+    public static async Task InitializeDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,29 @@
+using Controller.Application.Common.Interfaces;
+using Controller.Domain.Hosts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Controller.Infrastructure.Persistence.Repositories;
+
+internal sealed class HostRepository(ControllerDbContext db) : IHostRepository
+{
+    public Task<Host?> FindAsync(Guid hostId, CancellationToken cancellationToken) =>
+        db.Hosts.FirstOrDefaultAsync(h => h.Id == hostId, cancellationToken);
+
+    public Task<Host?> FindLiveByMachineIdAsync(string machineId, CancellationToken cancellationToken) =>
+        db.Hosts.FirstOrDefaultAsync(h => EF.Property<string?>(h, "LiveMachineId") == machineId, cancellationToken);
+
+    public void Add(Host host) => db.Hosts.Add(host);
+
+    public async Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken)
+    {
+        var query = db.Hosts.AsNoTracking();
+        if (state is not null)
+        {
+            query = query.Where(h => h.State == state);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(h => h.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return (items, total);
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test of the solution: restore, build with warnings as errors, then each test project.
+# The infrastructure and API suites run twice: on SQLite, and on a throwaway PostgreSQL cluster
+# (installed from Debian's packages if missing, or the one named by CONTROLLER_TEST_POSTGRES).
+# Ends with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=$(mktemp -d)
+failed_steps=0
+pg_dir=""
+cleanup() { [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"; rm -rf "$results"; }
+trap cleanup EXIT
+
+dotnet tool restore >/dev/null || exit 1
+dotnet restore Controller.sln || exit 1
+dotnet build Controller.sln --no-restore -c Release -warnaserror || exit 1
+
+run_tests() { # name project [env...]
+  local name=$1 project=$2; shift 2
+  echo "== $name"
+  env "$@" dotnet test "$project" --no-build -c Release --logger "console;verbosity=minimal" 2>&1 | tee "$results/$name.log"
+  local rc=${PIPESTATUS[0]}
+  grep -qE '^(Passed|Failed)!' "$results/$name.log" || { echo "!! $name reported no results (exit $rc)"; failed_steps=$((failed_steps + 1)); }
+}
+
+run_tests domain tests/Controller.Domain.Tests
+run_tests application tests/Controller.Application.Tests
+run_tests architecture tests/Controller.ArchitectureTests
+run_tests infrastructure-sqlite tests/Controller.Infrastructure.Tests CONTROLLER_TEST_POSTGRES=
+run_tests api-sqlite tests/Controller.Api.Tests CONTROLLER_TEST_POSTGRES=
+
+if [ -z "${CONTROLLER_TEST_POSTGRES:-}" ]; then
+  eval "$(scripts/postgres.sh start)"
+  pg_dir=${PGTEST_DIR:-}
+fi
+if [ -n "${CONTROLLER_TEST_POSTGRES:-}" ]; then
+  run_tests infrastructure-postgres tests/Controller.Infrastructure.Tests CONTROLLER_TEST_POSTGRES="$CONTROLLER_TEST_POSTGRES"
+  run_tests api-postgres tests/Controller.Api.Tests CONTROLLER_TEST_POSTGRES="$CONTROLLER_TEST_POSTGRES"
+elif [ "${CI:-}" = "true" ]; then
+  echo "!! PostgreSQL is required in CI but could not be started"
+  failed_steps=$((failed_steps + 1))
+else
+  echo "== PostgreSQL suites skipped: no PostgreSQL could be started (set CONTROLLER_TEST_POSTGRES to use one)"
+fi
+
+scripts/check-migrations.sh || failed_steps=$((failed_steps + 1))
+
+passed=0 failed=0 skipped=0
+for log in "$results"/*.log; do
+  while read -r f p s; do
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  done < <(sed -nE 's/^(Passed|Failed)! +- +Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\2 \3 \4/p' "$log")
+done
+failed=$((failed + failed_steps))
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

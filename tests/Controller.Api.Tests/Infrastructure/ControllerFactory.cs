@@ -1,0 +1,107 @@
+using Controller.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Controller.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The controller in-process on a real database: a fresh SQLite file by default, or the PostgreSQL
+/// server named by CONTROLLER_TEST_POSTGRES (a fresh database per factory). Time is a FakeTimeProvider.
+/// </summary>
+public class ControllerFactory : WebApplicationFactory<Program>
+{
+    public const string AdminToken = "ctl_test-admin-0123456789abcdefghijklmnopqrstuvwxyzABCD";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public ControllerFactory(IDictionary<string, string?>? settings = null)
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "controller-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataDirectory);
+        _settings = new Dictionary<string, string?>
+        {
+            ["Controller:DataDirectory"] = DataDirectory,
+            ["Controller:AdminToken"] = AdminToken,
+            ["Controller:PublicUrl"] = "http://controller.test:5080",
+        };
+        var postgres = TestDatabase.PostgresConnectionString();
+        if (postgres is not null)
+        {
+            _settings["Database:Provider"] = "Postgres";
+            _settings["ConnectionStrings:Controller"] = TestDatabase.CreatePostgresDatabase(postgres);
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string DataDirectory { get; }
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public HttpClient Admin() => ClientWith(AdminToken);
+
+    public HttpClient ClientWith(string? token)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>Reads the database directly, the way the assertions "nothing changed" need it.</summary>
+    public async Task<T> WithDbAsync<T>(Func<ControllerDbContext, Task<T>> read)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControllerDbContext>();
+        return await read(db);
+    }
+
+    public Task<int> CountAsync<TEntity>()
+        where TEntity : class =>
+        WithDbAsync(db => db.Set<TEntity>().CountAsync());
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            ConfigureServices(services);
+        });
+    }
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a pooled connection is cleaned up with the temp folder.
+            }
+        }
+    }
+}
