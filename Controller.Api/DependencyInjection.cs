@@ -48,6 +48,16 @@ public static class DependencyInjection
             .AddPolicy(Policies.EngineInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.EngineInstance))
             .AddPolicy(Policies.AdminHostOrInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Host, TokenClaims.EngineInstance));
 
+        // Engine instances are told to call the controller at Controller:PublicUrl, else at the first listening URL.
+        services.PostConfigure<Controller.Application.Common.Options.ControllerEndpointOptions>(o =>
+        {
+            if (string.IsNullOrWhiteSpace(o.PublicUrl))
+            {
+                var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://localhost:5080";
+                o.PublicUrl = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+            }
+        });
+
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         return services;
     }

@@ -18,6 +18,8 @@ public static class DependencyInjection
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<ControllerEndpointOptions>().Bind(configuration.GetSection("Controller"));
+
         services.AddMediator((MediatorOptions options) =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
@@ -29,6 +31,10 @@ public static class DependencyInjection
             member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: false);
 
+        services.AddSingleton<Scheduling.ClusterView>();
+        services.AddSingleton<Scheduling.ControllerLifetime>();
+        services.AddScoped<Scheduling.ClusterSweeper>();
+        services.AddSingleton<Scheduling.PlacementGate>();
         services.AddSingleton<StatusIntervalAdvisor>();
         services.AddSingleton<IStatusIntervalAdvisor>(sp => sp.GetRequiredService<StatusIntervalAdvisor>());
         return services;

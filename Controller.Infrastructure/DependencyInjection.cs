@@ -56,6 +56,14 @@ public static class DependencyInjection
         services.AddScoped<IUnitOfWork, UnitOfWork>();
         services.AddScoped<IHostRepository, HostRepository>();
         services.AddScoped<ITokenRepository, TokenRepository>();
+        services.AddScoped<IEngineRepository, EngineRepository>();
+        services.AddScoped<IEngineInstanceRepository, EngineInstanceRepository>();
+        services.AddScoped<IHostDirectory, HostDirectory>();
+        services.AddScoped<LeaseStore>();
+        services.AddSingleton<InstanceTokenIssuer>();
+        services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());
+        services.AddSingleton<BackgroundServices.SweepService>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.SweepService>());
 
         services.AddHealthChecks().AddDbContextCheck<ControllerDbContext>("database", tags: ["ready"]);
         return services;

@@ -49,6 +49,9 @@ public sealed class Host : Entity
 
     public DateTimeOffset? LastStatusAt { get; private set; }
 
+    /// <summary>Resources held by the engine instances placed here (pending, starting, running, stopping).</summary>
+    public Resources Allocated { get; private set; }
+
     /// <summary>The last status report as received (JSON), and the answer the controller gave (JSON).</summary>
     public string? LastStatusReport { get; private set; }
 
@@ -98,6 +101,9 @@ public sealed class Host : Entity
     }
 
     public void RecordAnswer(string answer) => LastStatusAnswer = answer;
+
+    /// <summary>Kept by the scheduler after every change of the instances on this host.</summary>
+    public void SetAllocated(Resources allocated) => Allocated = Guard.NonNegative(allocated, "allocated");
 
     /// <summary>Stop new launches; with a deadline, what is left is stopped then.</summary>
     public void Drain(DateTimeOffset now, TimeSpan? deadline)

@@ -15,6 +15,10 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<Token> Tokens => Set<Token>();
 
+    public DbSet<Domain.Engines.Engine> Engines => Set<Domain.Engines.Engine>();
+
+    public DbSet<Domain.EngineInstances.EngineInstance> EngineInstances => Set<Domain.EngineInstances.EngineInstance>();
+
     public DbSet<Lease> Leases => Set<Lease>();
 
     public DbSet<ClusterSetting> Settings => Set<ClusterSetting>();
@@ -38,7 +42,21 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
             }
         }
 
+        foreach (var entry in ChangeTracker.Entries<Domain.Engines.Engine>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Property(Configurations.EngineConfiguration.LiveName).CurrentValue =
+                    entry.Entity.State == Domain.Engines.EngineState.Deleted ? null : entry.Entity.Name;
+            }
+        }
+
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Resources>().HaveConversion<ResourcesConverter>().HaveMaxLength(ResourcesConverter.MaxLength);
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Controller.Application.Common.Security;
 using Controller.Domain.Tokens;
+using Controller.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,7 @@ namespace Controller.Infrastructure.Persistence;
 public sealed class DatabaseInitializer(
     ControllerDbContext db,
     ITokenService tokenService,
+    InstanceTokenIssuer instanceTokens,
     IOptions<ControllerOptions> controllerOptions,
     IOptions<DatabaseOptions> databaseOptions,
     TimeProvider clock,
@@ -32,6 +34,29 @@ public sealed class DatabaseInitializer(
         }
 
         await EnsureAdminTokenAsync(cancellationToken);
+        await LoadInstanceTokenKeyAsync(cancellationToken);
+    }
+
+    private async Task LoadInstanceTokenKeyAsync(CancellationToken cancellationToken)
+    {
+        var setting = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Name == InstanceTokenIssuer.SettingName, cancellationToken);
+        if (setting is null)
+        {
+            db.Settings.Add(new ClusterSetting { Name = InstanceTokenIssuer.SettingName, Value = InstanceTokenIssuer.NewKey() });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another replica created it first; use theirs.
+            }
+
+            db.ChangeTracker.Clear();
+            setting = await db.Settings.AsNoTracking().FirstAsync(s => s.Name == InstanceTokenIssuer.SettingName, cancellationToken);
+        }
+
+        instanceTokens.UseKey(setting.Value);
     }
 
     private async Task EnsureAdminTokenAsync(CancellationToken cancellationToken)

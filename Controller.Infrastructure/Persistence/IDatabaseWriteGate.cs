@@ -9,31 +9,7 @@ public interface IDatabaseWriteGate
     ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken);
 }
 
-internal sealed class SingleWriterGate : IDatabaseWriteGate, IDisposable
-{
-    private readonly SemaphoreSlim _semaphore = new(1, 1);
-
-    public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
-    {
-        await _semaphore.WaitAsync(cancellationToken);
-        return new Releaser(_semaphore);
-    }
-
-    public void Dispose() => _semaphore.Dispose();
-
-    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                semaphore.Release();
-            }
-        }
-    }
-}
+internal sealed class SingleWriterGate : Application.Common.AsyncGate, IDatabaseWriteGate;
 
 internal sealed class NoWriteGate : IDatabaseWriteGate
 {

@@ -8,6 +8,7 @@ public sealed class SqliteControllerDbContext(DbContextOptions<SqliteControllerD
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
+        base.ConfigureConventions(configurationBuilder);
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
     }
 }

@@ -33,5 +33,5 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
 
     /// <summary>"Capacity.CpuMillicores" → "capacity.cpuMillicores", matching the JSON the client sent.</summary>
     private static string ToCamelPath(string propertyPath) =>
-        string.Join('.', propertyPath.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+        string.Join('.', propertyPath.Split('.', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToLowerInvariant(p[0]) + p[1..]));
 }

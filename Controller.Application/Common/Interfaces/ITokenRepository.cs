@@ -11,6 +11,9 @@ public interface ITokenRepository
     /// <summary>Tokens bound to the host that are not revoked.</summary>
     Task<IReadOnlyList<Token>> ListUnrevokedForHostAsync(Guid hostId, CancellationToken cancellationToken);
 
+    /// <summary>Tokens bound to any of the instances that are not revoked.</summary>
+    Task<IReadOnlyList<Token>> ListUnrevokedForInstancesAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken);
+
     /// <summary>A page of tokens, newest first, read without tracking.</summary>
     Task<(IReadOnlyList<Token> Items, int Total)> ListAsync(TokenKind? kind, bool includeRevoked, int skip, int take, CancellationToken cancellationToken);
 

@@ -37,6 +37,22 @@ public sealed class SchedulingOptions
     [Range(1, 3600)]
     public int SweepIntervalSeconds { get; set; } = 5;
 
+    /// <summary>How long a replica holds the sweep lease without renewing it (bounds the take-over after it dies).</summary>
+    [Range(1, 3600)]
+    public int SweepLeaseSeconds { get; set; } = 15;
+
+    /// <summary>At most this many hosts are declared lost per sweep (replacements are rate-limited).</summary>
+    [Range(1, 100_000)]
+    public int MaxHostsLostPerSweep { get; set; } = 50;
+
+    /// <summary>How old the cached cluster view (engine counts, hosts with room) may get before it is rebuilt.</summary>
+    [Range(0, 60_000)]
+    public int SnapshotMaxAgeMilliseconds { get; set; } = 1000;
+
+    /// <summary>A status round that loses a race on a shared row is retried this many times in all.</summary>
+    [Range(1, 50)]
+    public int MaxRoundAttempts { get; set; } = 8;
+
     /// <summary>First back-off after repeated failures of an engine; doubles per failure up to the maximum.</summary>
     [Range(1, 86_400)]
     public int FailureBackoffSeconds { get; set; } = 10;

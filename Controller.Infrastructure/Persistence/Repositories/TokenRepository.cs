@@ -14,6 +14,11 @@ internal sealed class TokenRepository(ControllerDbContext db) : ITokenRepository
     public async Task<IReadOnlyList<Token>> ListUnrevokedForHostAsync(Guid hostId, CancellationToken cancellationToken) =>
         await db.Tokens.Where(t => t.HostId == hostId && t.RevokedAt == null).ToListAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<Token>> ListUnrevokedForInstancesAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken) =>
+        instanceIds.Count == 0
+            ? []
+            : await db.Tokens.Where(t => t.EngineInstanceId != null && instanceIds.Contains(t.EngineInstanceId.Value) && t.RevokedAt == null).ToListAsync(cancellationToken);
+
     public async Task<(IReadOnlyList<Token> Items, int Total)> ListAsync(TokenKind? kind, bool includeRevoked, int skip, int take, CancellationToken cancellationToken)
     {
         var query = db.Tokens.AsNoTracking();

@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Controller.Application.Hosts.Commands.DrainHost;
 
-public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Scheduling.ClusterView clusterView, TimeProvider clock)
     : ICommandHandler<DrainHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(DrainHostCommand command, CancellationToken cancellationToken)
@@ -12,6 +12,7 @@ public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork u
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.Drain(clock.GetUtcNow(), command.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
         await unitOfWork.SaveChangesAsync(cancellationToken);
+        clusterView.Invalidate();
         return host.ToSummary();
     }
 }

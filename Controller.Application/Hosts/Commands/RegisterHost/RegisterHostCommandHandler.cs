@@ -14,6 +14,7 @@ public sealed class RegisterHostCommandHandler(
     ITokenService tokenService,
     ICurrentCaller caller,
     IStatusIntervalAdvisor intervals,
+    Scheduling.ClusterView clusterView,
     TimeProvider clock) : ICommandHandler<RegisterHostCommand, RegisterHostResult>
 {
     public async ValueTask<RegisterHostResult> Handle(RegisterHostCommand command, CancellationToken cancellationToken)
@@ -54,6 +55,7 @@ public sealed class RegisterHostCommandHandler(
             throw AlreadyRegistered(winner?.Id);
         }
 
+        clusterView.Invalidate();
         return new RegisterHostResult(host.Id, secret, intervals.NextInterval(), host.State, Created: true);
     }
 

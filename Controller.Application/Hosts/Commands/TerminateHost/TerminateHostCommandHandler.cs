@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Controller.Application.Hosts.Commands.TerminateHost;
 
-public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Scheduling.ClusterView clusterView, TimeProvider clock)
     : ICommandHandler<TerminateHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(TerminateHostCommand command, CancellationToken cancellationToken)
@@ -12,6 +12,7 @@ public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWo
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.Terminate(clock.GetUtcNow());
         await unitOfWork.SaveChangesAsync(cancellationToken);
+        clusterView.Invalidate();
         return host.ToSummary();
     }
 }

@@ -1,39 +1,218 @@
+using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
+using Controller.Application.Common.Options;
+using Controller.Application.Common.Security;
+using Controller.Application.Hosts.Models;
+using Controller.Application.Scheduling;
+using Controller.Domain.EngineInstances;
+using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
+using Controller.Domain.Scheduling;
+using Controller.Domain.Tokens;
 using Mediator;
+using Microsoft.Extensions.Options;
 
 namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 
+/// <summary>
+/// One status round: record the report, reconcile the host's instances with it, decide launches and stops
+/// for this host, persist all of it in one transaction, and answer with every order still open
+/// (level-triggered). A round that loses a race on a shared row (the host's, or an engine's count) is
+/// retried from fresh reads; only rounds that change engine counts take the in-process placement gate.
+/// </summary>
 public sealed class UpdateHostStatusCommandHandler(
     IHostRepository hosts,
+    IEngineRepository engines,
+    IEngineInstanceRepository instances,
     ITokenRepository tokens,
     IUnitOfWork unitOfWork,
     IStatusIntervalAdvisor intervals,
-    Common.Security.ITokenService tokenService,
+    ITokenService tokenService,
+    IInstanceTokenIssuer instanceTokens,
+    ClusterView clusterView,
+    PlacementGate placementGate,
+    IOptions<SchedulingOptions> options,
+    IOptions<ControllerEndpointOptions> endpoint,
     TimeProvider clock) : ICommandHandler<UpdateHostStatusCommand, HostStatusAnswer>
 {
     public async ValueTask<HostStatusAnswer> Handle(UpdateHostStatusCommand command, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var host = await hosts.FindAsync(command.HostId, cancellationToken)
-            ?? throw HostErrors.NotFound(command.HostId);
+        var attempts = options.Value.MaxRoundAttempts;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RoundAsync(command, cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < attempts)
+            {
+                unitOfWork.Reset();
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), clock, cancellationToken);
+            }
+        }
+    }
 
+    private async Task<HostStatusAnswer> RoundAsync(UpdateHostStatusCommand command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var o = options.Value;
+        var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.RecordStatus(command.Available!.ToResources(), JsonText.Serialize(new { command.Available, command.Containers }), now);
 
-        if (host.State == HostState.Terminating)
+        var reported = (command.Containers ?? [])
+            .Where(c => c.EngineInstanceId is not null)
+            .Select(c => new ReportedContainer(c.ContainerId!, c.EngineInstanceId!.Value, ToReported(c.State!.Value), c.ExitCode))
+            .ToList();
+        var live = await instances.ListHoldingForHostAsync(host.Id, cancellationToken);
+        var liveIds = live.Select(i => i.Id).ToHashSet();
+        var foreignIds = reported.Select(r => r.EngineInstanceId).Where(id => !liveIds.Contains(id)).ToList();
+        var ended = foreignIds.Count == 0 ? [] : await instances.EndedStatesAsync(host.Id, foreignIds, cancellationToken);
+
+        var reconciled = StatusReconciler.Reconcile(live, reported, ended, now,
+            TimeSpan.FromSeconds(o.LaunchTimeoutSeconds), TimeSpan.FromSeconds(o.InstanceHeartbeatTimeoutSeconds));
+
+        var snapshot = await clusterView.GetAsync(cancellationToken);
+        var policy = o.Policy == PlacementPolicyName.Binpack ? PlacementPolicy.Binpack : PlacementPolicy.Spread;
+        var decision = Scheduler.Decide(Snapshot(host, live, now), snapshot.Demands(snapshot.Engines, now), policy);
+
+        IDisposable? gate = null;
+        try
         {
-            host.CompleteTermination(now);
-            foreach (var token in await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken))
+            if (reconciled.Released.Count > 0 || !decision.IsEmpty)
             {
-                token.Revoke(now);
-                tokenService.Evict(token.Hash);
+                // Counts change: decide again under the gate, on engine rows read now and saved with their versions.
+                gate = await placementGate.EnterAsync(cancellationToken);
+                var fresh = (await engines.ListLiveForUpdateAsync(cancellationToken)).ToDictionary(e => e.Id);
+                foreach (var instance in reconciled.Released)
+                {
+                    var engine = fresh[instance.EngineId];
+                    engine.ReleaseInstance();
+                    if (instance.State == EngineInstanceState.Failed)
+                    {
+                        engine.RecordFailure(now, TimeSpan.FromSeconds(o.FailureBackoffSeconds), TimeSpan.FromSeconds(o.MaxFailureBackoffSeconds));
+                    }
+                }
+
+                decision = Scheduler.Decide(Snapshot(host, live, now), snapshot.Demands(fresh.Values, now), policy);
+                Apply(decision, host, live, fresh, now);
+            }
+
+            var endedNow = live.Where(i => i.IsEnded).Select(i => i.Id).ToList();
+            if (endedNow.Count > 0)
+            {
+                Revoke(await tokens.ListUnrevokedForInstancesAsync(endedNow, cancellationToken), now);
+            }
+
+            var holding = live.Where(i => i.HoldsResources).ToList();
+            host.SetAllocated(holding.Select(i => i.Resources).Sum());
+            if (holding.Count == 0)
+            {
+                await CompleteHostTransitionsAsync(host, now, cancellationToken);
+            }
+
+            var answer = Answer(host, holding, reconciled.ExtraTerminates);
+            host.RecordAnswer(JsonText.Serialize(answer));
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+            if (gate is not null)
+            {
+                clusterView.Invalidate();
+            }
+
+            return answer;
+        }
+        finally
+        {
+            gate?.Dispose();
+        }
+    }
+
+    private void Apply(PlacementDecision decision, Host host, List<EngineInstance> live, Dictionary<Guid, Engine> engines, DateTimeOffset now)
+    {
+        var byId = live.ToDictionary(i => i.Id);
+        foreach (var stop in decision.Stops)
+        {
+            if (byId[stop.InstanceId].RequestStop(stop.Reason, now))
+            {
+                engines[stop.EngineId].ReleaseInstance();
             }
         }
 
-        var answer = new HostStatusAnswer(HostErrors.ModeOf(host.State), intervals.NextInterval(), [], []);
-        host.RecordAnswer(JsonText.Serialize(answer));
-        await unitOfWork.SaveChangesAsync(cancellationToken);
-        return answer;
+        foreach (var launch in decision.Launches)
+        {
+            var engine = engines[launch.EngineId];
+            var tokenId = Guid.CreateVersion7(now);
+            var instance = EngineInstance.Launch(Guid.CreateVersion7(now), engine, host.Id, launch.GpuIndexes, tokenId, now);
+            var secret = instanceTokens.SecretFor(tokenId);
+            tokens.Add(Token.IssueForEngineInstance(tokenId, instance.Id, $"instance {engine.Name}", tokenService.Hash(secret), now));
+            instances.Add(instance);
+            live.Add(instance);
+        }
     }
+
+    private async Task CompleteHostTransitionsAsync(Host host, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (host.State == HostState.Draining)
+        {
+            host.CompleteDrain(now);
+        }
+        else if (host.State == HostState.Terminating)
+        {
+            host.CompleteTermination(now);
+            Revoke(await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken), now);
+        }
+    }
+
+    private void Revoke(IReadOnlyList<Token> toRevoke, DateTimeOffset now)
+    {
+        foreach (var token in toRevoke)
+        {
+            token.Revoke(now);
+            tokenService.Evict(token.Hash);
+        }
+    }
+
+    private HostStatusAnswer Answer(Host host, List<EngineInstance> holding, IReadOnlyList<ContainerTerminate> extra)
+    {
+        var launch = holding
+            .Where(i => i.State == EngineInstanceState.Pending)
+            .Select(i => new LaunchOrder(i.Id, i.EngineId, i.Image, ResourcesDto.From(i.Resources), i.GpuIndexes,
+                new Dictionary<string, string>
+                {
+                    ["CONTROLLER_URL"] = endpoint.Value.PublicUrl ?? string.Empty,
+                    ["ENGINE_ID"] = i.EngineId.ToString(),
+                    ["ENGINE_INSTANCE_ID"] = i.Id.ToString(),
+                    ["ENGINE_INSTANCE_TOKEN"] = instanceTokens.SecretFor(i.TokenId),
+                }))
+            .ToList();
+        var terminate = holding
+            .Where(i => i.State == EngineInstanceState.Stopping)
+            .Select(i => new TerminateOrder(i.Id, i.ContainerId, i.StopReason ?? Scheduler.ReasonScaledDown))
+            .Concat(extra.Select(e => new TerminateOrder(e.EngineInstanceId, e.ContainerId, e.Reason)))
+            .ToList();
+        return new HostStatusAnswer(HostErrors.ModeOf(host.State, holding.Count), intervals.NextInterval(), launch, terminate);
+    }
+
+    private static HostSnapshot Snapshot(Host host, List<EngineInstance> live, DateTimeOffset now)
+    {
+        var role = host.State switch
+        {
+            HostState.Active => HostRole.Active,
+            HostState.Draining when host.DrainDeadline is { } deadline && deadline <= now => HostRole.DrainDeadlinePassed,
+            HostState.Draining => HostRole.Draining,
+            HostState.Terminating => HostRole.Terminating,
+            _ => HostRole.Idle,
+        };
+        var placed = live.Where(i => i.HoldsResources)
+            .Select(i => new PlacedInstance(i.Id, i.EngineId, i.State, i.Resources, i.GpuIndexes, i.CreatedAt))
+            .ToList();
+        return new HostSnapshot(host.Id, role, host.Capacity, host.Available, host.Labels, host.Gpus.Select(g => g.Index).ToList(), placed);
+    }
+
+    private static ReportedContainerState ToReported(ContainerState state) => state switch
+    {
+        ContainerState.Created => ReportedContainerState.Created,
+        ContainerState.Running => ReportedContainerState.Running,
+        _ => ReportedContainerState.Exited,
+    };
 }

@@ -1,0 +1,68 @@
+using System.Net.Mime;
+using Controller.Api.Contracts;
+using Controller.Api.Security;
+using Controller.Application.Common.Models;
+using Controller.Application.EngineInstances;
+using Controller.Domain.EngineInstances;
+using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace Controller.Api.Controllers;
+
+/// <summary>Engine instances: admins list and stop them; each instance registers and heartbeats with its own token.</summary>
+[Route("engine_instance")]
+public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
+{
+    /// <summary>List instances, newest first, by engine, host and state (admin).</summary>
+    [HttpGet]
+    [Authorize(Policy = Policies.Admin)]
+    [ProducesResponseType<PagedResult<EngineInstanceDto>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    public async Task<PagedResult<EngineInstanceDto>> List(
+        [FromQuery] Guid? engineId,
+        [FromQuery] Guid? hostId,
+        [FromQuery] EngineInstanceState? state,
+        [FromQuery] int page = 1,
+        [FromQuery] int pageSize = PagingRules.DefaultPageSize,
+        CancellationToken ct = default) =>
+        await sender.Send(new ListEngineInstancesQuery(engineId, hostId, state, page, pageSize), ct);
+
+    /// <summary>One instance (admin, its host, or the instance itself).</summary>
+    [HttpGet("{instanceId:guid}")]
+    [Authorize(Policy = Policies.AdminHostOrInstance)]
+    [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    public async Task<EngineInstanceDto> Get(Guid instanceId, CancellationToken ct) =>
+        await sender.Send(new GetEngineInstanceQuery(instanceId), ct);
+
+    /// <summary>The engine in the container announces itself (201); a second registration is 409.</summary>
+    [HttpPost("{instanceId:guid}/register")]
+    [Authorize(Policy = Policies.EngineInstance)]
+    [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    public async Task<ActionResult<EngineInstanceDto>> Register(Guid instanceId, CancellationToken ct) =>
+        Created($"/engine_instance/{instanceId}", await sender.Send(new RegisterEngineInstanceCommand(instanceId), ct));
+
+    /// <summary>Liveness and busy/idle; the answer says whether to accept new work and whether to stop.</summary>
+    [HttpPost("{instanceId:guid}/heartbeat")]
+    [Authorize(Policy = Policies.EngineInstance)]
+    [ProducesResponseType<HeartbeatAnswer>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    public async Task<HeartbeatAnswer> Heartbeat(
+        Guid instanceId,
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] HeartbeatRequest? request,
+        CancellationToken ct) =>
+        await sender.Send(new HeartbeatCommand(instanceId, request?.Busy ?? false), ct);
+
+    /// <summary>Stop an instance (admin, 202); its host's next status answer terminates it.</summary>
+    [HttpDelete("{instanceId:guid}")]
+    [Authorize(Policy = Policies.Admin)]
+    [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    public async Task<ActionResult<EngineInstanceDto>> Stop(Guid instanceId, CancellationToken ct) =>
+        Accepted($"/engine_instance/{instanceId}", await sender.Send(new StopEngineInstanceCommand(instanceId), ct));
+}

@@ -1,0 +1,17 @@
+using Controller.Domain.Common;
+
+namespace Controller.Application.Common.Interfaces;
+
+/// <summary>An active host as the cluster view needs it.</summary>
+public sealed record ActiveHostView(Guid HostId, IReadOnlyDictionary<string, string> Labels, Resources Capacity, Resources Allocated);
+
+/// <summary>Reads over all hosts for the background views and sweeps (never on a per-request path).</summary>
+public interface IHostDirectory
+{
+    Task<IReadOnlyList<ActiveHostView>> ListActiveAsync(CancellationToken cancellationToken);
+
+    /// <summary>Live hosts (active, draining, drained) last seen before <paramref name="seenBefore"/>.</summary>
+    Task<IReadOnlyList<Guid>> ListSilentSinceAsync(DateTimeOffset seenBefore, int max, CancellationToken cancellationToken);
+
+    Task<int> CountLiveAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,128 @@
+using Controller.Application.Common.Exceptions;
+using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
+using Controller.Application.Common.Security;
+using Controller.Application.Scheduling;
+using Controller.Domain.EngineInstances;
+using Controller.Domain.Hosts;
+using Controller.Domain.Tokens;
+using FluentValidation;
+using Mediator;
+
+namespace Controller.Application.EngineInstances;
+
+/// <summary>The engine inside the container announces itself (once).</summary>
+public sealed record RegisterEngineInstanceCommand(Guid InstanceId) : ICommand<EngineInstanceDto>, IInstanceScoped;
+
+/// <summary>The engine says it is alive, and whether it is busy.</summary>
+public sealed record HeartbeatCommand(Guid InstanceId, bool Busy) : ICommand<HeartbeatAnswer>, IInstanceScoped;
+
+/// <summary>An admin stops an instance; its host's next status answer terminates it.</summary>
+public sealed record StopEngineInstanceCommand(Guid InstanceId) : ICommand<EngineInstanceDto>;
+
+public sealed record GetEngineInstanceQuery(Guid InstanceId) : IQuery<EngineInstanceDto>, IInstanceScoped;
+
+public sealed record ListEngineInstancesQuery(Guid? EngineId, Guid? HostId, EngineInstanceState? State, int Page = 1, int PageSize = PagingRules.DefaultPageSize)
+    : IQuery<PagedResult<EngineInstanceDto>>, IPagedQuery;
+
+public sealed class ListEngineInstancesQueryValidator : AbstractValidator<ListEngineInstancesQuery>
+{
+    public ListEngineInstancesQueryValidator()
+    {
+        this.AddPagingRules();
+        RuleFor(q => q.State).IsInEnum();
+    }
+}
+
+public sealed class RegisterEngineInstanceCommandHandler(IEngineInstanceRepository instances, IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
+    : ICommandHandler<RegisterEngineInstanceCommand, EngineInstanceDto>
+{
+    public async ValueTask<EngineInstanceDto> Handle(RegisterEngineInstanceCommand command, CancellationToken cancellationToken)
+    {
+        var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
+        instance.Register(clock.GetUtcNow());
+        await ForgiveFailuresAsync(engines, instance.EngineId, cancellationToken);
+        await unitOfWork.SaveChangesAsync(cancellationToken);
+        return instance.ToDto();
+    }
+
+    internal static async Task ForgiveFailuresAsync(IEngineRepository engines, Guid engineId, CancellationToken cancellationToken)
+    {
+        var engine = await engines.FindAsync(engineId, cancellationToken);
+        if (engine is { ConsecutiveFailures: > 0 })
+        {
+            engine.RecordSuccess();
+        }
+    }
+}
+
+public sealed class HeartbeatCommandHandler(IEngineInstanceRepository instances, IEngineRepository engines, IHostRepository hosts, IUnitOfWork unitOfWork, TimeProvider clock)
+    : ICommandHandler<HeartbeatCommand, HeartbeatAnswer>
+{
+    public async ValueTask<HeartbeatAnswer> Handle(HeartbeatCommand command, CancellationToken cancellationToken)
+    {
+        var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
+        if (instance.Heartbeat(command.Busy, clock.GetUtcNow()))
+        {
+            await RegisterEngineInstanceCommandHandler.ForgiveFailuresAsync(engines, instance.EngineId, cancellationToken);
+        }
+
+        var host = await hosts.FindAsync(instance.HostId, cancellationToken);
+        await unitOfWork.SaveChangesAsync(cancellationToken);
+        var acceptWork = instance.State == EngineInstanceState.Running && host?.State == HostState.Active;
+        return new HeartbeatAnswer(acceptWork, !instance.IsActive, instance.State);
+    }
+}
+
+public sealed class StopEngineInstanceCommandHandler(
+    IEngineInstanceRepository instances,
+    IEngineRepository engines,
+    IUnitOfWork unitOfWork,
+    PlacementGate placementGate,
+    ClusterView clusterView,
+    TimeProvider clock) : ICommandHandler<StopEngineInstanceCommand, EngineInstanceDto>
+{
+    public const string Reason = "stopped_by_admin";
+
+    public async ValueTask<EngineInstanceDto> Handle(StopEngineInstanceCommand command, CancellationToken cancellationToken)
+    {
+        using (await placementGate.EnterAsync(cancellationToken))
+        {
+            var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
+            if (instance.RequestStop(Reason, clock.GetUtcNow()))
+            {
+                var engine = await engines.FindAsync(instance.EngineId, cancellationToken);
+                engine!.ReleaseInstance();
+            }
+
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+            clusterView.Invalidate();
+            return instance.ToDto();
+        }
+    }
+}
+
+public sealed class GetEngineInstanceQueryHandler(IEngineInstanceRepository instances, ICurrentCaller caller)
+    : IQueryHandler<GetEngineInstanceQuery, EngineInstanceDto>
+{
+    public async ValueTask<EngineInstanceDto> Handle(GetEngineInstanceQuery query, CancellationToken cancellationToken)
+    {
+        var instance = await instances.FindAsync(query.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(query.InstanceId);
+        if (caller.Kind == TokenKind.Host && caller.HostId != instance.HostId)
+        {
+            throw new ForbiddenException("This engine instance runs on another host.", new Dictionary<string, object?> { ["engineInstanceId"] = instance.Id });
+        }
+
+        return instance.ToDto();
+    }
+}
+
+public sealed class ListEngineInstancesQueryHandler(IEngineInstanceRepository instances)
+    : IQueryHandler<ListEngineInstancesQuery, PagedResult<EngineInstanceDto>>
+{
+    public async ValueTask<PagedResult<EngineInstanceDto>> Handle(ListEngineInstancesQuery query, CancellationToken cancellationToken)
+    {
+        var (items, total) = await instances.ListAsync(query.EngineId, query.HostId, query.State, query.Skip(), query.PageSize, cancellationToken);
+        return new PagedResult<EngineInstanceDto>([.. items.Select(i => i.ToDto())], query.Page, query.PageSize, total);
+    }
+}

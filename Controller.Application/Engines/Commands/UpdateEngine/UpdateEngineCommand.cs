@@ -1,0 +1,48 @@
+using Controller.Application.Common.Exceptions;
+using Controller.Application.Common.Interfaces;
+using Controller.Application.Engines.Models;
+using Controller.Application.Scheduling;
+using FluentValidation;
+using Mediator;
+
+namespace Controller.Application.Engines.Commands.UpdateEngine;
+
+/// <summary>Replace an engine's definition (PUT). A changed desired count is converged to by the next status rounds.</summary>
+public sealed record UpdateEngineCommand(Guid EngineId, EngineDefinition Definition) : ICommand<EngineDto>;
+
+public sealed class UpdateEngineCommandValidator : AbstractValidator<UpdateEngineCommand>
+{
+    public UpdateEngineCommandValidator() => RuleFor(c => c.Definition).SetValidator(new EngineDefinitionValidator()).OverridePropertyName(string.Empty);
+}
+
+public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, ClusterView clusterView, TimeProvider clock)
+    : ICommandHandler<UpdateEngineCommand, EngineDto>
+{
+    public async ValueTask<EngineDto> Handle(UpdateEngineCommand command, CancellationToken cancellationToken)
+    {
+        var spec = command.Definition.ToSpec();
+        var engine = await engines.FindAsync(command.EngineId, cancellationToken);
+        if (engine is null || engine.State == Domain.Engines.EngineState.Deleted)
+        {
+            throw EngineErrors.NotFound(command.EngineId);
+        }
+
+        if (await engines.FindLiveByNameAsync(spec.Name, cancellationToken) is { } other && other.Id != engine.Id)
+        {
+            throw EngineErrors.NameTaken(spec.Name, other.Id);
+        }
+
+        engine.Update(spec, clock.GetUtcNow());
+        try
+        {
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+        }
+        catch (UniqueConstraintViolationException)
+        {
+            throw EngineErrors.NameTaken(spec.Name, null);
+        }
+
+        clusterView.Invalidate();
+        return engine.ToDto();
+    }
+}

@@ -1,0 +1,78 @@
+using Controller.Application.Common.Models;
+using Controller.Application.Hosts.Models;
+using Controller.Domain.Common;
+using Controller.Domain.Engines;
+using FluentValidation;
+using Riok.Mapperly.Abstractions;
+
+namespace Controller.Application.Engines.Models;
+
+/// <summary>An engine definition as an admin sends it (POST and PUT).</summary>
+public sealed record EngineDefinition(
+    string? Name,
+    string? Image,
+    ResourcesModel? Resources,
+    int? Priority,
+    int? MinInstances,
+    int? MaxInstances,
+    int? DesiredInstances,
+    IReadOnlyDictionary<string, string>? HostLabels)
+{
+    public EngineSpec ToSpec() => new(
+        Name!, Image!, Resources!.ToResources(), Priority ?? 0, MinInstances ?? 0, MaxInstances ?? DesiredInstances ?? 0,
+        DesiredInstances ?? MinInstances ?? 0, HostLabels ?? new Dictionary<string, string>());
+}
+
+public sealed class EngineDefinitionValidator : AbstractValidator<EngineDefinition>
+{
+    public EngineDefinitionValidator()
+    {
+        RuleFor(e => e.Name).NotEmpty().MaximumLength(Limits.NameMaxLength);
+        RuleFor(e => e.Image).NotEmpty().MaximumLength(Limits.ImageMaxLength);
+        RuleFor(e => e.Resources).NotNull().SetValidator(new ResourcesModelValidator()!);
+        RuleFor(e => e.Priority).InclusiveBetween(-Limits.MaxPriority, Limits.MaxPriority);
+        RuleFor(e => e.MinInstances).InclusiveBetween(0, Limits.MaxInstancesPerEngine);
+        RuleFor(e => e.MaxInstances).InclusiveBetween(0, Limits.MaxInstancesPerEngine);
+        RuleFor(e => e.DesiredInstances).NotNull().InclusiveBetween(0, Limits.MaxInstancesPerEngine);
+        RuleFor(e => e.MaxInstances).GreaterThanOrEqualTo(e => e.MinInstances ?? 0)
+            .When(e => e.MaxInstances is not null)
+            .WithMessage("'maxInstances' must be at least 'minInstances'.");
+        RuleFor(e => e.HostLabels).SetValidator(new LabelsValidator()!).When(e => e.HostLabels is not null);
+    }
+}
+
+/// <summary>An engine as the controller answers it.</summary>
+public sealed record EngineDto(
+    Guid EngineId,
+    string Name,
+    string Image,
+    ResourcesDto Resources,
+    int Priority,
+    int MinInstances,
+    int MaxInstances,
+    int DesiredInstances,
+    IReadOnlyDictionary<string, string> HostLabels,
+    EngineState State,
+    int ActiveInstances,
+    int ConsecutiveFailures,
+    DateTimeOffset? BackoffUntil,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+[Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target)]
+public static partial class EngineMapper
+{
+    [MapProperty(nameof(Engine.Id), nameof(EngineDto.EngineId))]
+    public static partial EngineDto ToDto(this Engine engine);
+
+    private static ResourcesDto MapResources(Resources resources) => ResourcesDto.From(resources);
+}
+
+internal static class EngineErrors
+{
+    public static Common.Exceptions.NotFoundException NotFound(Guid engineId) =>
+        new("engine_not_found", $"No engine with id {engineId}.", new Dictionary<string, object?> { ["engineId"] = engineId });
+
+    public static Common.Exceptions.ConflictException NameTaken(string name, Guid? engineId) =>
+        new("engine_name_taken", $"An engine named '{name}' already exists.", new Dictionary<string, object?> { ["engineId"] = engineId, ["name"] = name });
+}

@@ -1,0 +1,186 @@
+using Controller.Domain.Common;
+
+namespace Controller.Domain.Engines;
+
+/// <summary>
+/// A catalogue entry: an image, the resources one copy needs, a priority and how many copies should run.
+/// Keeps the cluster-wide count of its active copies (pending + starting + running), so that placement
+/// never reads the whole cluster and two concurrent decisions cannot both fill the same gap: every change
+/// of the count is a write of this row, guarded by its version.
+/// </summary>
+public sealed class Engine : Entity
+{
+    private Dictionary<string, string> _hostLabels = [];
+
+    private Engine(Guid id)
+        : base(id)
+    {
+        Name = string.Empty;
+        Image = string.Empty;
+    }
+
+    public string Name { get; private set; }
+
+    public string Image { get; private set; }
+
+    public Resources Resources { get; private set; }
+
+    public int Priority { get; private set; }
+
+    public int MinInstances { get; private set; }
+
+    public int MaxInstances { get; private set; }
+
+    /// <summary>The desired count, always within <see cref="MinInstances"/>..<see cref="MaxInstances"/>.</summary>
+    public int DesiredInstances { get; private set; }
+
+    public IReadOnlyDictionary<string, string> HostLabels => _hostLabels;
+
+    public EngineState State { get; private set; }
+
+    /// <summary>Copies that are pending, starting or running, cluster-wide.</summary>
+    public int ActiveInstances { get; private set; }
+
+    public int ConsecutiveFailures { get; private set; }
+
+    /// <summary>No launch before this moment after repeated failures.</summary>
+    public DateTimeOffset? BackoffUntil { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>The desired count the cluster converges to: 0 once deleted.</summary>
+    public int Target => State == EngineState.Active ? DesiredInstances : 0;
+
+    public int Deficit => Math.Max(0, Target - ActiveInstances);
+
+    public int Surplus => Math.Max(0, ActiveInstances - Target);
+
+    public static Engine Create(Guid id, EngineSpec spec, DateTimeOffset now)
+    {
+        var engine = new Engine(id) { CreatedAt = now, State = EngineState.Active };
+        engine.Apply(spec, now);
+        return engine;
+    }
+
+    /// <summary>Replace the definition (PUT). Running copies keep the image they were launched with.</summary>
+    public void Update(EngineSpec spec, DateTimeOffset now)
+    {
+        EnsureActive("update");
+        Apply(spec, now);
+    }
+
+    /// <summary>Delete: every copy is stopped, then the engine is gone.</summary>
+    public void Delete(DateTimeOffset now)
+    {
+        if (State == EngineState.Deleted)
+        {
+            throw Conflict("delete");
+        }
+
+        State = EngineState.Deleting;
+        UpdatedAt = now;
+    }
+
+    /// <summary>The last copy is gone; the engine leaves the catalogue.</summary>
+    public void CompleteDeletion(DateTimeOffset now)
+    {
+        if (State != EngineState.Deleting || ActiveInstances > 0)
+        {
+            throw Conflict("complete the deletion of");
+        }
+
+        State = EngineState.Deleted;
+        UpdatedAt = now;
+    }
+
+    public bool InBackoffAt(DateTimeOffset now) => BackoffUntil is { } until && until > now;
+
+    /// <summary>Counts a new copy; refuses to go above the target (the caller's decision was stale).</summary>
+    public void ReserveInstance()
+    {
+        if (Deficit <= 0)
+        {
+            throw new DomainException("engine_at_desired_count", $"Engine '{Name}' already has its desired number of instances.",
+                new Dictionary<string, object?> { ["engineId"] = Id });
+        }
+
+        ActiveInstances++;
+    }
+
+    /// <summary>A copy left the active states (stopping, failed, lost).</summary>
+    public void ReleaseInstance()
+    {
+        if (ActiveInstances <= 0)
+        {
+            throw new DomainException("engine_count_underflow", $"Engine '{Name}' has no active instance to release.",
+                new Dictionary<string, object?> { ["engineId"] = Id });
+        }
+
+        ActiveInstances--;
+    }
+
+    /// <summary>A copy failed: back off exponentially before the next launch.</summary>
+    public void RecordFailure(DateTimeOffset now, TimeSpan firstBackoff, TimeSpan maxBackoff)
+    {
+        ConsecutiveFailures++;
+        var factor = Math.Pow(2, Math.Min(ConsecutiveFailures - 1, 30));
+        var backoff = TimeSpan.FromSeconds(Math.Min(firstBackoff.TotalSeconds * factor, maxBackoff.TotalSeconds));
+        BackoffUntil = now + backoff;
+    }
+
+    /// <summary>A copy came up: failures are forgiven.</summary>
+    public void RecordSuccess()
+    {
+        ConsecutiveFailures = 0;
+        BackoffUntil = null;
+    }
+
+    /// <summary>True when a host with these labels may run this engine.</summary>
+    public bool AcceptsHostLabels(IReadOnlyDictionary<string, string> labels) => Matches(_hostLabels, labels);
+
+    public static bool Matches(IReadOnlyDictionary<string, string> required, IReadOnlyDictionary<string, string> labels)
+    {
+        foreach (var (key, value) in required)
+        {
+            if (!labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Apply(EngineSpec spec, DateTimeOffset now)
+    {
+        Name = Guard.NotBlank(spec.Name, "name", Limits.NameMaxLength);
+        Image = Guard.NotBlank(spec.Image, "image", Limits.ImageMaxLength);
+        Resources = Guard.NonNegative(spec.Resources, "resources");
+        if (spec.MinInstances < 0 || spec.MaxInstances < spec.MinInstances || spec.MaxInstances > Limits.MaxInstancesPerEngine)
+        {
+            throw new DomainException("invalid_value", "Instance bounds must satisfy 0 <= minInstances <= maxInstances.",
+                new Dictionary<string, object?> { ["field"] = "maxInstances" });
+        }
+
+        Priority = spec.Priority;
+        MinInstances = spec.MinInstances;
+        MaxInstances = spec.MaxInstances;
+        DesiredInstances = Math.Clamp(spec.DesiredInstances, spec.MinInstances, spec.MaxInstances);
+        _hostLabels = new Dictionary<string, string>(spec.HostLabels, StringComparer.Ordinal);
+        UpdatedAt = now;
+    }
+
+    private void EnsureActive(string action)
+    {
+        if (State != EngineState.Active)
+        {
+            throw Conflict(action);
+        }
+    }
+
+    private DomainException Conflict(string action) =>
+        new("engine_state_conflict", $"Cannot {action} an engine that is {State.ToString().ToLowerInvariant()}.",
+            new Dictionary<string, object?> { ["engineId"] = Id, ["state"] = State.ToString().ToLowerInvariant() });
+}

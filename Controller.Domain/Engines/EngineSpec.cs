@@ -1,0 +1,14 @@
+using Controller.Domain.Common;
+
+namespace Controller.Domain.Engines;
+
+/// <summary>What an admin says an engine is and how many copies of it should run.</summary>
+public sealed record EngineSpec(
+    string Name,
+    string Image,
+    Resources Resources,
+    int Priority,
+    int MinInstances,
+    int MaxInstances,
+    int DesiredInstances,
+    IReadOnlyDictionary<string, string> HostLabels);

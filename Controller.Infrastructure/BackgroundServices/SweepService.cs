@@ -1,0 +1,81 @@
+using Controller.Application.Common.Options;
+using Controller.Application.Scheduling;
+using Controller.Infrastructure.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Controller.Infrastructure.BackgroundServices;
+
+/// <summary>
+/// Runs the cluster sweep every <see cref="SchedulingOptions.SweepIntervalSeconds"/> on whichever replica holds
+/// the "sweep" lease; another replica takes over within the lease duration when the holder dies.
+/// </summary>
+public sealed class SweepService(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, ILogger<SweepService> logger)
+    : BackgroundService
+{
+    public const string LeaseName = "sweep";
+
+    public string Holder { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
+        using var timer = new PeriodicTimer(interval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await TickAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await ReleaseAsync();
+        }
+    }
+
+    /// <summary>One sweep if this replica holds (or can take) the lease. Returns whether it swept.</summary>
+    public async Task<bool> TickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var leases = scope.ServiceProvider.GetRequiredService<LeaseStore>();
+            if (!await leases.TryAcquireAsync(LeaseName, Holder, TimeSpan.FromSeconds(options.Value.SweepLeaseSeconds), cancellationToken))
+            {
+                return false;
+            }
+
+            var result = await scope.ServiceProvider.GetRequiredService<ClusterSweeper>().SweepAsync(cancellationToken);
+            if (result.HostsLost > 0 || result.EnginesDeleted > 0)
+            {
+                logger.LogInformation("Sweep: {HostsLost} hosts lost, {EnginesDeleted} engines deleted.", result.HostsLost, result.EnginesDeleted);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Sweep failed; it will run again at the next tick.");
+            return false;
+        }
+    }
+
+    private async Task ReleaseAsync()
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<LeaseStore>().ReleaseAsync(LeaseName, Holder, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Could not release the sweep lease; it expires on its own.");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Controller.Domain.Common;
+using Controller.Domain.EngineInstances;
+using Controller.Domain.Engines;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Controller.Infrastructure.Persistence.Configurations;
+
+internal sealed class EngineConfiguration : IEntityTypeConfiguration<Engine>
+{
+    /// <summary>Name of an engine that is not deleted; null otherwise. Unique.</summary>
+    public const string LiveName = "LiveName";
+
+    public void Configure(EntityTypeBuilder<Engine> builder)
+    {
+        builder.ToTable("Engines");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Id).ValueGeneratedNever();
+        builder.Property(e => e.Version).IsConcurrencyToken();
+        builder.Property(e => e.Name).HasMaxLength(Limits.NameMaxLength).IsRequired();
+        builder.Property<string?>(LiveName).HasMaxLength(Limits.NameMaxLength);
+        builder.HasIndex(LiveName).IsUnique();
+        builder.Property(e => e.Image).HasMaxLength(Limits.ImageMaxLength).IsRequired();
+        builder.Property(e => e.Resources).HasConversion<ResourcesConverter>().HasMaxLength(ResourcesConverter.MaxLength);
+        builder.Property(e => e.State).HasConversion<string>().HasMaxLength(16);
+        builder.HasIndex(e => e.State);
+        builder.Ignore(e => e.HostLabels);
+        builder.Ignore(e => e.Target);
+        builder.Ignore(e => e.Deficit);
+        builder.Ignore(e => e.Surplus);
+        builder.Property<Dictionary<string, string>>("_hostLabels").HasColumnName("HostLabels").HasJsonConversion().IsRequired();
+    }
+}
+
+internal sealed class EngineInstanceConfiguration : IEntityTypeConfiguration<EngineInstance>
+{
+    public void Configure(EntityTypeBuilder<EngineInstance> builder)
+    {
+        builder.ToTable("EngineInstances");
+        builder.HasKey(i => i.Id);
+        builder.Property(i => i.Id).ValueGeneratedNever();
+        builder.Property(i => i.Version).IsConcurrencyToken();
+        builder.Property(i => i.Image).HasMaxLength(Limits.ImageMaxLength).IsRequired();
+        builder.Property(i => i.Resources).HasConversion<ResourcesConverter>().HasMaxLength(ResourcesConverter.MaxLength);
+        builder.Property(i => i.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(i => i.ContainerId).HasMaxLength(Limits.ContainerIdMaxLength);
+        builder.Property(i => i.StopReason).HasMaxLength(Limits.ReasonMaxLength);
+        builder.Ignore(i => i.GpuIndexes);
+        builder.Ignore(i => i.IsActive);
+        builder.Ignore(i => i.HoldsResources);
+        builder.Ignore(i => i.IsEnded);
+        builder.Property<List<int>>("_gpuIndexes").HasColumnName("GpuIndexes").HasJsonConversion().IsRequired();
+        builder.HasOne<Engine>().WithMany().HasForeignKey(i => i.EngineId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Domain.Hosts.Host>().WithMany().HasForeignKey(i => i.HostId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(i => new { i.HostId, i.State });
+        builder.HasIndex(i => new { i.EngineId, i.State });
+        builder.HasIndex(i => i.State);
+    }
+}

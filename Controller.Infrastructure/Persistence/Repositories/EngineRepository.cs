@@ -1,0 +1,35 @@
+using Controller.Application.Common.Interfaces;
+using Controller.Domain.Engines;
+using Microsoft.EntityFrameworkCore;
+
+namespace Controller.Infrastructure.Persistence.Repositories;
+
+internal sealed class EngineRepository(ControllerDbContext db) : IEngineRepository
+{
+    public Task<Engine?> FindAsync(Guid engineId, CancellationToken cancellationToken) =>
+        db.Engines.FirstOrDefaultAsync(e => e.Id == engineId, cancellationToken);
+
+    public Task<Engine?> FindLiveByNameAsync(string name, CancellationToken cancellationToken) =>
+        db.Engines.FirstOrDefaultAsync(e => EF.Property<string?>(e, "LiveName") == name, cancellationToken);
+
+    public void Add(Engine engine) => db.Engines.Add(engine);
+
+    public async Task<IReadOnlyList<Engine>> ListLiveForUpdateAsync(CancellationToken cancellationToken) =>
+        await db.Engines.Where(e => e.State != EngineState.Deleted).ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<Engine>> ListLiveAsync(CancellationToken cancellationToken) =>
+        await db.Engines.AsNoTracking().Where(e => e.State != EngineState.Deleted).ToListAsync(cancellationToken);
+
+    public async Task<(IReadOnlyList<Engine> Items, int Total)> ListAsync(bool includeDeleting, int skip, int take, CancellationToken cancellationToken)
+    {
+        var query = db.Engines.AsNoTracking().Where(e => e.State != EngineState.Deleted);
+        if (!includeDeleting)
+        {
+            query = query.Where(e => e.State == EngineState.Active);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderBy(e => e.Name).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return (items, total);
+    }
+}

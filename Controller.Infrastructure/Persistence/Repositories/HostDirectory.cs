@@ -1,0 +1,26 @@
+using Controller.Application.Common.Interfaces;
+using Controller.Domain.Hosts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Controller.Infrastructure.Persistence.Repositories;
+
+internal sealed class HostDirectory(ControllerDbContext db) : IHostDirectory
+{
+    private static readonly HostState[] Live = [HostState.Active, HostState.Draining, HostState.Drained];
+
+    public async Task<IReadOnlyList<ActiveHostView>> ListActiveAsync(CancellationToken cancellationToken) =>
+        (await db.Hosts.AsNoTracking().Where(h => h.State == HostState.Active).ToListAsync(cancellationToken))
+        .Select(h => new ActiveHostView(h.Id, h.Labels, h.Capacity, h.Allocated))
+        .ToList();
+
+    public async Task<IReadOnlyList<Guid>> ListSilentSinceAsync(DateTimeOffset seenBefore, int max, CancellationToken cancellationToken) =>
+        await db.Hosts.AsNoTracking()
+            .Where(h => Live.Contains(h.State) && h.LastSeenAt < seenBefore)
+            .OrderBy(h => h.LastSeenAt)
+            .Select(h => h.Id)
+            .Take(max)
+            .ToListAsync(cancellationToken);
+
+    public Task<int> CountLiveAsync(CancellationToken cancellationToken) =>
+        db.Hosts.CountAsync(h => Live.Contains(h.State), cancellationToken);
+}
