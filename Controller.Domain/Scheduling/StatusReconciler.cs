@@ -87,6 +87,12 @@ public static class StatusReconciler
         {
             if (liveIds.Contains(container.EngineInstanceId))
             {
+                // Ended in this very round (exited, stopped): its container is still there to be removed.
+                if (live.First(i => i.Id == container.EngineInstanceId).IsEnded)
+                {
+                    extra.Add(new ContainerTerminate(container.EngineInstanceId, container.ContainerId, ReasonEnded));
+                }
+
                 continue;
             }
 

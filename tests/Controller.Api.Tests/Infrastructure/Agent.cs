@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Controller.Api.Tests.Infrastructure;
+
+/// <summary>A simulated agent: carries out launch and terminate orders and reports its containers.</summary>
+public sealed class Agent(ControllerFactory factory, Guid hostId, string token, int cpu = 16000, int memory = 65536, int gpus = 0) : IDisposable
+{
+    private readonly HttpClient _client = factory.ClientWith(token);
+
+    public Guid HostId { get; } = hostId;
+
+    /// <summary>Running containers by engine instance id: container id and state.</summary>
+    public Dictionary<Guid, (string ContainerId, string State, JsonObject Launch)> Containers { get; } = [];
+
+    public JsonObject? LastAnswer { get; private set; }
+
+    public static async Task<Agent> RegisterAsync(ControllerFactory factory, int cpu = 16000, int memory = 65536, int gpus = 0, object? labels = null)
+    {
+        var (hostId, token) = await factory.RegisterHostAsync(cpu: cpu, memory: memory, gpus: gpus, labels: labels);
+        return new Agent(factory, hostId, token, cpu, memory, gpus);
+    }
+
+    /// <summary>Report, then carry out what the answer says (launch = start a container, terminate = remove it).</summary>
+    public async Task<JsonObject> ReportAsync(bool carryOut = true)
+    {
+        var containers = Containers.Select(c => (object)new
+        {
+            containerId = c.Value.ContainerId,
+            engineInstanceId = c.Key,
+            state = c.Value.State,
+            exitCode = c.Value.State == "exited" ? (int?)1 : null,
+        }).ToList();
+        var response = await _client.PostAsJsonAsync($"/host/{HostId}/updatestatus", ApiClient.Status(cpu, memory, gpus, containers));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        LastAnswer = await response.ReadJsonAsync();
+        if (carryOut)
+        {
+            foreach (var order in LastAnswer["terminate"]!.AsArray())
+            {
+                Containers.Remove(Guid.Parse(order!["engineInstanceId"]!.GetValue<string>()));
+            }
+
+            foreach (var launch in LastAnswer["launch"]!.AsArray())
+            {
+                var id = Guid.Parse(launch!["engineInstanceId"]!.GetValue<string>());
+                Containers.TryAdd(id, ("c-" + id.ToString("N")[..12], "running", launch.AsObject()));
+            }
+        }
+
+        return LastAnswer;
+    }
+
+    public IEnumerable<Guid> InstancesOf(Guid engineId) =>
+        Containers.Where(c => c.Value.Launch["engineId"]!.GetValue<string>() == engineId.ToString()).Select(c => c.Key);
+
+    public void Crash(Guid instanceId) => Containers[instanceId] = Containers[instanceId] with { State = "exited" };
+
+    public void Dispose() => _client.Dispose();
+}
