@@ -7,7 +7,16 @@ namespace Controller.Api.Tests.Infrastructure;
 /// <summary>A simulated agent: carries out launch and terminate orders and reports its containers.</summary>
 public sealed class Agent(ControllerFactory factory, Guid hostId, string token, int cpu = 16000, int memory = 65536, int gpus = 0) : IDisposable
 {
-    private readonly HttpClient _client = factory.ClientWith(token);
+    private HttpClient _client = factory.ClientWith(token);
+
+    /// <summary>From now on, report through another controller replica.</summary>
+    public void UseReplica(ControllerFactory replica)
+    {
+        _client.Dispose();
+        _client = replica.ClientWith(token);
+    }
+
+    public int ConflictsRetried { get; private set; }
 
     public Guid HostId { get; } = hostId;
 
@@ -33,6 +42,12 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
             exitCode = c.Value.State == "exited" ? (int?)1 : null,
         }).ToList();
         var response = await _client.PostAsJsonAsync($"/host/{HostId}/updatestatus", ApiClient.Status(cpu, memory, gpus, containers));
+        for (var retry = 0; response.StatusCode == HttpStatusCode.Conflict && retry < 5; retry++)
+        {
+            // 409 concurrent_update: the controller lost races too often this time; an agent repeats the report.
+            ConflictsRetried++;
+            response = await _client.PostAsJsonAsync($"/host/{HostId}/updatestatus", ApiClient.Status(cpu, memory, gpus, containers));
+        }
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         LastAnswer = await response.ReadJsonAsync();
         if (carryOut)
