@@ -9,10 +9,10 @@ namespace Controller.Infrastructure.Tests.Persistence;
 public sealed class UnitOfWorkTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private SqliteTestDatabase _database = null!;
+    private TestDatabase _database = null!;
 
     [SetUp]
-    public void SetUp() => _database = new SqliteTestDatabase();
+    public void SetUp() => _database = new TestDatabase();
 
     [TearDown]
     public void TearDown() => _database.Dispose();

@@ -8,7 +8,7 @@ namespace Controller.Infrastructure.Tests.Security;
 
 public sealed class TokenAuthenticatorTests
 {
-    private SqliteTestDatabase _database = null!;
+    private TestDatabase _database = null!;
     private MemoryCache _cache = null!;
     private TokenService _tokens = null!;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
@@ -16,7 +16,7 @@ public sealed class TokenAuthenticatorTests
     [SetUp]
     public void SetUp()
     {
-        _database = new SqliteTestDatabase();
+        _database = new TestDatabase();
         _cache = new MemoryCache(new MemoryCacheOptions());
         _tokens = new TokenService(_cache);
     }
