@@ -96,6 +96,8 @@ public static class DatabaseInitializerExtensions
 {
     public static async Task InitializeDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        // The start-up grace of the sweep counts from here.
+        _ = services.GetRequiredService<Application.Scheduling.ControllerLifetime>();
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
     }
