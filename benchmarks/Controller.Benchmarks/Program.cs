@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Controller.Benchmarks.PlacementBenchmarks).Assembly).Run(args);

@@ -1,0 +1,164 @@
+// Load generator for the status hot path: registers N simulated hosts, then sends status reports at a fixed
+// total rate for a while (each host reports every N/rate seconds, carrying out launch and terminate orders),
+// and prints the achieved rate and latency percentiles. Only for a controller on this machine (loopback).
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+var options = Args.Parse(args);
+var baseUri = new Uri(options.Get("url", "http://127.0.0.1:5080"));
+if (!baseUri.IsLoopback)
+{
+    Console.Error.WriteLine("This load generator only targets a controller on this machine (loopback).");
+    return 2;
+}
+
+var hosts = int.Parse(options.Get("hosts", "5000"), CultureInfo.InvariantCulture);
+var rate = int.Parse(options.Get("rate", "1000"), CultureInfo.InvariantCulture);
+var seconds = int.Parse(options.Get("duration", "30"), CultureInfo.InvariantCulture);
+var engines = int.Parse(options.Get("engines", "10"), CultureInfo.InvariantCulture);
+var concurrency = int.Parse(options.Get("concurrency", "256"), CultureInfo.InvariantCulture);
+var admin = options.Get("admin-token", Environment.GetEnvironmentVariable("CONTROLLER_ADMIN_TOKEN") ?? "");
+
+using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+using var http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+
+async Task<JsonObject> PostAsync(string path, object body, string token)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    using var response = await http.SendAsync(request);
+    var text = await response.Content.ReadAsStringAsync();
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
+    }
+
+    return JsonNode.Parse(text)!.AsObject();
+}
+
+var run = Guid.NewGuid().ToString("N")[..8];
+var registration = (await PostAsync("/token", new { kind = "registration", name = $"loadgen {run}" }, admin))["token"]!.GetValue<string>();
+for (var e = 0; e < engines; e++)
+{
+    await PostAsync("/engine", new
+    {
+        name = $"load-{run}-{e}", image = "registry/load:1", resources = new { cpuMillicores = 250, memoryMiB = 256 },
+        priority = e, minInstances = 0, maxInstances = 100_000, desiredInstances = Math.Max(1, hosts / engines),
+    }, admin);
+}
+
+Console.WriteLine($"registering {hosts} hosts...");
+var agents = new ConcurrentBag<SimHost>();
+await Parallel.ForEachAsync(Enumerable.Range(0, hosts), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+{
+    var body = new
+    {
+        machineId = $"load-{run}-{i}", hostname = $"load-{i}", ipAddresses = new[] { "127.0.0.1" }, agentVersion = "loadgen",
+        labels = new { zone = "a" }, capacity = new { cpuMillicores = 16000, memoryMiB = 65536, gpuCount = 0, diskMiB = 100000 }, containers = Array.Empty<object>(),
+    };
+    var answer = await PostAsync("/host/register", body, registration);
+    agents.Add(new SimHost(Guid.Parse(answer["hostId"]!.GetValue<string>()), answer["token"]!.GetValue<string>()));
+});
+
+var all = agents.ToArray();
+var latencies = new ConcurrentBag<double>();
+var errors = new ConcurrentDictionary<string, int>();
+var gate = new SemaphoreSlim(concurrency);
+var interval = TimeSpan.FromSeconds(1.0 / rate);
+var total = rate * seconds;
+Console.WriteLine($"sending {total} status reports at {rate}/s over {seconds}s with up to {concurrency} in flight...");
+var clock = Stopwatch.StartNew();
+var inflight = new List<Task>(total);
+for (var n = 0; n < total; n++)
+{
+    var due = interval * n;
+    var wait = due - clock.Elapsed;
+    if (wait > TimeSpan.FromMilliseconds(1))
+    {
+        await Task.Delay(wait);
+    }
+
+    await gate.WaitAsync();
+    var host = all[n % all.Length];
+    inflight.Add(Task.Run(async () =>
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var answer = await PostAsync($"/host/{host.Id}/updatestatus", host.Report(), host.Token);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            host.CarryOut(answer);
+        }
+        catch (Exception ex)
+        {
+            errors.AddOrUpdate(ex.Message.Split(' ').Take(2).Aggregate((a, b) => a + " " + b), 1, (_, c) => c + 1);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }));
+}
+
+await Task.WhenAll(inflight);
+var elapsed = clock.Elapsed.TotalSeconds;
+var sorted = latencies.OrderBy(x => x).ToArray();
+double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"hosts={hosts} target={rate}/s achieved={sorted.Length / elapsed:F0}/s ok={sorted.Length} errors={errors.Values.Sum()} " +
+    $"p50={P(0.50):F2}ms p90={P(0.90):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms"));
+foreach (var (message, count) in errors)
+{
+    Console.WriteLine($"  {count} x {message}");
+}
+
+return 0;
+
+internal sealed class SimHost(Guid id, string token)
+{
+    private readonly ConcurrentDictionary<Guid, string> _containers = new();
+
+    public Guid Id { get; } = id;
+
+    public string Token { get; } = token;
+
+    public object Report() => new
+    {
+        available = new { cpuMillicores = 8000, memoryMiB = 32768, gpuCount = 0, diskMiB = 50000 },
+        containers = _containers.Select(c => new { containerId = c.Value, engineInstanceId = c.Key, state = "running" }).ToArray(),
+    };
+
+    public void CarryOut(JsonObject answer)
+    {
+        foreach (var t in answer["terminate"]!.AsArray())
+        {
+            _containers.TryRemove(Guid.Parse(t!["engineInstanceId"]!.GetValue<string>()), out _);
+        }
+
+        foreach (var l in answer["launch"]!.AsArray())
+        {
+            var id = Guid.Parse(l!["engineInstanceId"]!.GetValue<string>());
+            _containers.TryAdd(id, "c" + id.ToString("N")[..12]);
+        }
+    }
+}
+
+internal sealed class Args(Dictionary<string, string> values)
+{
+    public static Args Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            values[args[i].TrimStart('-')] = args[i + 1];
+        }
+
+        return new Args(values);
+    }
+
+    public string Get(string name, string fallback) => values.TryGetValue(name, out var v) ? v : fallback;
+}
