@@ -28,7 +28,7 @@ internal sealed class EngineConfiguration : IEntityTypeConfiguration<Engine>
         builder.Ignore(e => e.Target);
         builder.Ignore(e => e.Deficit);
         builder.Ignore(e => e.Surplus);
-        builder.Property<Dictionary<string, string>>("_hostLabels").HasColumnName("HostLabels").HasJsonConversion().IsRequired();
+        builder.Property<Dictionary<string, string>>("_hostLabels").HasColumnName("HostLabels").HasJsonConversion(JsonValue.DictionaryComparer()).IsRequired();
     }
 }
 
@@ -49,7 +49,7 @@ internal sealed class EngineInstanceConfiguration : IEntityTypeConfiguration<Eng
         builder.Ignore(i => i.IsActive);
         builder.Ignore(i => i.HoldsResources);
         builder.Ignore(i => i.IsEnded);
-        builder.Property<List<int>>("_gpuIndexes").HasColumnName("GpuIndexes").HasJsonConversion().IsRequired();
+        builder.Property<List<int>>("_gpuIndexes").HasColumnName("GpuIndexes").HasJsonConversion(JsonValue.ListComparer<int>()).IsRequired();
         builder.HasOne<Engine>().WithMany().HasForeignKey(i => i.EngineId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Domain.Hosts.Host>().WithMany().HasForeignKey(i => i.HostId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(i => new { i.HostId, i.State });

@@ -28,8 +28,8 @@ internal sealed class HostConfiguration : IEntityTypeConfiguration<Host>
         builder.Ignore(h => h.IpAddresses);
         builder.Ignore(h => h.Labels);
         builder.Ignore(h => h.Gpus);
-        builder.Property<List<string>>("_ipAddresses").HasColumnName("IpAddresses").HasJsonConversion().IsRequired();
-        builder.Property<Dictionary<string, string>>("_labels").HasColumnName("Labels").HasJsonConversion().IsRequired();
-        builder.Property<List<GpuDevice>>("_gpus").HasColumnName("Gpus").HasJsonConversion().IsRequired();
+        builder.Property<List<string>>("_ipAddresses").HasColumnName("IpAddresses").HasJsonConversion(JsonValue.ListComparer<string>()).IsRequired();
+        builder.Property<Dictionary<string, string>>("_labels").HasColumnName("Labels").HasJsonConversion(JsonValue.DictionaryComparer()).IsRequired();
+        builder.Property<List<GpuDevice>>("_gpus").HasColumnName("Gpus").HasJsonConversion(JsonValue.ListComparer<GpuDevice>()).IsRequired();
     }
 }

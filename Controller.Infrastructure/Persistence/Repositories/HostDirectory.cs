@@ -9,9 +9,10 @@ internal sealed class HostDirectory(ControllerDbContext db) : IHostDirectory
     private static readonly HostState[] Live = [HostState.Active, HostState.Draining, HostState.Drained];
 
     public async Task<IReadOnlyList<ActiveHostView>> ListActiveAsync(CancellationToken cancellationToken) =>
-        (await db.Hosts.AsNoTracking().Where(h => h.State == HostState.Active).ToListAsync(cancellationToken))
-        .Select(h => new ActiveHostView(h.Id, h.Labels, h.Capacity, h.Allocated))
-        .ToList();
+        await db.Hosts.AsNoTracking()
+            .Where(h => h.State == HostState.Active)
+            .Select(h => new ActiveHostView(h.Id, EF.Property<Dictionary<string, string>>(h, "_labels"), h.Capacity, h.Allocated))
+            .ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<Guid>> ListSilentSinceAsync(DateTimeOffset seenBefore, int max, CancellationToken cancellationToken) =>
         await db.Hosts.AsNoTracking()

@@ -115,11 +115,9 @@ public sealed class UpdateHostStatusCommandHandler(
             var answer = Answer(host, holding, reconciled.ExtraTerminates);
             host.RecordAnswer(JsonText.Serialize(answer));
             await unitOfWork.SaveChangesAsync(cancellationToken);
-            if (gate is not null)
-            {
-                clusterView.Invalidate();
-            }
 
+            // The cached cluster view is not invalidated here: rebuilding it is O(hosts), and a round only needs it
+            // for the spread cap and for draining; counts are always re-read from the engine rows under the gate.
             return answer;
         }
         finally
