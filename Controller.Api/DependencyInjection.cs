@@ -19,6 +19,11 @@ public static class DependencyInjection
         services.Configure<KestrelServerOptions>(o =>
         {
             o.Limits.MaxRequestBodySize = configuration.GetValue<long?>("Controller:MaxRequestBodyBytes") ?? 1024 * 1024;
+            // A client that trickles its body slower than this (after a grace period) gets 408 and may repeat.
+            o.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(
+                configuration.GetValue<double?>("Controller:MinRequestBodyBytesPerSecond") ?? 240,
+                TimeSpan.FromSeconds(configuration.GetValue<double?>("Controller:MinRequestBodyGraceSeconds") ?? 5));
+            o.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(configuration.GetValue<double?>("Controller:RequestHeadersTimeoutSeconds") ?? 30);
             o.AddServerHeader = false;
         });
 
@@ -57,6 +62,8 @@ public static class DependencyInjection
                 o.PublicUrl = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
             }
         });
+
+        services.AddControllerRateLimits(configuration);
 
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         return services;

@@ -20,6 +20,8 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
 
     public Guid HostId { get; } = hostId;
 
+    public string Token => token;
+
     /// <summary>Running containers by engine instance id: container id and state.</summary>
     public Dictionary<Guid, (string ContainerId, string State, JsonObject Launch)> Containers { get; } = [];
 

@@ -27,6 +27,10 @@ public class ControllerFactory : WebApplicationFactory<Program>
             ["Controller:DataDirectory"] = DataDirectory,
             ["Controller:AdminToken"] = AdminToken,
             ["Controller:PublicUrl"] = "http://controller.test:5080",
+            // Tests drive many requests with one admin token; the limits themselves are tested with small values.
+            ["RateLimiting:PerCallerPerSecond"] = "100000",
+            ["RateLimiting:PerCallerBurst"] = "100000",
+            ["RateLimiting:AdminConcurrency"] = "1000",
         };
         var postgres = TestDatabase.PostgresConnectionString();
         if (postgres is not null)
