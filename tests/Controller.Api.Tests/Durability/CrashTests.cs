@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using Controller.Api.Tests.Infrastructure;
 
 namespace Controller.Api.Tests.Durability;
@@ -15,8 +13,6 @@ namespace Controller.Api.Tests.Durability;
 /// </summary>
 public sealed class CrashTests
 {
-    private const string AdminToken = ControllerFactory.AdminToken;
-
     [Test]
     public async Task Sigkill_DuringLoad_EveryAcknowledgedRegistrationSurvives()
     {
@@ -24,11 +20,11 @@ public sealed class CrashTests
         Directory.CreateDirectory(dataDirectory);
         var postgres = TestDatabase.PostgresConnectionString();
         var database = postgres is null ? [] : new[] { "--Database:Provider=Postgres", $"--ConnectionStrings:Controller={TestDatabase.CreatePostgresDatabase(postgres)}" };
-        var port = FreePort();
+        var port = ControllerProcess.FreePort();
 
-        using var first = await StartAsync(port, dataDirectory, database);
+        using var first = await ControllerProcess.StartAsync(port, dataDirectory, database);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ControllerFactory.AdminToken);
         var acknowledged = new ConcurrentDictionary<string, (Guid HostId, string Token)>();
         using var stop = new CancellationTokenSource();
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
@@ -57,14 +53,13 @@ public sealed class CrashTests
         })).ToList();
 
         await Task.Delay(TimeSpan.FromSeconds(2));
-        first.Kill(entireProcessTree: true);
-        await first.WaitForExitAsync();
+        await first.KillAsync();
         await stop.CancelAsync();
         await Task.WhenAll(workers);
         TestContext.Out.WriteLine($"acknowledged before the kill: {acknowledged.Count}");
         Assert.That(acknowledged, Is.Not.Empty, "the load ran before the kill");
 
-        using var second = await StartAsync(port, dataDirectory, database);
+        using var second = await ControllerProcess.StartAsync(port, dataDirectory, database);
         foreach (var (machineId, (hostId, token)) in acknowledged)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, $"/host/{hostId}/detail");
@@ -73,59 +68,5 @@ public sealed class CrashTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"{machineId} was acknowledged but is gone");
             Assert.That((await response.ReadJsonAsync())["machineId"]!.GetValue<string>(), Is.EqualTo(machineId));
         }
-
-        second.Kill(entireProcessTree: true);
-        await second.WaitForExitAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<Process> StartAsync(int port, string dataDirectory, string[] database)
-    {
-        var api = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(api)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { api, "--urls", $"http://127.0.0.1:{port}", $"--Controller:DataDirectory={dataDirectory}", $"--Controller:AdminToken={AdminToken}" }.Concat(database))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await probe.GetAsync("/healthz/ready")).IsSuccessStatusCode)
-                {
-                    return process;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(200);
-        }
-
-        process.Kill(entireProcessTree: true);
-        throw new TimeoutException("The controller did not become ready.");
     }
 }
