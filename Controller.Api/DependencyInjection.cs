@@ -31,6 +31,22 @@ public static class DependencyInjection
             {
                 o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
             })
+            .AddMvcOptions(o =>
+            {
+                // No form binding at all: this API speaks JSON, and form parsing is attack surface it does not need.
+                foreach (var form in o.ValueProviderFactories.Where(f => f is Microsoft.AspNetCore.Mvc.ModelBinding.FormValueProviderFactory
+                             or Microsoft.AspNetCore.Mvc.ModelBinding.JQueryFormValueProviderFactory
+                             or Microsoft.AspNetCore.Mvc.ModelBinding.FormFileValueProviderFactory).ToList())
+                {
+                    o.ValueProviderFactories.Remove(form);
+                }
+                // JSON in UTF-8 only: a body declared in another charset is an unsupported media type (415).
+                foreach (var formatter in o.InputFormatters.OfType<Microsoft.AspNetCore.Mvc.Formatters.SystemTextJsonInputFormatter>())
+                {
+                    formatter.SupportedEncodings.Clear();
+                    formatter.SupportedEncodings.Add(new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+                }
+            })
             .AddJsonOptions(o =>
             {
                 ConfigureJson(o.JsonSerializerOptions);

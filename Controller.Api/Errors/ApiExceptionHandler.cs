@@ -53,6 +53,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
         DomainException d => (409, d.ErrorId, d.Message, d.Detail),
         ConcurrencyConflictException => (409, "concurrent_update", "Another request changed the same resource at the same time; repeat the request.", null),
         UniqueConstraintViolationException => (409, "conflict", "The resource already exists.", null),
+        System.Text.DecoderFallbackException => (400, "malformed_request", "The request body is not valid UTF-8 JSON.", null),
         BadHttpRequestException b => (b.StatusCode, ErrorBody.DefaultErrorId(b.StatusCode), ErrorBody.DefaultDescription(b.StatusCode), null),
         OperationCanceledException => (408, "request_timeout", "The request was cancelled before it completed; it may be repeated.", null),
         _ => (500, "internal_error", ErrorBody.DefaultDescription(500), null),

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
 using Controller.Domain.Common;
@@ -8,24 +9,102 @@ using Microsoft.Extensions.Options;
 
 namespace Controller.Application.Scheduling;
 
-/// <summary>The engine catalogue with counts, and how many active hosts have room for one more copy of each engine.</summary>
-public sealed class ClusterSnapshot(IReadOnlyList<Engine> engines, IReadOnlyDictionary<Guid, int> hostsWithRoom, DateTimeOffset takenAt)
+/// <summary>
+/// The engine catalogue with counts, the active hosts' free resources, and how many active hosts have room for
+/// one more copy of each engine. The host part is kept current by this replica's own rounds (O(engines) each).
+/// </summary>
+public sealed class ClusterSnapshot
 {
-    public IReadOnlyList<Engine> Engines { get; } = engines;
+    private readonly ConcurrentDictionary<Guid, (IReadOnlyDictionary<string, string> Labels, Resources Free)> _hosts;
+    private readonly ConcurrentDictionary<Guid, int> _room;
+    private readonly object _updates = new();
 
-    public IReadOnlyDictionary<Guid, int> HostsWithRoom { get; } = hostsWithRoom;
+    public ClusterSnapshot(IReadOnlyList<Engine> engines, IEnumerable<ActiveHostView> activeHosts, DateTimeOffset takenAt)
+        : this(engines, new ConcurrentDictionary<Guid, (IReadOnlyDictionary<string, string>, Resources)>(), new ConcurrentDictionary<Guid, int>(), takenAt)
+    {
+        foreach (var host in activeHosts)
+        {
+            UpdateHost(host.HostId, active: true, host.Labels, host.Capacity - host.Allocated);
+        }
+    }
 
-    public DateTimeOffset TakenAt { get; } = takenAt;
+    private ClusterSnapshot(
+        IReadOnlyList<Engine> engines,
+        ConcurrentDictionary<Guid, (IReadOnlyDictionary<string, string> Labels, Resources Free)> hosts,
+        ConcurrentDictionary<Guid, int> room,
+        DateTimeOffset takenAt)
+    {
+        Engines = engines;
+        _hosts = hosts;
+        _room = room;
+        TakenAt = takenAt;
+    }
+
+    public IReadOnlyList<Engine> Engines { get; }
+
+    public DateTimeOffset TakenAt { get; }
+
+    public int HostsWithRoom(Guid engineId) => _room.GetValueOrDefault(engineId);
+
+    /// <summary>The same hosts, with the engines as just saved.</summary>
+    public ClusterSnapshot WithEngines(IReadOnlyList<Engine> engines)
+    {
+        lock (_updates)
+        {
+            var room = new ConcurrentDictionary<Guid, int>();
+            foreach (var (_, host) in _hosts)
+            {
+                foreach (var engine in engines)
+                {
+                    if (host.Free.Fits(engine.Resources) && engine.AcceptsHostLabels(host.Labels))
+                    {
+                        room.AddOrUpdate(engine.Id, 1, (_, n) => n + 1);
+                    }
+                }
+            }
+
+            return new ClusterSnapshot(engines, _hosts, room, TakenAt);
+        }
+    }
+
+    /// <summary>A host's state or allocation changed on this replica: adjust the room counts (O(engines)).</summary>
+    public void UpdateHost(Guid hostId, bool active, IReadOnlyDictionary<string, string> labels, Resources free)
+    {
+        lock (_updates)
+        {
+            if (_hosts.TryRemove(hostId, out var previous))
+            {
+                Count(previous.Labels, previous.Free, -1);
+            }
+
+            if (active)
+            {
+                _hosts[hostId] = (labels, free);
+                Count(labels, free, +1);
+            }
+        }
+    }
 
     /// <summary>The scheduler's view of each engine, using counts from <paramref name="engines"/> (fresh or cached).</summary>
     public IReadOnlyList<EngineDemand> Demands(IEnumerable<Engine> engines, DateTimeOffset now) =>
         [.. engines.Where(e => e.State != EngineState.Deleted).Select(e =>
         {
-            var room = HostsWithRoom.GetValueOrDefault(e.Id);
+            var room = HostsWithRoom(e.Id);
             var spreadCap = e.Target == 0 ? 0 : (int)Math.Ceiling(e.Target / (double)Math.Max(1, room));
             return new EngineDemand(e.Id, e.Name, e.Priority, e.Resources, e.HostLabels, e.Deficit, e.Surplus,
                 e.State == EngineState.Deleting, e.InBackoffAt(now), spreadCap, room > 0);
         })];
+
+    private void Count(IReadOnlyDictionary<string, string> labels, Resources free, int delta)
+    {
+        foreach (var engine in Engines)
+        {
+            if (free.Fits(engine.Resources) && engine.AcceptsHostLabels(labels))
+            {
+                _room.AddOrUpdate(engine.Id, Math.Max(0, delta), (_, n) => Math.Max(0, n + delta));
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -40,6 +119,22 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
     private volatile ClusterSnapshot? _current;
 
     public void Invalidate() => _current = null;
+
+    /// <summary>
+    /// After a round changed engine counts: keep the hosts part of the view and take the engines as just saved,
+    /// so that the next rounds on this replica see the new counts without an O(hosts) rebuild.
+    /// </summary>
+    public void UpdateEngines(IEnumerable<Engine> savedEngines)
+    {
+        if (_current is { } current)
+        {
+            _current = current.WithEngines([.. savedEngines]);
+        }
+    }
+
+    /// <summary>A round on this replica changed a host's state or allocation.</summary>
+    public void UpdateHost(Guid hostId, bool active, IReadOnlyDictionary<string, string> labels, Resources free) =>
+        _current?.UpdateHost(hostId, active, labels, free);
 
     public void Dispose() => _refresh.Dispose();
 
@@ -86,20 +181,7 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
         await using var scope = scopes.CreateAsyncScope();
         var engines = await scope.ServiceProvider.GetRequiredService<IEngineRepository>().ListLiveAsync(cancellationToken);
         var hosts = await scope.ServiceProvider.GetRequiredService<IHostDirectory>().ListActiveAsync(cancellationToken);
-        var room = new Dictionary<Guid, int>(engines.Count);
-        foreach (var host in hosts)
-        {
-            var free = host.Capacity - host.Allocated;
-            foreach (var engine in engines)
-            {
-                if (free.Fits(engine.Resources) && engine.AcceptsHostLabels(host.Labels))
-                {
-                    room[engine.Id] = room.GetValueOrDefault(engine.Id) + 1;
-                }
-            }
-        }
-
-        return new ClusterSnapshot(engines, room, takenAt);
+        return new ClusterSnapshot(engines, hosts, takenAt);
     }
 }
 

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Controller.Application.Common.Interfaces;
 using Controller.Application.Scheduling;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
@@ -30,7 +31,6 @@ public class PlacementBenchmarks
         var hosts = ClusterInstances / 4;
         var perEngine = ClusterInstances / 100;
         _engines = [];
-        var room = new Dictionary<Guid, int>();
         for (var e = 0; e < 100; e++)
         {
             var engine = Engine.Create(Guid.NewGuid(), new EngineSpec($"engine-{e}", "registry/x:1",
@@ -42,10 +42,11 @@ public class PlacementBenchmarks
             }
 
             _engines.Add(engine);
-            room[engine.Id] = hosts / 3;
         }
 
-        _snapshot = new ClusterSnapshot(_engines, room, Now);
+        var views = Enumerable.Range(0, hosts).Select(h => new ActiveHostView(Guid.NewGuid(), new Dictionary<string, string>(),
+            new Resources(16_000, 65_536, 1, 100_000), h % 3 == 0 ? Resources.Zero : new Resources(16_000, 65_536, 1, 100_000))).ToList();
+        _snapshot = new ClusterSnapshot(_engines, views, Now);
         var placed = Enumerable.Range(0, 4).Select(i => new PlacedInstance(Guid.NewGuid(), _engines[i * 7].Id, EngineInstanceState.Running,
             _engines[i * 7].Resources, _engines[i * 7].Resources.GpuCount == 1 ? [i] : [], Now)).ToList();
         _host = new HostSnapshot(Guid.NewGuid(), HostRole.Active, new Resources(32_000, 131_072, 4, 1_000_000), new Resources(20_000, 90_000, 3, 900_000),

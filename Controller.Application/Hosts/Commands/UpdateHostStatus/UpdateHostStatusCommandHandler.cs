@@ -78,6 +78,7 @@ public sealed class UpdateHostStatusCommandHandler(
         var decision = Scheduler.Decide(Snapshot(host, live, now), snapshot.Demands(snapshot.Engines, now), policy);
 
         IDisposable? gate = null;
+        Dictionary<Guid, Engine>? saved = null;
         try
         {
             if (reconciled.Released.Count > 0 || !decision.IsEmpty)
@@ -97,6 +98,7 @@ public sealed class UpdateHostStatusCommandHandler(
 
                 decision = Scheduler.Decide(Snapshot(host, live, now), snapshot.Demands(fresh.Values, now), policy);
                 Apply(decision, host, live, fresh, now);
+                saved = fresh;
             }
 
             var endedNow = live.Where(i => i.IsEnded).Select(i => i.Id).ToList();
@@ -116,8 +118,14 @@ public sealed class UpdateHostStatusCommandHandler(
             host.RecordAnswer(JsonText.Serialize(answer));
             await unitOfWork.SaveChangesAsync(cancellationToken);
 
-            // The cached cluster view is not invalidated here: rebuilding it is O(hosts), and a round only needs it
-            // for the spread cap and for draining; counts are always re-read from the engine rows under the gate.
+            // The cached view is not rebuilt here (that is O(hosts)); it takes the engine counts just saved.
+            if (saved is not null)
+            {
+                clusterView.UpdateEngines(saved.Values);
+            }
+
+            clusterView.UpdateHost(host.Id, host.State == HostState.Active, host.Labels, host.Capacity - host.Allocated);
+
             return answer;
         }
         finally

@@ -1,0 +1,149 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Controller.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Controller.Api.Tests.Hardening;
+
+/// <summary>
+/// Seeded fuzzing of every endpoint: mutated and random bodies, ids, content types and tokens. Fails on any 500,
+/// on an error answer without the contract's fields, and on a rejected request that changed the database.
+/// </summary>
+public sealed class FuzzTests
+{
+    private const int Seed = 1128;
+    private const int Requests = 2500;
+
+    private static readonly string[] ContentTypes = ["application/json", "application/xml", "text/plain", "application/x-www-form-urlencoded", "", "application/json; charset=utf-16"];
+
+    [Test]
+    public async Task RandomRequests_NeverA500_AlwaysTheErrorBody_RejectedChangeNothing()
+    {
+        TestContext.Out.WriteLine($"seed {Seed}");
+        var random = new Random(Seed);
+        using var factory = new ControllerFactory();
+        using var admin = factory.Admin();
+        await admin.PostAsJsonAsync("/engine", new { name = "e", image = "i", resources = new { cpuMillicores = 100, memoryMiB = 100 }, maxInstances = 3, desiredInstances = 3 });
+        using var agent = await Agent.RegisterAsync(factory);
+        await agent.ReportAsync();
+        var instance = agent.Containers.First();
+        var tokens = new[] { ControllerFactory.AdminToken, agent.Token, instance.Value.Launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>(), null, "ctl_" + new string('x', 43) };
+        var ids = new[] { agent.HostId.ToString(), instance.Key.ToString(), Guid.NewGuid().ToString(), "not-a-guid", "00000000-0000-0000-0000-000000000000", "%00", new string('9', 300) };
+        var endpoints = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ControllerActionDescriptor>() is not null)
+            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => (Method: m, Pattern: e.RoutePattern.RawText!)))
+            .ToList();
+        var templates = new JsonNode?[]
+        {
+            JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(ApiClient.HostBody("fuzz"))),
+            JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(ApiClient.Status(containers: [new { containerId = "c", engineInstanceId = instance.Key, state = "running" }]))),
+            JsonNode.Parse("""{"kind":"registration","name":"n","expiresAt":null}"""),
+            JsonNode.Parse("""{"name":"f","image":"i","resources":{"cpuMillicores":1,"memoryMiB":1},"priority":1,"minInstances":0,"maxInstances":1,"desiredInstances":1,"hostLabels":{"a":"b"}}"""),
+            JsonNode.Parse("""{"deadlineSeconds":5}"""),
+            JsonNode.Parse("""{"busy":true}"""),
+        };
+
+        var rejected = 0;
+        for (var n = 0; n < Requests; n++)
+        {
+            var (method, pattern) = endpoints[random.Next(endpoints.Count)];
+            var path = "/" + System.Text.RegularExpressions.Regex.Replace(pattern, "\\{[^}]+\\}", _ => Uri.EscapeDataString(ids[random.Next(ids.Length)]));
+            if (random.Next(5) == 0)
+            {
+                path += "?page=" + Pick(random, ["0", "-1", "abc", "99999999999", "1"]) + "&pageSize=" + Pick(random, ["0", "501", "x", "10"]) + "&state=" + Pick(random, ["active", "bogus", ""]);
+            }
+
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (tokens[random.Next(tokens.Length)] is { } token)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+            }
+
+            if (method is "POST" or "PUT" || random.Next(4) == 0)
+            {
+                var body = Mutate(random, templates[random.Next(templates.Length)]?.DeepClone());
+                var contentType = ContentTypes[random.Next(ContentTypes.Length)];
+                request.Content = new ByteArrayContent(body);
+                if (contentType.Length > 0)
+                {
+                    request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                }
+            }
+
+            var before = await FingerprintAsync(factory);
+            using var client = factory.ClientWith(null);
+            var response = await client.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            var context = $"#{n} {method} {path} -> {(int)response.StatusCode} {text[..Math.Min(300, text.Length)]}";
+            Assert.That((int)response.StatusCode, Is.LessThan(500), context);
+            if ((int)response.StatusCode >= 400)
+            {
+                rejected++;
+                var error = JsonNode.Parse(text)!.AsObject();
+                Assert.That(error.ContainsKey("ErrorId") && error.ContainsKey("ErrorDescription") && error.ContainsKey("ErrorDetail"), Is.True, context);
+                Assert.That(await FingerprintAsync(factory), Is.EqualTo(before), $"rejected but changed state: {context}");
+            }
+        }
+
+        TestContext.Out.WriteLine($"{Requests} requests, {rejected} rejected");
+        Assert.That(rejected, Is.GreaterThan(Requests / 2), "the fuzzer mostly sends bad requests");
+    }
+
+    private static string Pick(Random random, string[] values) => values[random.Next(values.Length)];
+
+    private static byte[] Mutate(Random random, JsonNode? node)
+    {
+        switch (random.Next(8))
+        {
+            case 0:
+                return Encoding.UTF8.GetBytes(new string('[', random.Next(1, 2000)));
+            case 1:
+                var garbage = new byte[random.Next(0, 200)];
+                random.NextBytes(garbage);
+                return garbage;
+            case 2:
+                return Encoding.UTF8.GetBytes("null");
+        }
+
+        return Encoding.UTF8.GetBytes(MutateNode(random, node)?.ToJsonString() ?? "{}");
+    }
+
+    private static JsonNode? MutateNode(Random random, JsonNode? node)
+    {
+        if (node is JsonObject obj)
+        {
+            foreach (var key in obj.Select(p => p.Key).ToList())
+            {
+                switch (random.Next(7))
+                {
+                    case 0: obj.Remove(key); break;
+                    case 1: obj[key] = null; break;
+                    case 2: obj[key] = JsonValue.Create(random.Next(2) == 0 ? -1 : 1e30); break;
+                    case 3: obj[key] = JsonValue.Create(new string('z', random.Next(1, 5000))); break;
+                    case 4: obj[key] = new JsonArray(JsonValue.Create(1), JsonValue.Create("x")); break;
+                    case 5: obj[key] = JsonValue.Create("not-a-valid-enum"); break;
+                    default:
+                        if (obj[key] is JsonObject child)
+                        {
+                            MutateNode(random, child);
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        return node;
+    }
+
+    private static Task<string> FingerprintAsync(ControllerFactory factory) => factory.WithDbAsync(async db =>
+        string.Join('|',
+            await db.Hosts.CountAsync(), await db.Hosts.SumAsync(h => h.Version),
+            await db.Tokens.CountAsync(), await db.Tokens.SumAsync(t => t.Version),
+            await db.Engines.CountAsync(), await db.Engines.SumAsync(e => e.Version),
+            await db.EngineInstances.CountAsync(), await db.EngineInstances.SumAsync(i => i.Version)));
+}
