@@ -18,6 +18,7 @@ public static class DependencyInjection
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ControllerEndpointOptions>().Bind(configuration.GetSection("Controller"));
 
         services.AddMediator((MediatorOptions options) =>

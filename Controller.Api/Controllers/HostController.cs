@@ -4,6 +4,7 @@ using Controller.Api.Security;
 using Controller.Application.Common.Models;
 using Controller.Application.Hosts.Commands.DrainHost;
 using Controller.Application.Hosts.Commands.RegisterHost;
+using Controller.Application.Hosts.Commands.RotateHostToken;
 using Controller.Application.Hosts.Commands.TerminateHost;
 using Controller.Application.Hosts.Commands.UndrainHost;
 using Controller.Application.Hosts.Commands.UpdateHostStatus;
@@ -95,6 +96,15 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<HostSummaryDto>> Undrain(Guid hostId, CancellationToken ct) =>
         Accepted($"/host/{hostId}/detail", await sender.Send(new UndrainHostCommand(hostId), ct));
+
+    /// <summary>Rotate the host's token (admin or that host): the new secret is in this answer only; the old one works for a short overlap.</summary>
+    [HttpPost("{hostId:guid}/token")]
+    [Authorize(Policy = Policies.AdminOrHost)]
+    [ProducesResponseType<RotatedHostToken>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    public async Task<ActionResult<RotatedHostToken>> RotateToken(Guid hostId, CancellationToken ct) =>
+        Created($"/host/{hostId}/detail", await sender.Send(new RotateHostTokenCommand(hostId), ct));
 
     /// <summary>List hosts, newest first, optionally by state (admin).</summary>
     [HttpGet]
