@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddScoped<IEngineInstanceRepository, EngineInstanceRepository>();
         services.AddScoped<IHostDirectory, HostDirectory>();
         services.AddScoped<LeaseStore>();
+        services.AddScoped<Application.Audit.IAuditLog, AuditLog>();
         services.AddSingleton<InstanceTokenIssuer>();
         services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());
         services.AddSingleton<BackgroundServices.SweepService>();

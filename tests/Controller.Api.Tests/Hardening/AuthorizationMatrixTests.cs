@@ -42,6 +42,7 @@ public sealed class AuthorizationMatrixTests
         ["POST host/{hostId:guid}/drain"] = Admin,
         ["POST host/{hostId:guid}/undrain"] = Admin,
         ["GET host"] = Admin,
+        ["GET audit"] = Admin,
         ["POST host/{hostId:guid}/token"] = AdminOrOwnHost,
         ["POST token"] = Admin,
         ["GET token"] = Admin,
