@@ -117,11 +117,7 @@ public sealed class ClusterSweeper(
             }
         }
 
-        foreach (var token in await tokens.ListUnrevokedForInstancesAsync([.. holding.Select(i => i.Id)], cancellationToken))
-        {
-            token.Revoke(now);
-            tokenService.Evict(token.Hash);
-        }
+        tokenService.RevokeAll(await tokens.ListUnrevokedForInstancesAsync([.. holding.Select(i => i.Id)], cancellationToken), now);
 
         host.SetAllocated(Resources.Zero);
         await unitOfWork.SaveChangesAsync(cancellationToken);

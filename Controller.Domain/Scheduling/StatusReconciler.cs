@@ -53,10 +53,10 @@ public static class StatusReconciler
 
         var released = new List<EngineInstance>();
         var failed = new List<EngineInstance>();
-        var liveIds = new HashSet<Guid>();
+        var liveById = new Dictionary<Guid, EngineInstance>(live.Count);
         foreach (var instance in live)
         {
-            liveIds.Add(instance.Id);
+            liveById[instance.Id] = instance;
             var wasActive = instance.IsActive;
             bool left;
             if (byId.TryGetValue(instance.Id, out var container))
@@ -85,10 +85,10 @@ public static class StatusReconciler
         var extra = new List<ContainerTerminate>();
         foreach (var container in reported)
         {
-            if (liveIds.Contains(container.EngineInstanceId))
+            if (liveById.TryGetValue(container.EngineInstanceId, out var reportedLive))
             {
                 // Ended in this very round (exited, stopped): its container is still there to be removed.
-                if (live.First(i => i.Id == container.EngineInstanceId).IsEnded)
+                if (reportedLive.IsEnded)
                 {
                     extra.Add(new ContainerTerminate(container.EngineInstanceId, container.ContainerId, ReasonEnded));
                 }

@@ -104,7 +104,7 @@ public sealed class UpdateHostStatusCommandHandler(
             var endedNow = live.Where(i => i.IsEnded).Select(i => i.Id).ToList();
             if (endedNow.Count > 0)
             {
-                Revoke(await tokens.ListUnrevokedForInstancesAsync(endedNow, cancellationToken), now);
+                tokenService.RevokeAll(await tokens.ListUnrevokedForInstancesAsync(endedNow, cancellationToken), now);
             }
 
             var holding = live.Where(i => i.HoldsResources).ToList();
@@ -166,16 +166,7 @@ public sealed class UpdateHostStatusCommandHandler(
         else if (host.State == HostState.Terminating)
         {
             host.CompleteTermination(now);
-            Revoke(await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken), now);
-        }
-    }
-
-    private void Revoke(IReadOnlyList<Token> toRevoke, DateTimeOffset now)
-    {
-        foreach (var token in toRevoke)
-        {
-            token.Revoke(now);
-            tokenService.Evict(token.Hash);
+            tokenService.RevokeAll(await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken), now);
         }
     }
 
