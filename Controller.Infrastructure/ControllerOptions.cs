@@ -13,6 +13,16 @@ public sealed class ControllerOptions
     /// <summary>Where a generated admin token is written (readable by the owner only). Relative paths are under <see cref="DataDirectory"/>.</summary>
     public string AdminTokenFile { get; set; } = "admin-token";
 
+    /// <summary>
+    /// The key engine-instance secrets are derived from (base64, at least 32 bytes), so that every replica repeats a
+    /// launch order with the same secret. Never stored in the database. When empty, one is generated into
+    /// <see cref="InstanceTokenKeyFile"/>; several replicas must all be given the same key.
+    /// </summary>
+    public string? InstanceTokenKey { get; set; }
+
+    /// <summary>Where a generated instance-token key is kept (readable by the owner only). Relative paths are under <see cref="DataDirectory"/>.</summary>
+    public string InstanceTokenKeyFile { get; set; } = "instance-token-key";
+
     /// <summary>Folder for the embedded database and the generated admin token.</summary>
     public string DataDirectory { get; set; } = "data";
 

@@ -4,6 +4,8 @@ using Controller.Application.Common.Models;
 using Controller.Application.Common.Security;
 using Controller.Application.Scheduling;
 using Controller.Domain.EngineInstances;
+using Controller.Domain.Engines;
+using Controller.Domain.Scheduling;
 using Controller.Domain.Hosts;
 using Controller.Domain.Tokens;
 using FluentValidation;
@@ -89,10 +91,10 @@ public sealed class StopEngineInstanceCommandHandler(
         using (await placementGate.EnterAsync(cancellationToken))
         {
             var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
-            if (instance.RequestStop(Reason, clock.GetUtcNow()))
+            var now = clock.GetUtcNow();
+            if (instance.RequestStop(Reason, now) && await engines.FindAsync(instance.EngineId, cancellationToken) is { } engine)
             {
-                var engine = await engines.FindAsync(instance.EngineId, cancellationToken);
-                engine!.ReleaseInstance();
+                EngineCounts.Release([instance], new Dictionary<Guid, Engine> { [engine.Id] = engine }, now, backoff: null);
             }
 
             await unitOfWork.SaveChangesAsync(cancellationToken);

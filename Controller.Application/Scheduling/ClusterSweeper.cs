@@ -6,6 +6,7 @@ using Controller.Application.Hosts;
 using Controller.Domain.Common;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
+using Controller.Domain.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,9 +19,9 @@ public sealed class ControllerLifetime(TimeProvider clock)
 }
 
 /// <summary>
-/// The time-driven rules that no status report triggers: hosts that fell silent become lost (their
-/// instances are replaced elsewhere), and deleted engines whose last copy is gone leave the catalogue.
-/// Runs on one replica at a time (the caller holds the sweep lease).
+/// The time-driven rules that no status report triggers: hosts that fell silent become lost (their instances are
+/// replaced elsewhere), terminated hosts whose agent went silent are finished, and deleted engines whose last copy
+/// is gone leave the catalogue. Runs on one replica at a time (the caller holds the sweep lease).
 /// </summary>
 public sealed class ClusterSweeper(
     IHostRepository hosts,
@@ -38,25 +39,33 @@ public sealed class ClusterSweeper(
     TimeProvider clock,
     ILogger<ClusterSweeper> logger)
 {
+    /// <summary>Every replica, every tick: the live host count behind the status interval and lost-host detection.</summary>
+    public async Task<int> RefreshLiveHostsAsync(CancellationToken cancellationToken)
+    {
+        var live = await directory.CountLiveAsync(cancellationToken);
+        intervals.UpdateLiveHosts(live);
+        return live;
+    }
+
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var live = await directory.CountLiveAsync(cancellationToken);
-        intervals.UpdateLiveHosts(live);
+        var live = await RefreshLiveHostsAsync(cancellationToken);
         var lost = await MarkSilentHostsLostAsync(now, live, cancellationToken);
+        var terminated = await FinishSilentTerminationsAsync(now, cancellationToken);
         var deleted = await CompleteEngineDeletionsAsync(now, cancellationToken);
-        if (lost > 0 || deleted > 0)
+        if (lost > 0 || deleted > 0 || terminated > 0)
         {
             clusterView.Invalidate();
         }
 
-        return new SweepResult(lost, deleted);
+        return new SweepResult(lost, deleted) { HostsTerminated = terminated };
     }
 
     private async Task<int> MarkSilentHostsLostAsync(DateTimeOffset now, int live, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var grace = TimeSpan.FromSeconds(o.HostLostAfterSeconds);
+        var grace = intervals.HostLostAfter;
 
         // Right after a start, silence may be the controller's own: nobody is lost before every host had a full grace.
         if (now < lifetime.StartedAt + grace + TimeSpan.FromSeconds(o.StartupGraceSeconds))
@@ -70,14 +79,19 @@ public sealed class ClusterSweeper(
             return 0;
         }
 
+        var batch = silent.Take(o.MaxHostsLostPerSweep).ToList();
         if (silent.Count > 1 && silent.Count > o.MassLossFraction * live)
         {
-            logger.LogWarning("{Silent} of {Live} live hosts are silent at once; not declaring them lost (more likely a network or controller fault).", silent.Count, live);
-            return 0;
+            // Most hosts fell silent at once: more likely a network or controller fault, so hold. But not for ever:
+            // past the longest hold, the longest-silent hosts are declared lost at a limited rate.
+            var held = now - grace - TimeSpan.FromSeconds(o.MassSilenceMaxHoldSeconds);
+            batch = [.. await directory.ListSilentSinceAsync(held, o.MassSilenceLostPerSweep, cancellationToken)];
+            logger.LogWarning("{Silent} of {Live} live hosts are silent at once; holding lost-host detection ({Released} silent longer than the longest hold of {Hold} s released).",
+                silent.Count, live, batch.Count, o.MassSilenceMaxHoldSeconds);
         }
 
         var marked = 0;
-        foreach (var hostId in silent.Take(o.MaxHostsLostPerSweep))
+        foreach (var hostId in batch)
         {
             try
             {
@@ -107,23 +121,58 @@ public sealed class ClusterSweeper(
         }
 
         host.MarkLost(now);
-        var holding = await instances.ListHoldingForHostAsync(host.Id, cancellationToken);
-        var catalogue = (await engines.ListLiveForUpdateAsync(cancellationToken)).ToDictionary(e => e.Id);
-        foreach (var instance in holding)
+        var holding = await EndInstancesAsync(host, now, cancellationToken);
+        await unitOfWork.SaveChangesAsync(cancellationToken);
+        unitOfWork.Reset();
+        logger.LogWarning("Host {HostId} ({Hostname}) is lost: silent since {LastSeenAt:O}; {Count} instances will be replaced.", host.Id, host.Hostname, host.LastSeenAt, holding);
+        return true;
+    }
+
+    /// <summary>A host marked for termination whose agent is silent (or that was lost) will never finish it: finish it here.</summary>
+    private async Task<int> FinishSilentTerminationsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var seenBefore = now - intervals.HostLostAfter;
+        var finished = 0;
+        foreach (var hostId in await directory.ListSilentTerminatingAsync(seenBefore, o.MaxHostsLostPerSweep, cancellationToken))
         {
-            if (instance.MarkLost(now) && catalogue.TryGetValue(instance.EngineId, out var engine))
+            try
             {
-                engine.ReleaseInstance();
+                using var _ = await placementGate.EnterAsync(cancellationToken);
+                var host = await hosts.FindAsync(hostId, cancellationToken);
+                if (host is null || host.State != HostState.Terminating || host.LastSeenAt >= seenBefore)
+                {
+                    unitOfWork.Reset();
+                    continue;
+                }
+
+                var holding = await EndInstancesAsync(host, now, cancellationToken);
+                await HostTermination.CompleteAsync(host, tokens, tokenService, now, TimeSpan.FromSeconds(o.TerminatedHostGraceSeconds), cancellationToken);
+                await unitOfWork.SaveChangesAsync(cancellationToken);
+                unitOfWork.Reset();
+                finished++;
+                logger.LogWarning("Host {HostId} ({Hostname}) is terminated without its agent: silent since {LastSeenAt:O}; {Count} instances will be replaced.",
+                    host.Id, host.Hostname, host.LastSeenAt, holding);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // The agent reported meanwhile: it finishes the termination itself, or the next sweep does.
+                unitOfWork.Reset();
             }
         }
 
-        tokenService.RevokeAll(await tokens.ListUnrevokedForInstancesAsync([.. holding.Select(i => i.Id)], cancellationToken), now);
+        return finished;
+    }
 
+    /// <summary>The host is gone with everything on it: its instances are lost, their counts released (no back-off) and their tokens revoked.</summary>
+    private async Task<int> EndInstancesAsync(Domain.Hosts.Host host, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var holding = await instances.ListHoldingForHostAsync(host.Id, cancellationToken);
+        var catalogue = (await engines.ListLiveForUpdateAsync(cancellationToken)).ToDictionary(e => e.Id);
+        EngineCounts.Release([.. holding.Where(i => i.MarkLost(now))], catalogue, now, backoff: null);
+        tokenService.RevokeAll(await tokens.ListUnrevokedForInstancesAsync([.. holding.Select(i => i.Id)], cancellationToken), now);
         host.SetAllocated(Resources.Zero);
-        await unitOfWork.SaveChangesAsync(cancellationToken);
-        unitOfWork.Reset();
-        logger.LogWarning("Host {HostId} ({Hostname}) is lost: silent since {LastSeenAt}; {Count} instances will be replaced.", host.Id, host.Hostname, host.LastSeenAt, holding.Count);
-        return true;
+        return holding.Count;
     }
 
     private async Task<int> CompleteEngineDeletionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -153,4 +202,7 @@ public sealed class ClusterSweeper(
     }
 }
 
-public sealed record SweepResult(int HostsLost, int EnginesDeleted);
+public sealed record SweepResult(int HostsLost, int EnginesDeleted)
+{
+    public int HostsTerminated { get; init; }
+}

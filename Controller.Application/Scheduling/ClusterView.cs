@@ -85,14 +85,21 @@ public sealed class ClusterSnapshot
         }
     }
 
-    /// <summary>The scheduler's view of each engine, using counts from <paramref name="engines"/> (fresh or cached).</summary>
-    public IReadOnlyList<EngineDemand> Demands(IEnumerable<Engine> engines, DateTimeOffset now) =>
+
+    /// <summary>The scheduler's view of each engine; <paramref name="running"/>, when given, is per engine its counted copies running cluster-wide (for copies waiting on replacements).</summary>
+    public IReadOnlyList<EngineDemand> Demands(IEnumerable<Engine> engines, DateTimeOffset now, IReadOnlyDictionary<Guid, ReplacementCounts>? running = null) =>
         [.. engines.Where(e => e.State != EngineState.Deleted).Select(e =>
         {
             var room = HostsWithRoom(e.Id);
             var spreadCap = e.Target == 0 ? 0 : (int)Math.Ceiling(e.Target / (double)Math.Max(1, room));
             return new EngineDemand(e.Id, e.Name, e.Priority, e.Resources, e.HostLabels, e.Deficit, e.Surplus,
-                e.State == EngineState.Deleting, e.InBackoffAt(now), spreadCap, room > 0);
+                e.State == EngineState.Deleting, e.InBackoffAt(now), spreadCap, room > 0)
+            {
+                Target = e.Target,
+                HostsWithRoom = room,
+                RunningCopies = running is null ? null : running.GetValueOrDefault(e.Id)?.Running ?? 0,
+                DisplacedCopies = running?.GetValueOrDefault(e.Id)?.Displaced ?? 0,
+            };
         })];
 
     private void Count(IReadOnlyDictionary<string, string> labels, Resources free, int delta)

@@ -6,9 +6,10 @@ namespace Controller.Domain.EngineInstances;
 /// <summary>
 /// One copy of an engine on one host (one container). Lifecycle:
 /// pending → starting → running → stopping → stopped; failed when a launch is not confirmed in time,
-/// the container exits on its own or the engine falls silent; lost with its host.
-/// Every transition that leaves the active states (pending, starting, running) returns true so that the
-/// caller releases the copy from its engine's count.
+/// the engine never announces itself, the container exits on its own or the engine falls silent; lost with its host.
+/// A copy on a draining host may be <see cref="Displaced"/>: it keeps running but no longer counts toward its
+/// engine, so that a replacement starts elsewhere before it is stopped (make before break).
+/// Every transition that takes the copy out of its engine's count returns true so that the caller releases it.
 /// </summary>
 public sealed class EngineInstance : Entity
 {
@@ -51,11 +52,17 @@ public sealed class EngineInstance : Entity
 
     public int? ExitCode { get; private set; }
 
+    /// <summary>Still runs, but a replacement was asked for elsewhere: no longer counted toward the engine.</summary>
+    public bool Displaced { get; private set; }
+
+    /// <summary>Pending, starting or running (displaced or not).</summary>
+    public bool IsUp => IsActiveState(State);
+
     /// <summary>Counts toward the engine's desired number.</summary>
-    public bool IsActive => IsActiveState(State);
+    public bool IsActive => IsUp && !Displaced;
 
     /// <summary>Holds its resources on the host (the container may still exist).</summary>
-    public bool HoldsResources => IsActive || State == EngineInstanceState.Stopping;
+    public bool HoldsResources => IsUp || State == EngineInstanceState.Stopping;
 
     public bool IsEnded => State is EngineInstanceState.Stopped or EngineInstanceState.Failed or EngineInstanceState.Lost;
 
@@ -105,7 +112,7 @@ public sealed class EngineInstance : Entity
                 new Dictionary<string, object?> { ["engineInstanceId"] = Id });
         }
 
-        if (!IsActive)
+        if (!IsUp)
         {
             throw Conflict("register");
         }
@@ -122,7 +129,7 @@ public sealed class EngineInstance : Entity
     public bool Heartbeat(bool busy, DateTimeOffset now)
     {
         Busy = busy;
-        if (!IsActive)
+        if (!IsUp)
         {
             return false;
         }
@@ -137,16 +144,44 @@ public sealed class EngineInstance : Entity
         return true;
     }
 
-    /// <summary>Send a terminate. Returns true when the copy left the active states.</summary>
+    /// <summary>Send a terminate. Returns true when the copy left its engine's count.</summary>
     public bool RequestStop(string reason, DateTimeOffset now)
+    {
+        if (!IsUp)
+        {
+            return false;
+        }
+
+        var counted = IsActive;
+        StopReason = reason;
+        MoveTo(EngineInstanceState.Stopping, now);
+        return counted;
+    }
+
+    /// <summary>
+    /// Ask for a replacement elsewhere while this copy keeps running (its host drains). Returns true when the copy
+    /// left its engine's count.
+    /// </summary>
+    public bool Displace()
     {
         if (!IsActive)
         {
             return false;
         }
 
-        StopReason = reason;
-        MoveTo(EngineInstanceState.Stopping, now);
+        Displaced = true;
+        return true;
+    }
+
+    /// <summary>A terminate was sent long ago and the container is still there or unreported: count it gone (its container is told to terminate again).</summary>
+    public bool StopTimedOut(DateTimeOffset now)
+    {
+        if (State != EngineInstanceState.Stopping)
+        {
+            return false;
+        }
+
+        MoveTo(EngineInstanceState.Stopped, now);
         return true;
     }
 
@@ -179,8 +214,11 @@ public sealed class EngineInstance : Entity
         }
     }
 
-    /// <summary>The launch was not confirmed in time.</summary>
-    public bool LaunchTimedOut(DateTimeOffset now) => State == EngineInstanceState.Pending && Fail("launch_timeout", now);
+    /// <summary>The launch was not confirmed in time (the agent never listed the container).</summary>
+    public bool LaunchTimedOut(DateTimeOffset now) => ContainerId is null && State != EngineInstanceState.Stopping && Fail("launch_timeout", now);
+
+    /// <summary>The container runs but the engine never announced itself in time.</summary>
+    public bool StartTimedOut(DateTimeOffset now) => State == EngineInstanceState.Starting && Fail("start_timeout", now);
 
     /// <summary>The engine stopped heartbeating.</summary>
     public bool HeartbeatTimedOut(DateTimeOffset now) => State == EngineInstanceState.Running && Fail("heartbeat_timeout", now);
@@ -193,21 +231,22 @@ public sealed class EngineInstance : Entity
             return false;
         }
 
-        var wasActive = IsActive;
+        var counted = IsActive;
         MoveTo(EngineInstanceState.Lost, now);
-        return wasActive;
+        return counted;
     }
 
     private bool Fail(string reason, DateTimeOffset now)
     {
-        if (!IsActive)
+        if (!IsUp)
         {
             return false;
         }
 
+        var counted = IsActive;
         StopReason = reason;
         MoveTo(EngineInstanceState.Failed, now);
-        return true;
+        return counted;
     }
 
     private void MoveTo(EngineInstanceState state, DateTimeOffset now)

@@ -121,7 +121,7 @@ public sealed class Engine : Entity
         ActiveInstances--;
     }
 
-    /// <summary>A copy failed: back off exponentially before the next launch.</summary>
+    /// <summary>Copies failed (one or many in one round): back off exponentially before the next launch, one step per call.</summary>
     public void RecordFailure(DateTimeOffset now, TimeSpan firstBackoff, TimeSpan maxBackoff)
     {
         ConsecutiveFailures++;
@@ -158,6 +158,13 @@ public sealed class Engine : Entity
         Name = Guard.NotBlank(spec.Name, "name", Limits.NameMaxLength);
         Image = Guard.NotBlank(spec.Image, "image", Limits.ImageMaxLength);
         Resources = Guard.NonNegative(spec.Resources, "resources");
+        if (Resources.CpuMillicores == 0 && Resources.MemoryMiB == 0)
+        {
+            // A copy that needs nothing would fit any host any number of times.
+            throw new DomainException("invalid_value", "An engine needs some CPU or memory: 'resources.cpuMillicores' or 'resources.memoryMiB' must be positive.",
+                new Dictionary<string, object?> { ["field"] = "resources" });
+        }
+
         if (spec.MinInstances < 0 || spec.MaxInstances < spec.MinInstances || spec.MaxInstances > Limits.MaxInstancesPerEngine)
         {
             throw new DomainException("invalid_value", "Instance bounds must satisfy 0 <= minInstances <= maxInstances.",

@@ -3,18 +3,24 @@ using Controller.Domain.EngineInstances;
 
 namespace Controller.Domain.Scheduling;
 
-/// <summary>An engine instance on the host being decided for (one that holds resources there).</summary>
+/// <summary>
+/// An engine instance on the host being decided for (one that holds resources there). <c>Displaced</c>: it runs on
+/// while its replacement starts elsewhere and is no longer counted toward its engine.
+/// </summary>
 public sealed record PlacedInstance(
     Guid InstanceId,
     Guid EngineId,
     EngineInstanceState State,
     Resources Resources,
     IReadOnlyList<int> GpuIndexes,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool Displaced = false);
 
 /// <summary>
 /// One host as the scheduler sees it: what it can hold, what the agent last said is free, and the
 /// instances already placed on it (including launches sent but not yet reported).
+/// <see cref="HeldGpuIndexes"/> are GPUs still held by reported containers of ended instances;
+/// <see cref="AvoidedEngines"/> are engines that kept failing on this host lately and are not launched here for a while.
 /// </summary>
 public sealed record HostSnapshot(
     Guid HostId,
@@ -23,11 +29,19 @@ public sealed record HostSnapshot(
     Resources? ReportedAvailable,
     IReadOnlyDictionary<string, string> Labels,
     IReadOnlyList<int> GpuIndexes,
-    IReadOnlyList<PlacedInstance> Instances);
+    IReadOnlyList<PlacedInstance> Instances)
+{
+    public IReadOnlyCollection<int> HeldGpuIndexes { get; init; } = [];
+
+    public IReadOnlyCollection<Guid> AvoidedEngines { get; init; } = [];
+}
 
 /// <summary>
 /// One engine's cluster-wide demand. <see cref="SpreadCap"/> is how many copies one host should hold under
 /// the spread policy; <see cref="RoomElsewhere"/> says whether other active hosts can take a copy (for draining).
+/// <see cref="Target"/> is the count the engine converges to; <see cref="RunningCopies"/> and <see cref="DisplacedCopies"/>,
+/// when known, are how many of its counted copies run cluster-wide and how many displaced copies are still up: displaced
+/// copies stop as long as running plus still-displaced copies stay at or above the target (make before break).
 /// </summary>
 public sealed record EngineDemand(
     Guid EngineId,
@@ -40,15 +54,36 @@ public sealed record EngineDemand(
     bool Deleting,
     bool InBackoff,
     int SpreadCap,
-    bool RoomElsewhere);
+    bool RoomElsewhere)
+{
+    public int Target { get; init; }
+
+    public int? RunningCopies { get; init; }
+
+    public int DisplacedCopies { get; init; }
+
+    /// <summary>Active hosts with room for one more copy (this one included), as far as the cluster view knows.</summary>
+    public int HostsWithRoom { get; init; } = int.MaxValue;
+}
 
 public sealed record LaunchDecision(Guid EngineId, IReadOnlyList<int> GpuIndexes);
 
 public sealed record StopDecision(Guid InstanceId, Guid EngineId, string Reason);
 
+/// <summary>A copy on a draining host that keeps running while a replacement is placed elsewhere.</summary>
+public sealed record DisplaceDecision(Guid InstanceId, Guid EngineId);
+
+/// <summary>How the scheduler decides: the placement policy and at most how many launches one answer carries.</summary>
+public sealed record SchedulerSettings(PlacementPolicy Policy, int MaxLaunchesPerAnswer = SchedulerSettings.DefaultMaxLaunchesPerAnswer)
+{
+    public const int DefaultMaxLaunchesPerAnswer = 32;
+}
+
 public sealed record PlacementDecision(IReadOnlyList<LaunchDecision> Launches, IReadOnlyList<StopDecision> Stops)
 {
     public static readonly PlacementDecision None = new([], []);
 
-    public bool IsEmpty => Launches.Count == 0 && Stops.Count == 0;
+    public IReadOnlyList<DisplaceDecision> Displacements { get; init; } = [];
+
+    public bool IsEmpty => Launches.Count == 0 && Stops.Count == 0 && Displacements.Count == 0;
 }

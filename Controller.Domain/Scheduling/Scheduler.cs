@@ -15,8 +15,12 @@ public static class Scheduler
     public const string ReasonHostTerminating = "host_terminating";
     public const string ReasonHostDraining = "host_draining";
     public const string ReasonDrainDeadline = "drain_deadline";
+    public const string ReasonReplaced = "replaced";
 
-    public static PlacementDecision Decide(HostSnapshot host, IReadOnlyList<EngineDemand> engines, PlacementPolicy policy)
+    public static PlacementDecision Decide(HostSnapshot host, IReadOnlyList<EngineDemand> engines, PlacementPolicy policy) =>
+        Decide(host, engines, new SchedulerSettings(policy));
+
+    public static PlacementDecision Decide(HostSnapshot host, IReadOnlyList<EngineDemand> engines, SchedulerSettings settings)
     {
         var demandById = new Dictionary<Guid, EngineDemand>(engines.Count);
         foreach (var engine in engines)
@@ -24,16 +28,19 @@ public static class Scheduler
             demandById[engine.EngineId] = engine;
         }
 
-        var stops = DecideStops(host, demandById);
-        var launches = host.Role == HostRole.Active ? DecideLaunches(host, engines, policy, stops) : [];
-        return launches.Count == 0 && stops.Count == 0 ? PlacementDecision.None : new PlacementDecision(launches, stops);
+        var displacements = new List<DisplaceDecision>();
+        var stops = DecideStops(host, demandById, displacements);
+        var launches = host.Role == HostRole.Active ? DecideLaunches(host, engines, settings, stops) : [];
+        return launches.Count == 0 && stops.Count == 0 && displacements.Count == 0
+            ? PlacementDecision.None
+            : new PlacementDecision(launches, stops) { Displacements = displacements };
     }
 
-    private static List<StopDecision> DecideStops(HostSnapshot host, Dictionary<Guid, EngineDemand> demandById)
+    private static List<StopDecision> DecideStops(HostSnapshot host, Dictionary<Guid, EngineDemand> demandById, List<DisplaceDecision> displacements)
     {
         var stops = new List<StopDecision>();
-        var active = host.Instances.Where(i => EngineInstance.IsActiveState(i.State)).ToList();
-        if (active.Count == 0)
+        var up = host.Instances.Where(i => EngineInstance.IsActiveState(i.State)).ToList();
+        if (up.Count == 0)
         {
             return stops;
         }
@@ -41,43 +48,52 @@ public static class Scheduler
         if (host.Role is HostRole.Terminating or HostRole.DrainDeadlinePassed)
         {
             var reason = host.Role == HostRole.Terminating ? ReasonHostTerminating : ReasonDrainDeadline;
-            stops.AddRange(active.Select(i => new StopDecision(i.InstanceId, i.EngineId, reason)));
+            stops.AddRange(up.Select(i => new StopDecision(i.InstanceId, i.EngineId, reason)));
             return stops;
         }
 
-        foreach (var group in active.GroupBy(i => i.EngineId))
+        foreach (var group in up.GroupBy(i => i.EngineId))
         {
-            if (!demandById.TryGetValue(group.Key, out var demand))
+            if (!demandById.TryGetValue(group.Key, out var demand) || demand.Deleting)
             {
-                // The engine left the catalogue entirely.
+                // The engine is being deleted or left the catalogue entirely.
                 stops.AddRange(group.Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonEngineDeleted)));
                 continue;
             }
 
-            // Stop the copies least far along first: pending, then starting, then running; newest first.
-            var ordered = group.OrderBy(i => i.State).ThenByDescending(i => i.CreatedAt).ToList();
-            var surplus = Math.Min(demand.Surplus, ordered.Count);
-            var reason = demand.Deleting ? ReasonEngineDeleted : ReasonScaledDown;
-            stops.AddRange(ordered.Take(surplus).Select(i => new StopDecision(i.InstanceId, i.EngineId, reason)));
-
-            // A draining host gives up one copy per engine per report while other hosts have room for it:
-            // its replacement is launched there, so the engine never runs more copies than desired.
-            if (host.Role == HostRole.Draining && surplus < ordered.Count && demand.RoomElsewhere && !demand.Deleting)
+            // Make before break: displaced copies stop only as their replacements run, so that the copies running
+            // (replacements plus displaced copies still up) never fall below the target.
+            if (demand.RunningCopies is { } running)
             {
-                var moved = ordered[surplus];
-                stops.Add(new StopDecision(moved.InstanceId, moved.EngineId, ReasonHostDraining));
+                var replaced = running + demand.DisplacedCopies - demand.Target;
+                stops.AddRange(group.Where(i => i.Displaced).OrderBy(i => i.CreatedAt).Take(Math.Max(0, replaced))
+                    .Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonReplaced)));
+            }
+
+            // Stop the copies least far along first: pending, then starting, then running; newest first. A running
+            // copy is never stopped for a surplus while a younger copy that is still starting could go instead.
+            var counted = group.Where(i => !i.Displaced).OrderBy(i => i.State).ThenByDescending(i => i.CreatedAt).ToList();
+            var surplus = Math.Min(demand.Surplus, counted.Count);
+            stops.AddRange(counted.Take(surplus).Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonScaledDown)));
+
+            // A draining host asks for replacements of its copies while other hosts have room; each copy keeps
+            // running until its replacement runs (or the drain deadline passes).
+            if (host.Role == HostRole.Draining && demand.RoomElsewhere)
+            {
+                displacements.AddRange(counted.Skip(surplus).Select(i => new DisplaceDecision(i.InstanceId, i.EngineId)));
             }
         }
 
         return stops;
     }
 
-    private static List<LaunchDecision> DecideLaunches(HostSnapshot host, IReadOnlyList<EngineDemand> engines, PlacementPolicy policy, List<StopDecision> stops)
+    private static List<LaunchDecision> DecideLaunches(HostSnapshot host, IReadOnlyList<EngineDemand> engines, SchedulerSettings settings, List<StopDecision> stops)
     {
         var launches = new List<LaunchDecision>();
         var allocated = Resources.Zero;
         var unreported = Resources.Zero;
-        var usedGpus = new HashSet<int>();
+        var usedGpus = new HashSet<int>(host.HeldGpuIndexes);
+        var budget = settings.MaxLaunchesPerAnswer;
         var copiesHere = new Dictionary<Guid, int>();
         var stopped = stops.Count == 0 ? null : stops.Select(s => s.InstanceId).ToHashSet();
         foreach (var instance in host.Instances)
@@ -86,6 +102,7 @@ public static class Scheduler
             if (instance.State == EngineInstanceState.Pending)
             {
                 unreported += instance.Resources;
+                budget--;
             }
 
             foreach (var gpu in instance.GpuIndexes)
@@ -93,7 +110,7 @@ public static class Scheduler
                 usedGpus.Add(gpu);
             }
 
-            if (EngineInstance.IsActiveState(instance.State) && (stopped is null || !stopped.Contains(instance.InstanceId)))
+            if (EngineInstance.IsActiveState(instance.State) && !instance.Displaced && (stopped is null || !stopped.Contains(instance.InstanceId)))
             {
                 copiesHere[instance.EngineId] = copiesHere.GetValueOrDefault(instance.EngineId) + 1;
             }
@@ -112,18 +129,21 @@ public static class Scheduler
 
         foreach (var engine in engines.OrderByDescending(e => e.Priority).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.EngineId))
         {
-            if (engine.Deficit <= 0 || engine.InBackoff || engine.Deleting || !Engines.Engine.Matches(engine.HostLabels, host.Labels))
+            // A host where the engine kept failing is avoided while other hosts have room for it.
+            if (engine.Deficit <= 0 || engine.InBackoff || engine.Deleting || !Engines.Engine.Matches(engine.HostLabels, host.Labels)
+                || (host.AvoidedEngines.Contains(engine.EngineId) && engine.HostsWithRoom > 1))
             {
                 continue;
             }
 
             var wanted = engine.Deficit;
-            if (policy == PlacementPolicy.Spread)
+            if (settings.Policy == PlacementPolicy.Spread)
             {
                 wanted = Math.Min(wanted, engine.SpreadCap - copiesHere.GetValueOrDefault(engine.EngineId));
             }
 
-            while (wanted > 0 && free.Fits(engine.Resources))
+            // One answer carries a bounded number of launches (those already sent and not yet reported included).
+            while (wanted > 0 && budget > 0 && free.Fits(engine.Resources))
             {
                 var gpus = new int[engine.Resources.GpuCount];
                 for (var g = 0; g < gpus.Length; g++)
@@ -134,6 +154,7 @@ public static class Scheduler
                 launches.Add(new LaunchDecision(engine.EngineId, gpus));
                 free -= engine.Resources;
                 wanted--;
+                budget--;
             }
         }
 

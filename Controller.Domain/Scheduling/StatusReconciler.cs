@@ -15,11 +15,25 @@ public sealed record ReportedContainer(string ContainerId, Guid EngineInstanceId
 /// <summary>A container the agent must remove that is not (or no longer) one of this host's live instances.</summary>
 public sealed record ContainerTerminate(Guid EngineInstanceId, string ContainerId, string Reason);
 
-/// <summary>What reconciling one report changed.</summary>
+/// <summary>
+/// What reconciling one report changed: the copies that left their engine's count, those of them that failed, the
+/// containers to remove that are not live instances, and the GPUs still held by reported containers of ended instances.
+/// </summary>
 public sealed record ReconcileResult(
     IReadOnlyList<EngineInstance> Released,
     IReadOnlyList<EngineInstance> Failed,
-    IReadOnlyList<ContainerTerminate> ExtraTerminates);
+    IReadOnlyList<ContainerTerminate> ExtraTerminates,
+    IReadOnlyList<int> HeldGpuIndexes);
+
+/// <summary>How long each instance state may last without progress (every state has one).</summary>
+/// <param name="Launch">pending: the agent never listed the container.</param>
+/// <param name="Start">starting: the container runs but the engine never announced itself.</param>
+/// <param name="Heartbeat">running: the engine stopped heartbeating.</param>
+/// <param name="Stop">stopping: the container was told to terminate and is still there.</param>
+public sealed record InstanceTimeouts(TimeSpan Launch, TimeSpan Start, TimeSpan Heartbeat, TimeSpan Stop);
+
+/// <summary>An ended instance whose container the agent still reports, with what it still holds.</summary>
+public sealed record EndedInstance(EngineInstanceState State, IReadOnlyList<int> GpuIndexes);
 
 /// <summary>
 /// Brings the instances of one host in line with what its agent reports. Judges liveness by the
@@ -35,15 +49,13 @@ public static class StatusReconciler
     /// <param name="reported">The managed containers in the report.</param>
     /// <param name="ended">Reported instance ids of this host that have already ended, with their state.</param>
     /// <param name="now">The controller's clock when the report was received.</param>
-    /// <param name="launchTimeout">A launch not reported by then fails.</param>
-    /// <param name="heartbeatTimeout">A running engine silent this long fails.</param>
+    /// <param name="timeouts">How long each state may last.</param>
     public static ReconcileResult Reconcile(
         IReadOnlyList<EngineInstance> live,
         IReadOnlyList<ReportedContainer> reported,
-        IReadOnlyDictionary<Guid, EngineInstanceState> ended,
+        IReadOnlyDictionary<Guid, EndedInstance> ended,
         DateTimeOffset now,
-        TimeSpan launchTimeout,
-        TimeSpan heartbeatTimeout)
+        InstanceTimeouts timeouts)
     {
         var byId = new Dictionary<Guid, ReportedContainer>(reported.Count);
         foreach (var container in reported)
@@ -57,18 +69,26 @@ public static class StatusReconciler
         foreach (var instance in live)
         {
             liveById[instance.Id] = instance;
+            if (instance.State == EngineInstanceState.Stopping && now - instance.StateChangedAt > timeouts.Stop)
+            {
+                // Told to terminate long ago: count it gone; a container still reported is told again below.
+                instance.StopTimedOut(now);
+                continue;
+            }
+
             var wasActive = instance.IsActive;
             bool left;
             if (byId.TryGetValue(instance.Id, out var container))
             {
                 left = container.State == ReportedContainerState.Exited
                     ? instance.ContainerExited(container.ExitCode, now)
-                    : SeenAlive(instance, container, now, heartbeatTimeout);
+                    : SeenAlive(instance, container, now, timeouts);
             }
             else
             {
-                left = instance.State == EngineInstanceState.Pending
-                    ? now - instance.CreatedAt > launchTimeout && instance.LaunchTimedOut(now)
+                // Never listed by the agent (even if the engine already announced itself): a launch not yet confirmed.
+                left = instance.ContainerId is null
+                    ? now - instance.CreatedAt > timeouts.Launch && instance.LaunchTimedOut(now)
                     : instance.ContainerGone(now);
             }
 
@@ -82,7 +102,9 @@ public static class StatusReconciler
             }
         }
 
+        // A GPU stays taken while any container that was given it is reported, whatever its instance's state.
         var extra = new List<ContainerTerminate>();
+        var heldGpus = new List<int>();
         foreach (var container in reported)
         {
             if (liveById.TryGetValue(container.EngineInstanceId, out var reportedLive))
@@ -91,23 +113,37 @@ public static class StatusReconciler
                 if (reportedLive.IsEnded)
                 {
                     extra.Add(new ContainerTerminate(container.EngineInstanceId, container.ContainerId, ReasonEnded));
+                    heldGpus.AddRange(reportedLive.GpuIndexes);
                 }
 
                 continue;
             }
 
-            var reason = ended.TryGetValue(container.EngineInstanceId, out var state)
-                ? state == EngineInstanceState.Lost ? ReasonStaleInstance : ReasonEnded
-                : ReasonUnknownInstance;
+            string reason;
+            if (ended.TryGetValue(container.EngineInstanceId, out var endedInstance))
+            {
+                reason = endedInstance.State == EngineInstanceState.Lost ? ReasonStaleInstance : ReasonEnded;
+                heldGpus.AddRange(endedInstance.GpuIndexes);
+            }
+            else
+            {
+                reason = ReasonUnknownInstance;
+            }
+
             extra.Add(new ContainerTerminate(container.EngineInstanceId, container.ContainerId, reason));
         }
 
-        return new ReconcileResult(released, failed, extra);
+        return new ReconcileResult(released, failed, extra, heldGpus);
     }
 
-    private static bool SeenAlive(EngineInstance instance, ReportedContainer container, DateTimeOffset now, TimeSpan heartbeatTimeout)
+    private static bool SeenAlive(EngineInstance instance, ReportedContainer container, DateTimeOffset now, InstanceTimeouts timeouts)
     {
         instance.ContainerSeen(container.ContainerId, now);
-        return instance.LastHeartbeatAt is { } last && now - last > heartbeatTimeout && instance.HeartbeatTimedOut(now);
+        return instance.State switch
+        {
+            EngineInstanceState.Starting => now - instance.StateChangedAt > timeouts.Start && instance.StartTimedOut(now),
+            EngineInstanceState.Running => instance.LastHeartbeatAt is { } last && now - last > timeouts.Heartbeat && instance.HeartbeatTimedOut(now),
+            _ => false,
+        };
     }
 }

@@ -52,11 +52,20 @@ public sealed class Token : Entity
         return Create(id, kind, name, hash, now, expiresAt, null, null);
     }
 
-    public static Token IssueForHost(Guid id, Guid hostId, string name, byte[] hash, DateTimeOffset now) =>
-        Create(id, TokenKind.Host, name, hash, now, null, hostId, null);
+    /// <summary>A host's token, named after its hostname.</summary>
+    public static Token IssueForHost(Guid id, Guid hostId, string hostname, byte[] hash, DateTimeOffset now) =>
+        Create(id, TokenKind.Host, DerivedName("host ", hostname), hash, now, null, hostId, null);
 
-    public static Token IssueForEngineInstance(Guid id, Guid instanceId, string name, byte[] hash, DateTimeOffset now) =>
-        Create(id, TokenKind.EngineInstance, name, hash, now, null, null, instanceId);
+    /// <summary>An engine instance's token, named after its engine.</summary>
+    public static Token IssueForEngineInstance(Guid id, Guid instanceId, string engineName, byte[] hash, DateTimeOffset now) =>
+        Create(id, TokenKind.EngineInstance, DerivedName("instance ", engineName), hash, now, null, null, instanceId);
+
+    /// <summary>A name the controller derives never exceeds the column: the longest allowed hostname or engine name is shortened.</summary>
+    public static string DerivedName(string prefix, string subject)
+    {
+        var name = prefix + subject;
+        return name.Length <= Limits.NameMaxLength ? name : string.Concat(name.AsSpan(0, Limits.NameMaxLength - 1), "…");
+    }
 
     /// <summary>True when the token may authenticate a request at <paramref name="now"/>.</summary>
     public bool IsValidAt(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);

@@ -45,16 +45,20 @@ public sealed class SweepService(IServiceScopeFactory scopes, IOptions<Schedulin
         try
         {
             await using var scope = scopes.CreateAsyncScope();
+            var sweeper = scope.ServiceProvider.GetRequiredService<ClusterSweeper>();
             var leases = scope.ServiceProvider.GetRequiredService<LeaseStore>();
             if (!await leases.TryAcquireAsync(LeaseName, Holder, TimeSpan.FromSeconds(options.Value.SweepLeaseSeconds), cancellationToken))
             {
+                // Not the sweeper, but every replica tells agents the same interval: keep the host count current here too.
+                await sweeper.RefreshLiveHostsAsync(cancellationToken);
                 return false;
             }
 
-            var result = await scope.ServiceProvider.GetRequiredService<ClusterSweeper>().SweepAsync(cancellationToken);
-            if (result.HostsLost > 0 || result.EnginesDeleted > 0)
+            var result = await sweeper.SweepAsync(cancellationToken);
+            if (result.HostsLost > 0 || result.EnginesDeleted > 0 || result.HostsTerminated > 0)
             {
-                logger.LogInformation("Sweep: {HostsLost} hosts lost, {EnginesDeleted} engines deleted.", result.HostsLost, result.EnginesDeleted);
+                logger.LogInformation("Sweep: {HostsLost} hosts lost, {HostsTerminated} terminated hosts finished, {EnginesDeleted} engines deleted.",
+                    result.HostsLost, result.HostsTerminated, result.EnginesDeleted);
             }
 
             return true;

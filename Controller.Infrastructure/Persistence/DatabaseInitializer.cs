@@ -37,26 +37,48 @@ public sealed class DatabaseInitializer(
         await LoadInstanceTokenKeyAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The instance-token key comes from configuration or a file beside the embedded database, never from the
+    /// database: a dump of the database alone must not yield working instance tokens. A key that older versions kept
+    /// in the database is moved to the file (so launches in flight keep their secrets) and deleted there.
+    /// </summary>
     private async Task LoadInstanceTokenKeyAsync(CancellationToken cancellationToken)
     {
-        var setting = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Name == InstanceTokenIssuer.SettingName, cancellationToken);
-        if (setting is null)
+        var options = controllerOptions.Value;
+        var legacy = await db.Settings.FirstOrDefaultAsync(s => s.Name == InstanceTokenIssuer.SettingName, cancellationToken);
+        if (!string.IsNullOrWhiteSpace(options.InstanceTokenKey))
         {
-            db.Settings.Add(new ClusterSetting { Name = InstanceTokenIssuer.SettingName, Value = InstanceTokenIssuer.NewKey() });
-            try
+            instanceTokens.UseKey(options.InstanceTokenKey.Trim());
+        }
+        else
+        {
+            var path = Path.GetFullPath(Path.Combine(options.DataDirectory, options.InstanceTokenKeyFile));
+            if (!File.Exists(path))
             {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                // Another replica created it first; use theirs.
+                await WriteSecretFileAsync(path, legacy?.Value ?? InstanceTokenIssuer.NewKey(), cancellationToken);
+                logger.LogWarning("Wrote the instance-token key to {InstanceTokenKeyFile} (readable by its owner only); replicas sharing this database must all be given the same key (Controller:InstanceTokenKey).", path);
             }
 
-            db.ChangeTracker.Clear();
-            setting = await db.Settings.AsNoTracking().FirstAsync(s => s.Name == InstanceTokenIssuer.SettingName, cancellationToken);
+            instanceTokens.UseKey((await File.ReadAllTextAsync(path, cancellationToken)).Trim());
         }
 
-        instanceTokens.UseKey(setting.Value);
+        if (legacy is not null)
+        {
+            db.Settings.Remove(legacy);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        db.ChangeTracker.Clear();
+    }
+
+    private static async Task WriteSecretFileAsync(string path, string secret, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, secret + Environment.NewLine, cancellationToken);
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     private async Task EnsureAdminTokenAsync(CancellationToken cancellationToken)
@@ -81,12 +103,7 @@ public sealed class DatabaseInitializer(
         }
 
         var path = Path.GetFullPath(Path.Combine(options.DataDirectory, options.AdminTokenFile));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllTextAsync(path, secret + Environment.NewLine, cancellationToken);
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        await WriteSecretFileAsync(path, secret, cancellationToken);
 
         logger.LogWarning("Generated an admin token for this fresh database and wrote it to {AdminTokenFile} (readable by its owner only).", path);
     }

@@ -1,6 +1,10 @@
 using Controller.Domain.EngineInstances;
+using Controller.Domain.Scheduling;
 
 namespace Controller.Application.Common.Interfaces;
+
+/// <summary>An engine's copies that matter for make-before-break: counted and running, displaced and still up.</summary>
+public sealed record ReplacementCounts(int Running, int Displaced);
 
 public interface IEngineInstanceRepository
 {
@@ -11,8 +15,14 @@ public interface IEngineInstanceRepository
     /// <summary>The host's instances that hold resources (pending, starting, running, stopping), tracked.</summary>
     Task<List<EngineInstance>> ListHoldingForHostAsync(Guid hostId, CancellationToken cancellationToken);
 
-    /// <summary>States of the given instances of the host that have ended (stopped, failed, lost).</summary>
-    Task<Dictionary<Guid, EngineInstanceState>> EndedStatesAsync(Guid hostId, IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken);
+    /// <summary>The given instances of the host that have ended (stopped, failed, lost): their state and GPUs.</summary>
+    Task<Dictionary<Guid, EndedInstance>> EndedStatesAsync(Guid hostId, IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken);
+
+    /// <summary>Per engine, how many of the host's instances failed since <paramref name="since"/>.</summary>
+    Task<Dictionary<Guid, int>> RecentFailuresOnHostAsync(Guid hostId, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Per engine, how many counted copies (not displaced) are running cluster-wide, and how many displaced copies are still up.</summary>
+    Task<Dictionary<Guid, ReplacementCounts>> CountReplacementsAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
 
     /// <summary>Whether any instance of the engine still holds resources somewhere.</summary>
     Task<bool> AnyHoldingForEngineAsync(Guid engineId, CancellationToken cancellationToken);

@@ -13,5 +13,8 @@ public interface IHostDirectory
     /// <summary>Live hosts (active, draining, drained) last seen before <paramref name="seenBefore"/>.</summary>
     Task<IReadOnlyList<Guid>> ListSilentSinceAsync(DateTimeOffset seenBefore, int max, CancellationToken cancellationToken);
 
+    /// <summary>Terminating hosts last seen before <paramref name="seenBefore"/> (their agent will not finish the termination).</summary>
+    Task<IReadOnlyList<Guid>> ListSilentTerminatingAsync(DateTimeOffset seenBefore, int max, CancellationToken cancellationToken);
+
     Task<int> CountLiveAsync(CancellationToken cancellationToken);
 }

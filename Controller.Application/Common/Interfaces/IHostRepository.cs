@@ -10,6 +10,9 @@ public interface IHostRepository
 
     void Add(Host host);
 
+    /// <summary>Records that the host was heard from at <paramref name="now"/>, outside any round (one statement, never moves the time back).</summary>
+    Task TouchAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>A page of hosts, newest registration first, read without tracking.</summary>
     Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken);
 }

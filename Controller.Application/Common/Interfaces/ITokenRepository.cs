@@ -17,5 +17,11 @@ public interface ITokenRepository
     /// <summary>A page of tokens, newest first, read without tracking.</summary>
     Task<(IReadOnlyList<Token> Items, int Total)> ListAsync(TokenKind? kind, bool includeRevoked, int skip, int take, CancellationToken cancellationToken);
 
+    /// <summary>Admin tokens that work at <paramref name="now"/> (neither revoked nor expired), tracked.</summary>
+    Task<IReadOnlyList<Token>> ListWorkingAdminsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Saves the token as changed (its version moves), so that a concurrent writer that read it fails and retries.</summary>
+    void MarkChanged(Token token);
+
     Task<bool> AnyUnrevokedAdminAsync(CancellationToken cancellationToken);
 }

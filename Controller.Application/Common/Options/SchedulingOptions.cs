@@ -26,6 +26,37 @@ public sealed class SchedulingOptions
     [Range(1, 86_400)]
     public int InstanceHeartbeatTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>A container that runs but whose engine never registers or heartbeats fails after this long in <c>starting</c>.</summary>
+    [Range(1, 86_400)]
+    public int StartTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>A copy told to terminate is counted gone after this long in <c>stopping</c> (its container is told again while reported).</summary>
+    [Range(1, 86_400)]
+    public int StopTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>At most this many launches in one status answer (those sent and not yet reported included).</summary>
+    [Range(1, 10_000)]
+    public int MaxLaunchesPerAnswer { get; set; } = Domain.Scheduling.SchedulerSettings.DefaultMaxLaunchesPerAnswer;
+
+    /// <summary>How long a terminated host's token still gets <c>mode: terminate</c> answers (a lost answer is repeated) before it stops working.</summary>
+    [Range(0, 86_400)]
+    public int TerminatedHostGraceSeconds { get; set; } = 300;
+
+    /// <summary>The mass-silence guard holds lost-host detection at most this long past a host's grace; then silent hosts are declared lost at a limited rate.</summary>
+    [Range(0, 86_400)]
+    public int MassSilenceMaxHoldSeconds { get; set; } = 300;
+
+    /// <summary>Past the longest hold, at most this many silent hosts are declared lost per sweep.</summary>
+    [Range(1, 100_000)]
+    public int MassSilenceLostPerSweep { get; set; } = 1;
+
+    /// <summary>An engine whose copies failed this many times on one host within <see cref="HostAvoidSeconds"/> is not launched there meanwhile.</summary>
+    [Range(1, 1000)]
+    public int HostAvoidAfterFailures { get; set; } = 3;
+
+    [Range(1, 86_400)]
+    public int HostAvoidSeconds { get; set; } = 300;
+
     /// <summary>Extra grace given to every host after the controller starts.</summary>
     [Range(0, 86_400)]
     public int StartupGraceSeconds { get; set; } = 60;
@@ -59,6 +90,23 @@ public sealed class SchedulingOptions
 
     [Range(1, 86_400)]
     public int MaxFailureBackoffSeconds { get; set; } = 600;
+}
+
+/// <summary>Values derived from <see cref="SchedulingOptions"/>, so every handler reads them the same way.</summary>
+public static class SchedulingOptionsExtensions
+{
+    public static Domain.Scheduling.InstanceTimeouts InstanceTimeouts(this SchedulingOptions o) => new(
+        TimeSpan.FromSeconds(o.LaunchTimeoutSeconds),
+        TimeSpan.FromSeconds(o.StartTimeoutSeconds),
+        TimeSpan.FromSeconds(o.InstanceHeartbeatTimeoutSeconds),
+        TimeSpan.FromSeconds(o.StopTimeoutSeconds));
+
+    public static Domain.Scheduling.BackoffPolicy Backoff(this SchedulingOptions o) =>
+        new(TimeSpan.FromSeconds(o.FailureBackoffSeconds), TimeSpan.FromSeconds(o.MaxFailureBackoffSeconds));
+
+    public static Domain.Scheduling.SchedulerSettings SchedulerSettings(this SchedulingOptions o) => new(
+        o.Policy == PlacementPolicyName.Binpack ? Domain.Scheduling.PlacementPolicy.Binpack : Domain.Scheduling.PlacementPolicy.Spread,
+        o.MaxLaunchesPerAnswer);
 }
 
 public enum PlacementPolicyName

@@ -30,6 +30,10 @@ public sealed class EngineDefinitionValidator : AbstractValidator<EngineDefiniti
         RuleFor(e => e.Name).NotEmpty().MaximumLength(Limits.NameMaxLength);
         RuleFor(e => e.Image).NotEmpty().MaximumLength(Limits.ImageMaxLength);
         RuleFor(e => e.Resources).NotNull().SetValidator(new ResourcesModelValidator()!);
+        RuleFor(e => e.Resources)
+            .Must(r => r!.CpuMillicores > 0 || r.MemoryMiB > 0)
+            .When(e => e.Resources is { CpuMillicores: not null, MemoryMiB: not null })
+            .WithMessage("An engine needs some CPU or memory: 'resources.cpuMillicores' or 'resources.memoryMiB' must be positive.");
         RuleFor(e => e.Priority).InclusiveBetween(-Limits.MaxPriority, Limits.MaxPriority);
         RuleFor(e => e.MinInstances).InclusiveBetween(0, Limits.MaxInstancesPerEngine);
         RuleFor(e => e.MaxInstances).InclusiveBetween(0, Limits.MaxInstancesPerEngine);

@@ -47,12 +47,13 @@ internal sealed class EngineInstanceConfiguration : IEntityTypeConfiguration<Eng
         builder.Property(i => i.StopReason).HasMaxLength(Limits.ReasonMaxLength);
         builder.Ignore(i => i.GpuIndexes);
         builder.Ignore(i => i.IsActive);
+        builder.Ignore(i => i.IsUp);
         builder.Ignore(i => i.HoldsResources);
         builder.Ignore(i => i.IsEnded);
         builder.Property<List<int>>("_gpuIndexes").HasColumnName("GpuIndexes").HasJsonConversion(JsonValue.ListComparer<int>()).IsRequired();
         builder.HasOne<Engine>().WithMany().HasForeignKey(i => i.EngineId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Domain.Hosts.Host>().WithMany().HasForeignKey(i => i.HostId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasIndex(i => new { i.HostId, i.State });
+        builder.HasIndex(i => new { i.HostId, i.State, i.StateChangedAt });
         builder.HasIndex(i => new { i.EngineId, i.State });
         builder.HasIndex(i => i.State);
     }

@@ -1,5 +1,6 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Domain.EngineInstances;
+using Controller.Domain.Scheduling;
 using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
@@ -8,6 +9,9 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
 {
     private static readonly EngineInstanceState[] Holding =
         [EngineInstanceState.Pending, EngineInstanceState.Starting, EngineInstanceState.Running, EngineInstanceState.Stopping];
+
+    private static readonly EngineInstanceState[] Up =
+        [EngineInstanceState.Pending, EngineInstanceState.Starting, EngineInstanceState.Running];
 
     private static readonly EngineInstanceState[] Ended =
         [EngineInstanceState.Stopped, EngineInstanceState.Failed, EngineInstanceState.Lost];
@@ -20,10 +24,31 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
     public Task<List<EngineInstance>> ListHoldingForHostAsync(Guid hostId, CancellationToken cancellationToken) =>
         db.EngineInstances.Where(i => i.HostId == hostId && Holding.Contains(i.State)).ToListAsync(cancellationToken);
 
-    public Task<Dictionary<Guid, EngineInstanceState>> EndedStatesAsync(Guid hostId, IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken) =>
-        db.EngineInstances.AsNoTracking()
+    public async Task<Dictionary<Guid, EndedInstance>> EndedStatesAsync(Guid hostId, IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken) =>
+        (await db.EngineInstances.AsNoTracking()
             .Where(i => i.HostId == hostId && instanceIds.Contains(i.Id) && Ended.Contains(i.State))
-            .ToDictionaryAsync(i => i.Id, i => i.State, cancellationToken);
+            .ToListAsync(cancellationToken))
+        .ToDictionary(i => i.Id, i => new EndedInstance(i.State, i.GpuIndexes));
+
+    public async Task<Dictionary<Guid, int>> RecentFailuresOnHostAsync(Guid hostId, DateTimeOffset since, CancellationToken cancellationToken) =>
+        (await db.EngineInstances.AsNoTracking()
+            .Where(i => i.HostId == hostId && i.State == EngineInstanceState.Failed && i.StateChangedAt >= since)
+            .Select(i => i.EngineId)
+            .ToListAsync(cancellationToken))
+        .GroupBy(id => id)
+        .ToDictionary(g => g.Key, g => g.Count());
+
+    public async Task<Dictionary<Guid, ReplacementCounts>> CountReplacementsAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken)
+    {
+        var rows = await db.EngineInstances.AsNoTracking()
+            .Where(i => engineIds.Contains(i.EngineId) && Up.Contains(i.State) && (i.Displaced || i.State == EngineInstanceState.Running))
+            .GroupBy(i => new { i.EngineId, i.Displaced })
+            .Select(g => new { g.Key.EngineId, g.Key.Displaced, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        return rows.GroupBy(r => r.EngineId).ToDictionary(
+            g => g.Key,
+            g => new ReplacementCounts(g.Where(r => !r.Displaced).Sum(r => r.Count), g.Where(r => r.Displaced).Sum(r => r.Count)));
+    }
 
     public Task<bool> AnyHoldingForEngineAsync(Guid engineId, CancellationToken cancellationToken) =>
         db.EngineInstances.AnyAsync(i => i.EngineId == engineId && Holding.Contains(i.State), cancellationToken);

@@ -22,6 +22,14 @@ internal sealed class HostDirectory(ControllerDbContext db) : IHostDirectory
             .Take(max)
             .ToListAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<Guid>> ListSilentTerminatingAsync(DateTimeOffset seenBefore, int max, CancellationToken cancellationToken) =>
+        await db.Hosts.AsNoTracking()
+            .Where(h => h.State == HostState.Terminating && h.LastSeenAt < seenBefore)
+            .OrderBy(h => h.LastSeenAt)
+            .Select(h => h.Id)
+            .Take(max)
+            .ToListAsync(cancellationToken);
+
     public Task<int> CountLiveAsync(CancellationToken cancellationToken) =>
         db.Hosts.CountAsync(h => Live.Contains(h.State), cancellationToken);
 }

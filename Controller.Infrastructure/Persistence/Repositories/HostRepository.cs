@@ -14,6 +14,10 @@ internal sealed class HostRepository(ControllerDbContext db) : IHostRepository
 
     public void Add(Host host) => db.Hosts.Add(host);
 
+    public Task TouchAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Hosts.Where(h => h.Id == hostId && h.LastSeenAt < now)
+            .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastSeenAt, now), cancellationToken);
+
     public async Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken)
     {
         var query = db.Hosts.AsNoTracking();

@@ -37,6 +37,11 @@ internal sealed class TokenRepository(ControllerDbContext db) : ITokenRepository
         return (items, total);
     }
 
+    public async Task<IReadOnlyList<Token>> ListWorkingAdminsAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.Tokens.Where(t => t.Kind == TokenKind.Admin && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now)).ToListAsync(cancellationToken);
+
+    public void MarkChanged(Token token) => db.Entry(token).State = EntityState.Modified;
+
     public Task<bool> AnyUnrevokedAdminAsync(CancellationToken cancellationToken) =>
         db.Tokens.AnyAsync(t => t.Kind == TokenKind.Admin && t.RevokedAt == null, cancellationToken);
 }

@@ -27,6 +27,12 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
 
     public JsonObject? LastAnswer { get; private set; }
 
+    /// <summary>When true, the engine in every launched container registers and then heartbeats before each report.</summary>
+    public bool RunEngines { get; set; }
+
+    /// <summary>When false, terminate orders are ignored (a stuck container runtime).</summary>
+    public bool CarryOutTerminates { get; set; } = true;
+
     public static async Task<Agent> RegisterAsync(ControllerFactory factory, int cpu = 16000, int memory = 65536, int gpus = 0, object? labels = null)
     {
         var (hostId, token) = await factory.RegisterHostAsync(cpu: cpu, memory: memory, gpus: gpus, labels: labels);
@@ -36,6 +42,11 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
     /// <summary>Report, then carry out what the answer says (launch = start a container, terminate = remove it).</summary>
     public async Task<JsonObject> ReportAsync(bool carryOut = true)
     {
+        if (RunEngines)
+        {
+            await HeartbeatEnginesAsync();
+        }
+
         var containers = Containers.Select(c => (object)new
         {
             containerId = c.Value.ContainerId,
@@ -56,18 +67,38 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
         {
             foreach (var order in LastAnswer["terminate"]!.AsArray())
             {
-                Containers.Remove(Guid.Parse(order!["engineInstanceId"]!.GetValue<string>()));
+                if (CarryOutTerminates)
+                {
+                    Containers.Remove(Guid.Parse(order!["engineInstanceId"]!.GetValue<string>()));
+                }
             }
 
             foreach (var launch in LastAnswer["launch"]!.AsArray())
             {
                 var id = Guid.Parse(launch!["engineInstanceId"]!.GetValue<string>());
-                Containers.TryAdd(id, ("c-" + id.ToString("N")[..12], "running", launch.AsObject()));
+                if (Containers.TryAdd(id, ("c-" + id.ToString("N")[..12], "running", launch.AsObject())) && RunEngines)
+                {
+                    using var engine = factory.ClientWith(launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>());
+                    await engine.PostAsync($"/engine_instance/{id}/register", null);
+                }
             }
         }
 
         return LastAnswer;
     }
+
+    /// <summary>Every running engine says it is alive (answers are not checked: an engine whose copy ended gets 401).</summary>
+    public async Task HeartbeatEnginesAsync()
+    {
+        foreach (var (id, container) in Containers.Where(c => c.Value.State == "running").ToList())
+        {
+            using var engine = factory.ClientWith(container.Launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>());
+            await engine.PostAsJsonAsync($"/engine_instance/{id}/heartbeat", new { busy = false });
+        }
+    }
+
+    /// <summary>The agent restarts and its container runtime lost every container.</summary>
+    public void LoseAllContainers() => Containers.Clear();
 
     public IEnumerable<Guid> InstancesOf(Guid engineId) =>
         Containers.Where(c => c.Value.Launch["engineId"]!.GetValue<string>() == engineId.ToString()).Select(c => c.Key);

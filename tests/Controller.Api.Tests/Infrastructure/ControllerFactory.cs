@@ -16,6 +16,8 @@ public class ControllerFactory : WebApplicationFactory<Program>
 {
     public const string AdminToken = "ctl_test-admin-0123456789abcdefghijklmnopqrstuvwxyzABCD";
 
+    public const string InstanceTokenKey = "dGVzdC1pbnN0YW5jZS10b2tlbi1rZXktMzItYnl0ZXMtbG9uZyEh";
+
     private readonly Dictionary<string, string?> _settings;
 
     public ControllerFactory(IDictionary<string, string?>? settings = null)
@@ -27,6 +29,8 @@ public class ControllerFactory : WebApplicationFactory<Program>
             ["Controller:DataDirectory"] = DataDirectory,
             ["Controller:AdminToken"] = AdminToken,
             ["Controller:PublicUrl"] = "http://controller.test:5080",
+            // Replicas of one cluster share the key engine-instance secrets are derived from.
+            ["Controller:InstanceTokenKey"] = InstanceTokenKey,
             // Tests drive many requests with one admin token; the limits themselves are tested with small values.
             ["RateLimiting:PerCallerPerSecond"] = "100000",
             ["RateLimiting:PerCallerBurst"] = "100000",

@@ -40,8 +40,10 @@ public sealed class SimulationTests
         var agents = new List<Agent>();
         for (var i = 0; i < 20; i++)
         {
-            agents.Add(await Agent.RegisterAsync(factory, cpu: random.Next(4, 17) * 1000, memory: random.Next(8, 33) * 1024,
-                gpus: i % 5 == 0 ? 2 : 0, labels: new { zone = i % 4 == 0 ? "b" : "a" }));
+            var agent = await Agent.RegisterAsync(factory, cpu: random.Next(4, 17) * 1000, memory: random.Next(8, 33) * 1024,
+                gpus: i % 5 == 0 ? 2 : 0, labels: new { zone = i % 4 == 0 ? "b" : "a" });
+            agent.RunEngines = true;
+            agents.Add(agent);
         }
 
         Agent silent = null!;

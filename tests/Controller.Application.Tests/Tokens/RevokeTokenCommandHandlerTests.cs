@@ -43,13 +43,49 @@ public sealed class RevokeTokenCommandHandlerTests
     {
         var token = Token.IssueForAdmin(Guid.CreateVersion7(), TokenKind.Admin, "a", new byte[32], _clock.GetUtcNow(), null);
         _tokens.Setup(t => t.FindAsync(token.Id, It.IsAny<CancellationToken>())).ReturnsAsync(token);
-        _tokens.Setup(t => t.ListAsync(TokenKind.Admin, false, 0, 2, It.IsAny<CancellationToken>())).ReturnsAsync(([token], 1));
+        var expired = Token.IssueForAdmin(Guid.CreateVersion7(), TokenKind.Admin, "old", new byte[32], _clock.GetUtcNow().AddDays(-2), _clock.GetUtcNow().AddDays(-1));
+        _tokens.Setup(t => t.ListWorkingAdminsAsync(_clock.GetUtcNow(), It.IsAny<CancellationToken>())).ReturnsAsync([token]);
+        _ = expired; // an expired admin is not returned as working: it does not count
 
         var ex = Assert.ThrowsAsync<ConflictException>(async () => await Handler().Handle(new RevokeTokenCommand(token.Id), CancellationToken.None));
 
         Assert.That(ex!.ErrorId, Is.EqualTo("last_admin_token"));
         Assert.That(token.IsRevoked, Is.False);
         _unitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task Handle_AdminTokenWithAnotherWorkingAdmin_RevokesAndMarksTheOtherChanged()
+    {
+        var token = Token.IssueForAdmin(Guid.CreateVersion7(), TokenKind.Admin, "a", new byte[32], _clock.GetUtcNow(), null);
+        var other = Token.IssueForAdmin(Guid.CreateVersion7(), TokenKind.Admin, "b", new byte[32], _clock.GetUtcNow(), null);
+        _tokens.Setup(t => t.FindAsync(token.Id, It.IsAny<CancellationToken>())).ReturnsAsync(token);
+        _tokens.Setup(t => t.ListWorkingAdminsAsync(_clock.GetUtcNow(), It.IsAny<CancellationToken>())).ReturnsAsync([token, other]);
+
+        await Handler().Handle(new RevokeTokenCommand(token.Id), CancellationToken.None);
+
+        Assert.That(token.IsRevoked, Is.True);
+        _tokens.Verify(t => t.MarkChanged(other), Times.Once, "a concurrent revoke of the other admin must lose on its version");
+    }
+
+    [Test]
+    public async Task Handle_ConcurrentRevokeWonTheRace_RetriesAndRefusesTheLastAdmin()
+    {
+        var token = Token.IssueForAdmin(Guid.CreateVersion7(), TokenKind.Admin, "a", new byte[32], _clock.GetUtcNow(), null);
+        var other = Token.IssueForAdmin(Guid.CreateVersion7(), TokenKind.Admin, "b", new byte[32], _clock.GetUtcNow(), null);
+        _tokens.Setup(t => t.FindAsync(token.Id, It.IsAny<CancellationToken>())).ReturnsAsync(() => token);
+        _tokens.SetupSequence(t => t.ListWorkingAdminsAsync(_clock.GetUtcNow(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync([token, other])
+            .ReturnsAsync([token]);
+        _unitOfWork.SetupSequence(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ConcurrencyConflictException("raced", new InvalidOperationException()));
+        _unitOfWork.Setup(u => u.Reset()).Callback(() => token = Token.IssueForAdmin(token.Id, TokenKind.Admin, "a", new byte[32], _clock.GetUtcNow(), null));
+
+        var ex = Assert.ThrowsAsync<ConflictException>(async () => await Handler().Handle(new RevokeTokenCommand(token.Id), CancellationToken.None));
+
+        Assert.That(ex!.ErrorId, Is.EqualTo("last_admin_token"));
+        _unitOfWork.Verify(u => u.Reset(), Times.Once);
+        await Task.CompletedTask;
     }
 
     [Test]

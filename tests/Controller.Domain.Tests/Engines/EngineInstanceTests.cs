@@ -16,6 +16,8 @@ public sealed class EngineInstanceTests
         return (engine, instance);
     }
 
+    internal static readonly InstanceTimeouts Timeouts = new(TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2));
+
     [Test]
     public void Launch_CountsOnEngineAndIsPending()
     {
@@ -96,7 +98,7 @@ public sealed class EngineInstanceTests
 
         var result = StatusReconciler.Reconcile([instance],
             [new ReportedContainer("c1", instance.Id, ReportedContainerState.Running, null), new ReportedContainer("c2", unknown, ReportedContainerState.Running, null)],
-            new Dictionary<Guid, EngineInstanceState>(), T0, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1));
+            new Dictionary<Guid, EndedInstance>(), T0, Timeouts);
 
         Assert.That(instance.State, Is.EqualTo(EngineInstanceState.Starting));
         Assert.That(result.ExtraTerminates.Single().Reason, Is.EqualTo(StatusReconciler.ReasonUnknownInstance));
@@ -107,7 +109,7 @@ public sealed class EngineInstanceTests
     {
         var (_, instance) = Launched();
 
-        var result = StatusReconciler.Reconcile([instance], [], new Dictionary<Guid, EngineInstanceState>(), T0.AddMinutes(3), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1));
+        var result = StatusReconciler.Reconcile([instance], [], new Dictionary<Guid, EndedInstance>(), T0.AddMinutes(3), Timeouts);
 
         Assert.That(result.Released, Is.EqualTo(new[] { instance }));
         Assert.That(result.Failed, Is.EqualTo(new[] { instance }));
@@ -119,7 +121,7 @@ public sealed class EngineInstanceTests
         var id = Guid.NewGuid();
 
         var result = StatusReconciler.Reconcile([], [new ReportedContainer("c", id, ReportedContainerState.Running, null)],
-            new Dictionary<Guid, EngineInstanceState> { [id] = EngineInstanceState.Lost }, T0, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1));
+            new Dictionary<Guid, EndedInstance> { [id] = new(EngineInstanceState.Lost, []) }, T0, Timeouts);
 
         Assert.That(result.ExtraTerminates.Single().Reason, Is.EqualTo(StatusReconciler.ReasonStaleInstance));
     }
@@ -132,7 +134,7 @@ public sealed class EngineInstanceTests
         instance.Heartbeat(true, T0);
 
         var result = StatusReconciler.Reconcile([instance], [new ReportedContainer("c1", instance.Id, ReportedContainerState.Running, null)],
-            new Dictionary<Guid, EngineInstanceState>(), T0.AddMinutes(2), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(1));
+            new Dictionary<Guid, EndedInstance>(), T0.AddMinutes(2), Timeouts);
 
         Assert.That(result.Failed, Has.Count.EqualTo(1));
         Assert.That(instance.StopReason, Is.EqualTo("heartbeat_timeout"));

@@ -21,6 +21,10 @@ public sealed class EngineTests
         Assert.Throws<DomainException>(() => Engine.Create(Guid.NewGuid(), Spec(5, 2, 3), T0));
 
     [Test]
+    public void Create_NeitherCpuNorMemory_Throws() =>
+        Assert.Throws<DomainException>(() => Engine.Create(Guid.NewGuid(), Spec() with { Resources = new Resources(0, 0, 1, 0) }, T0));
+
+    [Test]
     public void ReserveInstance_AtDesired_Throws()
     {
         var engine = Engine.Create(Guid.NewGuid(), Spec(desired: 1), T0);

@@ -153,14 +153,71 @@ public sealed class SchedulerTests
     }
 
     [Test]
-    public void Decide_DrainingHostWithRoomElsewhere_MovesOneCopyPerEnginePerRound()
+    public void Decide_DrainingHostWithRoomElsewhere_DisplacesItsCopiesWithoutStoppingThem()
     {
         var engine = Engine(deficit: 0, roomElsewhere: true);
         var host = Host(HostRole.Draining, instances: [Placed(engine), Placed(engine)]);
 
         var decision = Scheduler.Decide(host, [engine], PlacementPolicy.Spread);
 
-        Assert.That(decision.Stops.Single().Reason, Is.EqualTo(Scheduler.ReasonHostDraining));
+        Assert.That(decision.Stops, Is.Empty, "make before break: nothing stops before its replacement runs");
+        Assert.That(decision.Displacements, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void Decide_DisplacedCopyWhileReplacementStillStarting_KeepsRunning()
+    {
+        var engine = Engine(deficit: 0, roomElsewhere: true) with { Target = 2, RunningCopies = 1, DisplacedCopies = 1 };
+        var host = Host(HostRole.Draining, instances: [Placed(engine) with { Displaced = true }]);
+
+        var decision = Scheduler.Decide(host, [engine], PlacementPolicy.Spread);
+
+        Assert.That(decision.IsEmpty, Is.True);
+    }
+
+    [Test]
+    public void Decide_DisplacedCopyOnceReplacementsRun_IsStoppedAsReplaced()
+    {
+        var engine = Engine(deficit: 1, roomElsewhere: true) with { Target = 4, RunningCopies = 3, DisplacedCopies = 4 };
+        var host = Host(HostRole.Draining, instances: [.. Enumerable.Range(0, 4).Select(_ => Placed(engine) with { Displaced = true })]);
+
+        var decision = Scheduler.Decide(host, [engine], PlacementPolicy.Spread);
+
+        Assert.That(decision.Stops, Has.Count.EqualTo(3), "three replacements run: three displaced copies stop, one waits for the fourth");
+        Assert.That(decision.Stops.Select(s => s.Reason), Is.All.EqualTo(Scheduler.ReasonReplaced));
+    }
+
+    [Test]
+    public void Decide_ManyDeficits_LaunchesAtMostTheAnswerBudgetCountingUnreportedLaunches()
+    {
+        var small = Engine(deficit: 100, cpu: 1, memory: 1);
+        var host = Host(instances: [Placed(small, EngineInstanceState.Pending), Placed(small, EngineInstanceState.Pending)]);
+
+        var decision = Scheduler.Decide(host, [small], new SchedulerSettings(PlacementPolicy.Binpack, MaxLaunchesPerAnswer: 5));
+
+        Assert.That(decision.Launches, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Decide_GpuHeldByContainerOfEndedInstance_IsNotGivenAgain()
+    {
+        var gpu = Engine(deficit: 2, gpus: 1);
+        var host = Host(gpus: 2) with { HeldGpuIndexes = [0] };
+
+        var decision = Scheduler.Decide(host, [gpu], PlacementPolicy.Binpack);
+
+        Assert.That(decision.Launches.Select(l => l.GpuIndexes.Single()), Is.EqualTo(new[] { 1 }));
+    }
+
+    [Test]
+    public void Decide_EngineAvoidedOnThisHost_IsNotLaunchedHereWhileOtherHostsHaveRoom()
+    {
+        var engine = Engine(deficit: 1) with { HostsWithRoom = 3 };
+        var host = Host() with { AvoidedEngines = [engine.EngineId] };
+
+        Assert.That(Scheduler.Decide(host, [engine], PlacementPolicy.Spread).Launches, Is.Empty);
+        Assert.That(Scheduler.Decide(host, [engine with { HostsWithRoom = 1 }], PlacementPolicy.Spread).Launches, Has.Count.EqualTo(1),
+            "the only host with room is used anyway");
     }
 
     [Test]

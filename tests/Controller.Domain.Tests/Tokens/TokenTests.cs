@@ -89,4 +89,16 @@ public sealed class TokenTests
 
         Assert.That(token.ExpiresAt, Is.EqualTo(Now.AddSeconds(30)));
     }
+
+    [Test]
+    public void IssueForHostAndInstance_LongestAllowedNames_DerivedNamesFitTheColumn()
+    {
+        var host = Token.IssueForHost(Guid.CreateVersion7(), Guid.CreateVersion7(), new string('h', Limits.HostnameMaxLength), Hash, Now);
+        var instance = Token.IssueForEngineInstance(Guid.CreateVersion7(), Guid.CreateVersion7(), new string('e', Limits.NameMaxLength), Hash, Now);
+
+        Assert.That(host.Name, Has.Length.EqualTo(Limits.NameMaxLength));
+        Assert.That(host.Name, Does.StartWith("host hhh"));
+        Assert.That(instance.Name, Has.Length.EqualTo(Limits.NameMaxLength));
+        Assert.That(Token.DerivedName("host ", "short"), Is.EqualTo("host short"));
+    }
 }

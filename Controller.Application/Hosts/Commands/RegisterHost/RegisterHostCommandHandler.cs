@@ -42,7 +42,7 @@ public sealed class RegisterHostCommandHandler(
         var host = Host.Register(Guid.CreateVersion7(now), registration, now);
         var secret = tokenService.NewSecret();
         hosts.Add(host);
-        tokens.Add(Token.IssueForHost(Guid.CreateVersion7(now), host.Id, $"host {host.Hostname}", tokenService.Hash(secret), now));
+        tokens.Add(Token.IssueForHost(Guid.CreateVersion7(now), host.Id, host.Hostname, tokenService.Hash(secret), now));
         try
         {
             await unitOfWork.SaveChangesAsync(cancellationToken);

@@ -40,7 +40,7 @@ public sealed class RotateHostTokenCommandHandler(
         }
 
         var secret = tokenService.NewSecret();
-        var issued = Token.IssueForHost(Guid.CreateVersion7(now), host.Id, $"host {host.Hostname}", tokenService.Hash(secret), now);
+        var issued = Token.IssueForHost(Guid.CreateVersion7(now), host.Id, host.Hostname, tokenService.Hash(secret), now);
         tokens.Add(issued);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         foreach (var token in previous)

@@ -14,7 +14,20 @@ public enum HostMode
 /// The controller's answer to a status report. Level-triggered: every order is repeated until the
 /// agent's reports show it done (or it times out); the agent de-duplicates by engine instance id.
 /// </summary>
-public sealed record HostStatusAnswer(HostMode Mode, int StatusIntervalSeconds, IReadOnlyList<LaunchOrder> Launch, IReadOnlyList<TerminateOrder> Terminate);
+public sealed record HostStatusAnswer(HostMode Mode, int StatusIntervalSeconds, IReadOnlyList<LaunchOrder> Launch, IReadOnlyList<TerminateOrder> Terminate)
+{
+    /// <summary>The environment variable that carries an engine instance's secret.</summary>
+    public const string InstanceTokenVariable = "ENGINE_INSTANCE_TOKEN";
+
+    /// <summary>The same orders without any secret: what is stored and shown by <c>GET /host/{id}/status</c>.</summary>
+    public HostStatusAnswer WithoutSecrets() => this with
+    {
+        Launch = [.. Launch.Select(l => l with
+        {
+            Environment = l.Environment.Where(e => e.Key != InstanceTokenVariable).ToDictionary(e => e.Key, e => e.Value),
+        })],
+    };
+}
 
 public sealed record LaunchOrder(
     Guid EngineInstanceId,

@@ -51,6 +51,13 @@ public sealed class UpdateHostStatusCommandHandler(
                 // A short real pause (not the injected clock: a test's fake clock would never let it end) spreads the retries.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
+            catch (ConcurrencyConflictException)
+            {
+                // The round lost every race, but the host was heard from: it must not be declared lost for it.
+                unitOfWork.Reset();
+                await hosts.TouchAsync(command.HostId, clock.GetUtcNow(), cancellationToken);
+                throw;
+            }
         }
     }
 
@@ -59,6 +66,12 @@ public sealed class UpdateHostStatusCommandHandler(
         var now = clock.GetUtcNow();
         var o = options.Value;
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
+        if (host.State == HostState.Terminated)
+        {
+            // The answer that ended the host may have been lost: say it again, change nothing.
+            return new HostStatusAnswer(HostMode.Terminate, intervals.NextInterval(), [], []);
+        }
+
         host.RecordStatus(command.Available!.ToResources(), JsonText.Serialize(new { command.Available, command.Containers }), now);
 
         var reported = (command.Containers ?? [])
@@ -70,15 +83,21 @@ public sealed class UpdateHostStatusCommandHandler(
         var foreignIds = reported.Select(r => r.EngineInstanceId).Where(id => !liveIds.Contains(id)).ToList();
         var ended = foreignIds.Count == 0 ? [] : await instances.EndedStatesAsync(host.Id, foreignIds, cancellationToken);
 
-        var reconciled = StatusReconciler.Reconcile(live, reported, ended, now,
-            TimeSpan.FromSeconds(o.LaunchTimeoutSeconds), TimeSpan.FromSeconds(o.InstanceHeartbeatTimeoutSeconds));
+        var reconciled = StatusReconciler.Reconcile(live, reported, ended, now, o.InstanceTimeouts());
 
         var snapshot = await clusterView.GetAsync(cancellationToken);
-        var policy = o.Policy == PlacementPolicyName.Binpack ? PlacementPolicy.Binpack : PlacementPolicy.Spread;
-        var decision = Scheduler.Decide(Snapshot(host, live, now), snapshot.Demands(snapshot.Engines, now), policy);
+        var settings = o.SchedulerSettings();
+        var displacedEngines = live.Where(i => i.Displaced && i.IsUp).Select(i => i.EngineId).Distinct().ToList();
+        var running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
+        var placement = Snapshot(host, live, now) with { HeldGpuIndexes = reconciled.HeldGpuIndexes };
+        var decision = Scheduler.Decide(placement, snapshot.Demands(snapshot.Engines, now, running), settings);
+        if (decision.Launches.Count > 0)
+        {
+            placement = placement with { AvoidedEngines = await AvoidedEnginesAsync(host.Id, now, cancellationToken) };
+        }
 
         IDisposable? gate = null;
-        Dictionary<Guid, Engine>? saved = null;
+        IReadOnlyCollection<Engine>? saved = null;
         try
         {
             if (reconciled.Released.Count > 0 || !decision.IsEmpty)
@@ -86,19 +105,10 @@ public sealed class UpdateHostStatusCommandHandler(
                 // Counts change: decide again under the gate, on engine rows read now and saved with their versions.
                 gate = await placementGate.EnterAsync(cancellationToken);
                 var fresh = (await engines.ListLiveForUpdateAsync(cancellationToken)).ToDictionary(e => e.Id);
-                foreach (var instance in reconciled.Released)
-                {
-                    var engine = fresh[instance.EngineId];
-                    engine.ReleaseInstance();
-                    if (instance.State == EngineInstanceState.Failed)
-                    {
-                        engine.RecordFailure(now, TimeSpan.FromSeconds(o.FailureBackoffSeconds), TimeSpan.FromSeconds(o.MaxFailureBackoffSeconds));
-                    }
-                }
-
-                decision = Scheduler.Decide(Snapshot(host, live, now), snapshot.Demands(fresh.Values, now), policy);
+                EngineCounts.Release(reconciled.Released, fresh, now, o.Backoff());
+                decision = Scheduler.Decide(placement, snapshot.Demands(fresh.Values, now, running), settings);
                 Apply(decision, host, live, fresh, now);
-                saved = fresh;
+                saved = fresh.Values;
             }
 
             var endedNow = live.Where(i => i.IsEnded).Select(i => i.Id).ToList();
@@ -115,13 +125,13 @@ public sealed class UpdateHostStatusCommandHandler(
             }
 
             var answer = Answer(host, holding, reconciled.ExtraTerminates);
-            host.RecordAnswer(JsonText.Serialize(answer));
+            host.RecordAnswer(JsonText.Serialize(answer.WithoutSecrets()));
             await unitOfWork.SaveChangesAsync(cancellationToken);
 
             // The cached view is not rebuilt here (that is O(hosts)); it takes the engine counts just saved.
             if (saved is not null)
             {
-                clusterView.UpdateEngines(saved.Values);
+                clusterView.UpdateEngines(saved);
             }
 
             clusterView.UpdateHost(host.Id, host.State == HostState.Active, host.Labels, host.Capacity - host.Allocated);
@@ -134,24 +144,42 @@ public sealed class UpdateHostStatusCommandHandler(
         }
     }
 
+    /// <summary>Engines whose copies kept failing on this host lately: none is launched here for a while.</summary>
+    private async Task<IReadOnlyCollection<Guid>> AvoidedEnginesAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var failures = await instances.RecentFailuresOnHostAsync(hostId, now - TimeSpan.FromSeconds(o.HostAvoidSeconds), cancellationToken);
+        return [.. failures.Where(f => f.Value >= o.HostAvoidAfterFailures).Select(f => f.Key)];
+    }
+
     private void Apply(PlacementDecision decision, Host host, List<EngineInstance> live, Dictionary<Guid, Engine> engines, DateTimeOffset now)
     {
         var byId = live.ToDictionary(i => i.Id);
+        var left = new List<EngineInstance>();
         foreach (var stop in decision.Stops)
         {
             if (byId[stop.InstanceId].RequestStop(stop.Reason, now))
             {
-                engines[stop.EngineId].ReleaseInstance();
+                left.Add(byId[stop.InstanceId]);
             }
         }
 
+        foreach (var displace in decision.Displacements)
+        {
+            if (byId[displace.InstanceId].Displace())
+            {
+                left.Add(byId[displace.InstanceId]);
+            }
+        }
+
+        EngineCounts.Release(left, engines, now, backoff: null);
         foreach (var launch in decision.Launches)
         {
             var engine = engines[launch.EngineId];
             var tokenId = Guid.CreateVersion7(now);
             var instance = EngineInstance.Launch(Guid.CreateVersion7(now), engine, host.Id, launch.GpuIndexes, tokenId, now);
             var secret = instanceTokens.SecretFor(tokenId);
-            tokens.Add(Token.IssueForEngineInstance(tokenId, instance.Id, $"instance {engine.Name}", tokenService.Hash(secret), now));
+            tokens.Add(Token.IssueForEngineInstance(tokenId, instance.Id, engine.Name, tokenService.Hash(secret), now));
             instances.Add(instance);
             live.Add(instance);
         }
@@ -165,8 +193,7 @@ public sealed class UpdateHostStatusCommandHandler(
         }
         else if (host.State == HostState.Terminating)
         {
-            host.CompleteTermination(now);
-            tokenService.RevokeAll(await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken), now);
+            await HostTermination.CompleteAsync(host, tokens, tokenService, now, TimeSpan.FromSeconds(options.Value.TerminatedHostGraceSeconds), cancellationToken);
         }
     }
 
@@ -180,7 +207,7 @@ public sealed class UpdateHostStatusCommandHandler(
                     ["CONTROLLER_URL"] = endpoint.Value.PublicUrl ?? string.Empty,
                     ["ENGINE_ID"] = i.EngineId.ToString(),
                     ["ENGINE_INSTANCE_ID"] = i.Id.ToString(),
-                    ["ENGINE_INSTANCE_TOKEN"] = instanceTokens.SecretFor(i.TokenId),
+                    [HostStatusAnswer.InstanceTokenVariable] = instanceTokens.SecretFor(i.TokenId),
                 }))
             .ToList();
         var terminate = holding
@@ -202,7 +229,7 @@ public sealed class UpdateHostStatusCommandHandler(
             _ => HostRole.Idle,
         };
         var placed = live.Where(i => i.HoldsResources)
-            .Select(i => new PlacedInstance(i.Id, i.EngineId, i.State, i.Resources, i.GpuIndexes, i.CreatedAt))
+            .Select(i => new PlacedInstance(i.Id, i.EngineId, i.State, i.Resources, i.GpuIndexes, i.CreatedAt, i.Displaced))
             .ToList();
         return new HostSnapshot(host.Id, role, host.Capacity, host.Available, host.Labels, host.Gpus.Select(g => g.Index).ToList(), placed);
     }

@@ -73,6 +73,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("Displaced")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("EngineId")
                         .HasColumnType("uuid");
 
@@ -128,7 +131,7 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
 
                     b.HasIndex("EngineId", "State");
 
-                    b.HasIndex("HostId", "State");
+                    b.HasIndex("HostId", "State", "StateChangedAt");
 
                     b.ToTable("EngineInstances", (string)null);
                 });

@@ -73,6 +73,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<bool>("Displaced")
+                        .HasColumnType("bit");
+
                     b.Property<Guid>("EngineId")
                         .HasColumnType("uniqueidentifier");
 
@@ -128,7 +131,7 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
 
                     b.HasIndex("EngineId", "State");
 
-                    b.HasIndex("HostId", "State");
+                    b.HasIndex("HostId", "State", "StateChangedAt");
 
                     b.ToTable("EngineInstances", (string)null);
                 });

@@ -68,6 +68,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Displaced")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("EngineId")
                         .HasColumnType("TEXT");
 
@@ -123,7 +126,7 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.HasIndex("EngineId", "State");
 
-                    b.HasIndex("HostId", "State");
+                    b.HasIndex("HostId", "State", "StateChangedAt");
 
                     b.ToTable("EngineInstances", (string)null);
                 });

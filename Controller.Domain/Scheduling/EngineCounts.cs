@@ -1,0 +1,51 @@
+using Controller.Domain.EngineInstances;
+using Controller.Domain.Engines;
+
+namespace Controller.Domain.Scheduling;
+
+/// <summary>Back-off after failed copies: the first pause, doubling per failed round up to the maximum.</summary>
+public sealed record BackoffPolicy(TimeSpan First, TimeSpan Max);
+
+/// <summary>
+/// The one rule for copies that leave their engine's count (stopped, failed, lost, displaced): the engine's
+/// count is released, and an engine whose copies failed backs off by one step per round, however many copies
+/// failed together (an agent restart that loses every container is one failure, not ten). Copies lost with their
+/// host never count as failures.
+/// </summary>
+public static class EngineCounts
+{
+    /// <param name="left">Instances whose transition returned true (they left the count) in this round.</param>
+    /// <param name="engines">The engines, tracked for saving; an instance of an engine not listed is skipped (it left the catalogue).</param>
+    /// <param name="now">The controller's clock.</param>
+    /// <param name="backoff">Null when failures must not back off (for example copies lost with their host).</param>
+    /// <returns>The engines whose count changed.</returns>
+    public static IReadOnlyCollection<Engine> Release(IEnumerable<EngineInstance> left, IReadOnlyDictionary<Guid, Engine> engines, DateTimeOffset now, BackoffPolicy? backoff)
+    {
+        var changed = new Dictionary<Guid, Engine>();
+        var failed = new HashSet<Guid>();
+        foreach (var instance in left)
+        {
+            if (!engines.TryGetValue(instance.EngineId, out var engine))
+            {
+                continue;
+            }
+
+            engine.ReleaseInstance();
+            changed[engine.Id] = engine;
+            if (instance.State == EngineInstanceState.Failed)
+            {
+                failed.Add(engine.Id);
+            }
+        }
+
+        if (backoff is not null)
+        {
+            foreach (var engineId in failed)
+            {
+                engines[engineId].RecordFailure(now, backoff.First, backoff.Max);
+            }
+        }
+
+        return changed.Values;
+    }
+}
