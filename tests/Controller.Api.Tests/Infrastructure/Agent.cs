@@ -7,12 +7,19 @@ namespace Controller.Api.Tests.Infrastructure;
 /// <summary>A simulated agent: carries out launch and terminate orders and reports its containers.</summary>
 public sealed class Agent(ControllerFactory factory, Guid hostId, string token, int cpu = 16000, int memory = 65536, int gpus = 0) : IDisposable
 {
+    private ControllerFactory _factory = factory;
     private HttpClient _client = factory.ClientWith(token);
 
-    /// <summary>From now on, report through another controller replica.</summary>
+    /// <summary>From now on, report (and let its engines call) through another controller replica.</summary>
     public void UseReplica(ControllerFactory replica)
     {
+        if (ReferenceEquals(replica, _factory))
+        {
+            return;
+        }
+
         _client.Dispose();
+        _factory = replica;
         _client = replica.ClientWith(token);
     }
 
@@ -32,6 +39,20 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
 
     /// <summary>When false, terminate orders are ignored (a stuck container runtime).</summary>
     public bool CarryOutTerminates { get; set; } = true;
+
+    /// <summary>Whether the engine of a launched container (by engine id) comes up: register and heartbeat. Others stay silent.</summary>
+    public Func<Guid, bool> EngineComesUp { get; set; } = _ => true;
+
+    /// <summary>When true, the report's available resources are the capacity less the containers it runs (else the full capacity).</summary>
+    public bool ReportRealAvailability { get; set; }
+
+    public int Cpu => cpu;
+
+    public int Memory => memory;
+
+    public int Gpus => gpus;
+
+    private static Guid EngineOf(JsonObject launch) => Guid.Parse(launch["engineId"]!.GetValue<string>());
 
     public static async Task<Agent> RegisterAsync(ControllerFactory factory, int cpu = 16000, int memory = 65536, int gpus = 0, object? labels = null)
     {
@@ -54,12 +75,24 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
             state = c.Value.State,
             exitCode = c.Value.State == "exited" ? (int?)1 : null,
         }).ToList();
-        var response = await _client.PostAsJsonAsync($"/host/{HostId}/updatestatus", ApiClient.Status(cpu, memory, gpus, containers));
+        var (freeCpu, freeMemory, freeGpus) = (cpu, memory, gpus);
+        if (ReportRealAvailability)
+        {
+            foreach (var launch in Containers.Values.Where(c => c.State != "exited").Select(c => c.Launch))
+            {
+                freeCpu -= launch["resources"]!["cpuMillicores"]!.GetValue<int>();
+                freeMemory -= launch["resources"]!["memoryMiB"]!.GetValue<int>();
+                freeGpus -= launch["gpuIndexes"]!.AsArray().Count;
+            }
+        }
+
+        var body = ApiClient.Status(Math.Max(0, freeCpu), Math.Max(0, freeMemory), Math.Max(0, freeGpus), containers);
+        var response = await _client.PostAsJsonAsync($"/host/{HostId}/updatestatus", body);
         for (var retry = 0; response.StatusCode == HttpStatusCode.Conflict && retry < 5; retry++)
         {
             // 409 concurrent_update: the controller lost races too often this time; an agent repeats the report.
             ConflictsRetried++;
-            response = await _client.PostAsJsonAsync($"/host/{HostId}/updatestatus", ApiClient.Status(cpu, memory, gpus, containers));
+            response = await _client.PostAsJsonAsync($"/host/{HostId}/updatestatus", body);
         }
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         LastAnswer = await response.ReadJsonAsync();
@@ -76,9 +109,9 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
             foreach (var launch in LastAnswer["launch"]!.AsArray())
             {
                 var id = Guid.Parse(launch!["engineInstanceId"]!.GetValue<string>());
-                if (Containers.TryAdd(id, ("c-" + id.ToString("N")[..12], "running", launch.AsObject())) && RunEngines)
+                if (Containers.TryAdd(id, ("c-" + id.ToString("N")[..12], "running", launch.AsObject())) && RunEngines && EngineComesUp(EngineOf(launch.AsObject())))
                 {
-                    using var engine = factory.ClientWith(launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>());
+                    using var engine = _factory.ClientWith(launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>());
                     await engine.PostAsync($"/engine_instance/{id}/register", null);
                 }
             }
@@ -90,9 +123,9 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
     /// <summary>Every running engine says it is alive (answers are not checked: an engine whose copy ended gets 401).</summary>
     public async Task HeartbeatEnginesAsync()
     {
-        foreach (var (id, container) in Containers.Where(c => c.Value.State == "running").ToList())
+        foreach (var (id, container) in Containers.Where(c => c.Value.State == "running" && EngineComesUp(EngineOf(c.Value.Launch))).ToList())
         {
-            using var engine = factory.ClientWith(container.Launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>());
+            using var engine = _factory.ClientWith(container.Launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>());
             await engine.PostAsJsonAsync($"/engine_instance/{id}/heartbeat", new { busy = false });
         }
     }

@@ -19,10 +19,16 @@ public class ControllerFactory : WebApplicationFactory<Program>
     public const string InstanceTokenKey = "dGVzdC1pbnN0YW5jZS10b2tlbi1rZXktMzItYnl0ZXMtbG9uZyEh";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _keepDataDirectory;
 
-    public ControllerFactory(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration on top of the test defaults (a given connection string makes no fresh database).</param>
+    /// <param name="clock">A clock shared with other replicas or an earlier run of the controller; a new one by default.</param>
+    /// <param name="dataDirectory">The data folder of an earlier run (a restart on the same SQLite file); kept on dispose.</param>
+    public ControllerFactory(IDictionary<string, string?>? settings = null, FakeTimeProvider? clock = null, string? dataDirectory = null)
     {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "controller-tests", Guid.NewGuid().ToString("N"));
+        Clock = clock ?? new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _keepDataDirectory = dataDirectory is not null;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "controller-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         _settings = new Dictionary<string, string?>
         {
@@ -37,7 +43,7 @@ public class ControllerFactory : WebApplicationFactory<Program>
             ["RateLimiting:AdminConcurrency"] = "1000",
         };
         var postgres = TestDatabase.PostgresConnectionString();
-        if (postgres is not null)
+        if (postgres is not null && settings?.ContainsKey("ConnectionStrings:Controller") != true)
         {
             _settings["Database:Provider"] = "Postgres";
             _settings["ConnectionStrings:Controller"] = TestDatabase.CreatePostgresDatabase(postgres);
@@ -51,7 +57,7 @@ public class ControllerFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Clock { get; }
 
     public HttpClient Admin() => ClientWith(AdminToken);
 
@@ -100,7 +106,7 @@ public class ControllerFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && !_keepDataDirectory)
         {
             try
             {
