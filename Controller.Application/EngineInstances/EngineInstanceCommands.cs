@@ -72,7 +72,8 @@ public sealed class HeartbeatCommandHandler(IEngineInstanceRepository instances,
         var host = await hosts.FindAsync(instance.HostId, cancellationToken);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         var acceptWork = instance.State == EngineInstanceState.Running && host?.State == HostState.Active;
-        return new HeartbeatAnswer(acceptWork, !instance.IsActive, instance.State);
+        // A displaced copy keeps running (without new work) until its replacement runs; it is stopped through its host.
+        return new HeartbeatAnswer(acceptWork && !instance.Displaced, !instance.IsUp, instance.State);
     }
 }
 

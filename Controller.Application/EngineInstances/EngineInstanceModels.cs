@@ -14,6 +14,7 @@ public sealed record EngineInstanceDto(
     ResourcesDto Resources,
     IReadOnlyList<int> GpuIndexes,
     EngineInstanceState State,
+    bool Displaced,
     string? ContainerId,
     bool Busy,
     string? StopReason,

@@ -33,6 +33,9 @@ public sealed class Token : Entity
 
     public DateTimeOffset? RevokedAt { get; private set; }
 
+    /// <summary>When a host token first authenticated a request: a rotation's previous tokens expire an overlap after that.</summary>
+    public DateTimeOffset? FirstUsedAt { get; private set; }
+
     public bool IsRevoked => RevokedAt is not null;
 
     /// <summary>Issue an admin or registration token (the kinds an admin may create).</summary>

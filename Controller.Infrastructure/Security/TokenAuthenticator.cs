@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 namespace Controller.Infrastructure.Security;
 
 /// <summary>What the authentication handler needs to know about a token, cached for a few seconds.</summary>
-public sealed record TokenSnapshot(Guid Id, string Name, TokenKind Kind, Guid? HostId, Guid? EngineInstanceId, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, byte[] Hash);
+public sealed record TokenSnapshot(Guid Id, string Name, TokenKind Kind, Guid? HostId, Guid? EngineInstanceId, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, byte[] Hash)
+{
+    public DateTimeOffset? FirstUsedAt { get; init; }
+}
 
 public enum TokenCheck
 {
@@ -24,7 +27,14 @@ public enum TokenCheck
 /// so that the status hot path does not read the token table; revocation on this replica evicts the entry at once,
 /// other replicas notice within the cache lifetime.
 /// </summary>
-public sealed class TokenAuthenticator(ControllerDbContext db, ITokenService tokens, IMemoryCache cache, IOptions<ControllerOptions> options, TimeProvider clock)
+public sealed class TokenAuthenticator(
+    ControllerDbContext db,
+    ITokenService tokens,
+    IMemoryCache cache,
+    IDatabaseWriteGate writeGate,
+    IOptions<ControllerOptions> options,
+    IOptions<Application.Common.Options.TokenOptions> tokenOptions,
+    TimeProvider clock)
 {
     public static string CacheKey(byte[] hash) => "token:" + Convert.ToHexString(hash);
 
@@ -36,7 +46,7 @@ public sealed class TokenAuthenticator(ControllerDbContext db, ITokenService tok
         {
             snapshot = await db.Tokens.AsNoTracking()
                 .Where(t => t.Hash == hash)
-                .Select(t => new TokenSnapshot(t.Id, t.Name, t.Kind, t.HostId, t.EngineInstanceId, t.ExpiresAt, t.RevokedAt, t.Hash))
+                .Select(t => new TokenSnapshot(t.Id, t.Name, t.Kind, t.HostId, t.EngineInstanceId, t.ExpiresAt, t.RevokedAt, t.Hash) { FirstUsedAt = t.FirstUsedAt })
                 .FirstOrDefaultAsync(cancellationToken);
             if (snapshot is null)
             {
@@ -60,8 +70,46 @@ public sealed class TokenAuthenticator(ControllerDbContext db, ITokenService tok
             return (TokenCheck.Revoked, snapshot);
         }
 
-        return snapshot.ExpiresAt is { } expires && expires <= clock.GetUtcNow()
-            ? (TokenCheck.Expired, snapshot)
-            : (TokenCheck.Valid, snapshot);
+        var now = clock.GetUtcNow();
+        if (snapshot.ExpiresAt is { } expires && expires <= now)
+        {
+            return (TokenCheck.Expired, snapshot);
+        }
+
+        if (snapshot is { Kind: TokenKind.Host, FirstUsedAt: null })
+        {
+            snapshot = await FirstUseAsync(snapshot, key, now, cancellationToken);
+        }
+
+        return (TokenCheck.Valid, snapshot);
+    }
+
+    /// <summary>
+    /// A host token's first use proves that its agent has it: the host's other tokens (a rotation's previous ones, and
+    /// those of rotations whose answer was lost) now expire after the overlap. Once per token; later requests see <c>FirstUsedAt</c> in the cached snapshot.
+    /// </summary>
+    private async Task<TokenSnapshot> FirstUseAsync(TokenSnapshot snapshot, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var overlapEnds = now + TimeSpan.FromSeconds(tokenOptions.Value.RotationOverlapSeconds);
+        using (await writeGate.EnterAsync(cancellationToken))
+        {
+            var first = await db.Tokens.Where(t => t.Id == snapshot.Id && t.FirstUsedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.FirstUsedAt, now), cancellationToken);
+            if (first == 1)
+            {
+                var previous = db.Tokens.Where(t => t.HostId == snapshot.HostId && t.Id != snapshot.Id && t.RevokedAt == null
+                    && (t.ExpiresAt == null || t.ExpiresAt > overlapEnds));
+                var hashes = await previous.Select(t => t.Hash).ToListAsync(cancellationToken);
+                if (hashes.Count > 0)
+                {
+                    await previous.ExecuteUpdateAsync(u => u.SetProperty(t => t.ExpiresAt, overlapEnds), cancellationToken);
+                    hashes.ForEach(tokens.Evict);
+                }
+            }
+        }
+
+        var used = snapshot with { FirstUsedAt = now };
+        cache.Set(key, used, TimeSpan.FromSeconds(options.Value.TokenCacheSeconds));
+        return used;
     }
 }

@@ -16,8 +16,8 @@ public sealed record HostSummaryDto(
     DateTimeOffset RegisteredAt,
     DateTimeOffset LastSeenAt);
 
-/// <summary>An engine instance as seen from its host.</summary>
-public sealed record HostInstanceDto(Guid EngineInstanceId, Guid EngineId, string State, string? ContainerId, ResourcesDto Resources, IReadOnlyList<int> GpuIndexes);
+/// <summary>An engine instance on a host; <c>Displaced</c>: it runs on while its replacement starts elsewhere (its host drains).</summary>
+public sealed record HostInstanceDto(Guid EngineInstanceId, Guid EngineId, string State, bool Displaced, string? ContainerId, ResourcesDto Resources, IReadOnlyList<int> GpuIndexes);
 
 /// <summary>Everything about one host.</summary>
 public sealed record HostDetailDto(

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
 
-internal sealed class HostRepository(ControllerDbContext db) : IHostRepository
+internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate writeGate) : IHostRepository
 {
     public Task<Host?> FindAsync(Guid hostId, CancellationToken cancellationToken) =>
         db.Hosts.FirstOrDefaultAsync(h => h.Id == hostId, cancellationToken);
@@ -14,9 +14,12 @@ internal sealed class HostRepository(ControllerDbContext db) : IHostRepository
 
     public void Add(Host host) => db.Hosts.Add(host);
 
-    public Task TouchAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Hosts.Where(h => h.Id == hostId && h.LastSeenAt < now)
+    public async Task TouchAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var _ = await writeGate.EnterAsync(cancellationToken);
+        await db.Hosts.Where(h => h.Id == hostId && h.LastSeenAt < now)
             .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastSeenAt, now), cancellationToken);
+    }
 
     public async Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken)
     {

@@ -434,6 +434,22 @@ public sealed class LivenessTests
     }
 
     [Test]
+    public async Task StatusRoundLosesEveryRace_409ButTheHostIsStillSeenAlive()
+    {
+        using var factory = new RacingControllerFactory(new Dictionary<string, string?> { ["Scheduling:MaxRoundAttempts"] = "2" });
+        var (hostId, token) = await factory.RegisterHostAsync();
+        using var agent = factory.ClientWith(token);
+        factory.Clock.Advance(TimeSpan.FromSeconds(25));
+        factory.LoseEveryRace = true;
+
+        var response = await agent.PostAsJsonAsync($"/host/{hostId}/updatestatus", ApiClient.Status());
+
+        await response.AssertErrorAsync(HttpStatusCode.Conflict, "concurrent_update");
+        var lastSeen = await factory.WithDbAsync(db => db.Hosts.AsNoTracking().Where(h => h.Id == hostId).Select(h => h.LastSeenAt).SingleAsync());
+        Assert.That(lastSeen, Is.EqualTo(factory.Clock.GetUtcNow()).Within(TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Test]
     public async Task EngineWithoutCpuOrMemory_Is400AndNothingIsCreated()
     {
         Start();
@@ -479,6 +495,28 @@ public sealed class LivenessTests
         var response = await _admin.DeleteAsync($"/token/{bootstrap}");
 
         await response.AssertErrorAsync(HttpStatusCode.Conflict, "last_admin_token");
+    }
+}
+
+/// <summary>A controller whose saves can be made to lose every race (as if other replicas always changed the same rows first).</summary>
+internal sealed class RacingControllerFactory(IDictionary<string, string?> settings) : ControllerFactory(settings)
+{
+    public bool LoseEveryRace { get; set; }
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        var original = services.Last(d => d.ServiceType == typeof(Application.Common.Interfaces.IUnitOfWork));
+        services.AddScoped<Application.Common.Interfaces.IUnitOfWork>(sp =>
+            new RacingUnitOfWork((Application.Common.Interfaces.IUnitOfWork)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), this));
+    }
+
+    private sealed class RacingUnitOfWork(Application.Common.Interfaces.IUnitOfWork inner, RacingControllerFactory factory) : Application.Common.Interfaces.IUnitOfWork
+    {
+        public Task SaveChangesAsync(CancellationToken cancellationToken) => factory.LoseEveryRace
+            ? throw new Application.Common.Exceptions.ConcurrencyConflictException("Lost the race (test).", new InvalidOperationException())
+            : inner.SaveChangesAsync(cancellationToken);
+
+        public void Reset() => inner.Reset();
     }
 }
 

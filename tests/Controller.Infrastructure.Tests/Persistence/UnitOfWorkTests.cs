@@ -25,12 +25,12 @@ public sealed class UnitOfWorkTests
     {
         await using (var db = _database.CreateContext())
         {
-            new HostRepository(db).Add(NewHost("m-1"));
+            new HostRepository(db, new NoWriteGate()).Add(NewHost("m-1"));
             await new UnitOfWork(db, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
-        new HostRepository(second).Add(NewHost("m-1"));
+        new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
 
         Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None));
     }
@@ -43,15 +43,15 @@ public sealed class UnitOfWorkTests
         first.CompleteTermination(Now);
         await using (var db = _database.CreateContext())
         {
-            new HostRepository(db).Add(first);
+            new HostRepository(db, new NoWriteGate()).Add(first);
             await new UnitOfWork(db, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
-        new HostRepository(second).Add(NewHost("m-1"));
+        new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
         await new UnitOfWork(second, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None);
 
-        Assert.That(await new HostRepository(second).FindLiveByMachineIdAsync("m-1", CancellationToken.None), Is.Not.Null);
+        Assert.That(await new HostRepository(second, new NoWriteGate()).FindLiveByMachineIdAsync("m-1", CancellationToken.None), Is.Not.Null);
     }
 
     [Test]
@@ -66,8 +66,8 @@ public sealed class UnitOfWorkTests
 
         await using var a = _database.CreateContext();
         await using var b = _database.CreateContext();
-        var copyA = await new HostRepository(a).FindAsync(host.Id, CancellationToken.None);
-        var copyB = await new HostRepository(b).FindAsync(host.Id, CancellationToken.None);
+        var copyA = await new HostRepository(a, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
+        var copyB = await new HostRepository(b, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
         copyA!.Drain(Now, null);
         copyB!.Terminate(Now);
         await new UnitOfWork(a, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None);
@@ -88,7 +88,7 @@ public sealed class UnitOfWorkTests
         }
 
         await using var read = _database.CreateContext();
-        var loaded = await new HostRepository(read).FindAsync(host.Id, CancellationToken.None);
+        var loaded = await new HostRepository(read, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
 
         Assert.Multiple(() =>
         {

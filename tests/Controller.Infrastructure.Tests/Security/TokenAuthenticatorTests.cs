@@ -29,7 +29,8 @@ public sealed class TokenAuthenticatorTests
     }
 
     private TokenAuthenticator Authenticator(Controller.Infrastructure.Persistence.ControllerDbContext db) =>
-        new(db, _tokens, _cache, Microsoft.Extensions.Options.Options.Create(new ControllerOptions { TokenCacheSeconds = 5 }), _clock);
+        new(db, _tokens, _cache, new Controller.Infrastructure.Persistence.NoWriteGate(), Microsoft.Extensions.Options.Options.Create(new ControllerOptions { TokenCacheSeconds = 5 }),
+            Microsoft.Extensions.Options.Options.Create(new Controller.Application.Common.Options.TokenOptions()), _clock);
 
     private async Task<(string Secret, Token Token)> StoreAsync(DateTimeOffset? expiresAt = null)
     {

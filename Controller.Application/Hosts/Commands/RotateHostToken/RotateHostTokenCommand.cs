@@ -8,10 +8,14 @@ using Microsoft.Extensions.Options;
 
 namespace Controller.Application.Hosts.Commands.RotateHostToken;
 
-/// <summary>Issue a new host token; the host's previous tokens keep working for a short overlap, then expire.</summary>
+/// <summary>
+/// Issue a new host token. The host's previous tokens keep working until the new one is first used, then for a short
+/// overlap (<c>Tokens:RotationOverlapSeconds</c>), and never longer than <c>Tokens:RotationPickupSeconds</c>: an agent
+/// whose answer was lost repeats the rotation with its old token and gets yet another new one.
+/// </summary>
 public sealed record RotateHostTokenCommand(Guid HostId) : ICommand<RotatedHostToken>, IHostScoped;
 
-/// <summary>The new secret (shown once) and when the previous tokens stop working.</summary>
+/// <summary>The new secret (shown once) and when the previous tokens stop working at the latest (earlier once the new one is used).</summary>
 public sealed record RotatedHostToken(Guid HostId, Guid TokenId, string Token, DateTimeOffset PreviousTokensExpireAt);
 
 public sealed class RotateHostTokenCommandHandler(
@@ -32,7 +36,7 @@ public sealed class RotateHostTokenCommandHandler(
         }
 
         var now = clock.GetUtcNow();
-        var overlapEnds = now + TimeSpan.FromSeconds(options.Value.RotationOverlapSeconds);
+        var overlapEnds = now + TimeSpan.FromSeconds(options.Value.RotationPickupSeconds);
         var previous = await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken);
         foreach (var token in previous)
         {

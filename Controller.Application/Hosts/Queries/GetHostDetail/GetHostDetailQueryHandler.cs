@@ -13,7 +13,7 @@ public sealed class GetHostDetailQueryHandler(IHostRepository hosts, IEngineInst
         var host = await hosts.FindAsync(query.HostId, cancellationToken) ?? throw HostErrors.NotFound(query.HostId);
         var holding = await instances.ListHoldingForHostAsync(host.Id, cancellationToken);
         var dtos = holding
-            .Select(i => new HostInstanceDto(i.Id, i.EngineId, i.State.ToString().ToLowerInvariant(), i.ContainerId, ResourcesDto.From(i.Resources), i.GpuIndexes))
+            .Select(i => new HostInstanceDto(i.Id, i.EngineId, i.State.ToString().ToLowerInvariant(), i.Displaced, i.ContainerId, ResourcesDto.From(i.Resources), i.GpuIndexes))
             .ToList();
         return host.ToDetail(holding.Select(i => i.Resources).Sum(), dtos);
     }

@@ -319,6 +319,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset?>("FirstUsedAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<byte[]>("Hash")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -312,6 +312,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("FirstUsedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Hash")
                         .IsRequired()
                         .HasMaxLength(32)

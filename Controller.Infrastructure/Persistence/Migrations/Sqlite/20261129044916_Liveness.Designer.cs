@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteControllerDbContext))]
-    [Migration("20261129043302_Liveness")]
+    [Migration("20261129044916_Liveness")]
     partial class Liveness
     {
         /// <inheritdoc />
@@ -313,6 +313,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FirstUsedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<byte[]>("Hash")

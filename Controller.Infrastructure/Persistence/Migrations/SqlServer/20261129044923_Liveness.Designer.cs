@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerControllerDbContext))]
-    [Migration("20261129043310_Liveness")]
+    [Migration("20261129044923_Liveness")]
     partial class Liveness
     {
         /// <inheritdoc />
@@ -320,6 +320,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("FirstUsedAt")
                         .HasColumnType("datetimeoffset");
 
                     b.Property<byte[]>("Hash")

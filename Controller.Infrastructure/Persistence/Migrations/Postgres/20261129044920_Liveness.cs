@@ -1,4 +1,5 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -13,6 +14,12 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
             migrationBuilder.DropIndex(
                 name: "IX_EngineInstances_HostId_State",
                 table: "EngineInstances");
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "FirstUsedAt",
+                table: "Tokens",
+                type: "timestamp with time zone",
+                nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "Displaced",
@@ -33,6 +40,10 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
             migrationBuilder.DropIndex(
                 name: "IX_EngineInstances_HostId_State_StateChangedAt",
                 table: "EngineInstances");
+
+            migrationBuilder.DropColumn(
+                name: "FirstUsedAt",
+                table: "Tokens");
 
             migrationBuilder.DropColumn(
                 name: "Displaced",

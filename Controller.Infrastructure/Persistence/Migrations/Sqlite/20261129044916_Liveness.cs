@@ -14,6 +14,12 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                 name: "IX_EngineInstances_HostId_State",
                 table: "EngineInstances");
 
+            migrationBuilder.AddColumn<long>(
+                name: "FirstUsedAt",
+                table: "Tokens",
+                type: "INTEGER",
+                nullable: true);
+
             migrationBuilder.AddColumn<bool>(
                 name: "Displaced",
                 table: "EngineInstances",
@@ -33,6 +39,10 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
             migrationBuilder.DropIndex(
                 name: "IX_EngineInstances_HostId_State_StateChangedAt",
                 table: "EngineInstances");
+
+            migrationBuilder.DropColumn(
+                name: "FirstUsedAt",
+                table: "Tokens");
 
             migrationBuilder.DropColumn(
                 name: "Displaced",

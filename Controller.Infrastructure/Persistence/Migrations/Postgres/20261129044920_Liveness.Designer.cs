@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Controller.Infrastructure.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresControllerDbContext))]
-    [Migration("20261129043306_Liveness")]
+    [Migration("20261129044920_Liveness")]
     partial class Liveness
     {
         /// <inheritdoc />
@@ -318,6 +318,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("FirstUsedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<byte[]>("Hash")
