@@ -52,7 +52,8 @@ public sealed class Token : Entity
             throw new DomainException("invalid_value", "'expiresAt' must be in the future.", new Dictionary<string, object?> { ["field"] = "expiresAt" });
         }
 
-        return Create(id, kind, name, hash, now, expiresAt, null, null);
+        // Stored in UTC on every provider (PostgreSQL's timestamptz takes no other offset).
+        return Create(id, kind, name, hash, now, expiresAt?.ToUniversalTime(), null, null);
     }
 
     /// <summary>A host's token, named after its hostname.</summary>
@@ -81,7 +82,7 @@ public sealed class Token : Entity
     {
         if (ExpiresAt is null || ExpiresAt > at)
         {
-            ExpiresAt = at;
+            ExpiresAt = at.ToUniversalTime();
         }
     }
 

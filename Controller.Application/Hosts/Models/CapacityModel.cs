@@ -23,8 +23,8 @@ public sealed class CapacityModelValidator : AbstractValidator<CapacityModel>
             .When(c => c.Gpus is { Count: > 0 });
         RuleFor(c => c.Gpus).Must(g => g!.Select(x => x.Index).Distinct().Count() == g!.Count)
             .WithMessage("GPU indexes must be unique.")
-            .When(c => c.Gpus is { Count: > 0 });
-        RuleForEach(c => c.Gpus).ChildRules(gpu =>
+            .When(c => c.Gpus is { Count: > 0 } && c.Gpus.All(g => g is not null));
+        RuleForEach(c => c.Gpus).NotNull().WithMessage("A GPU entry must be an object, not null.").ChildRules(gpu =>
         {
             gpu.RuleFor(g => g.Index).NotNull().InclusiveBetween(0, 1023);
             gpu.RuleFor(g => g.Model).MaximumLength(Limits.GpuModelMaxLength);

@@ -44,6 +44,7 @@ public sealed class FuzzTests
             JsonNode.Parse("""{"kind":"registration","name":"n","expiresAt":null}"""),
             JsonNode.Parse("""{"name":"f","image":"i","resources":{"cpuMillicores":1,"memoryMiB":1},"priority":1,"minInstances":0,"maxInstances":1,"desiredInstances":1,"hostLabels":{"a":"b"}}"""),
             JsonNode.Parse("""{"deadlineSeconds":5}"""),
+            JsonNode.Parse("""{"machineId":"fuzz-gpu","hostname":"g","ipAddresses":["10.0.0.1"],"labels":{"a":"b"},"capacity":{"cpuMillicores":1000,"memoryMiB":1000,"gpuCount":1,"diskMiB":10,"gpus":[{"index":0,"model":"A10","memoryMiB":24576}]},"containers":[{"containerId":"c","engineInstanceId":null,"state":"running"}]}"""),
             JsonNode.Parse("""{"busy":true}"""),
         };
 
@@ -54,7 +55,7 @@ public sealed class FuzzTests
             var path = "/" + System.Text.RegularExpressions.Regex.Replace(pattern, "\\{[^}]+\\}", _ => Uri.EscapeDataString(ids[random.Next(ids.Length)]));
             if (random.Next(5) == 0)
             {
-                path += "?page=" + Pick(random, ["0", "-1", "abc", "99999999999", "1"]) + "&pageSize=" + Pick(random, ["0", "501", "x", "10"]) + "&state=" + Pick(random, ["active", "bogus", ""]);
+                path += "?page=" + Pick(random, ["0", "-1", "abc", "99999999999", "1", "2147483647", "1000000"]) + "&pageSize=" + Pick(random, ["0", "501", "x", "10"]) + "&state=" + Pick(random, ["active", "bogus", ""]);
             }
 
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -93,6 +94,12 @@ public sealed class FuzzTests
         Assert.That(rejected, Is.GreaterThan(Requests / 2), "the fuzzer mostly sends bad requests");
     }
 
+    /// <summary>Just past 32 and 64 bits, both ways.</summary>
+    private static readonly decimal[] Overflows = [2147483648m, -2147483649m, 9223372036854775808m, -9223372036854775809m, 18446744073709551616m];
+
+    /// <summary>The longest allowed strings of the contract and one more (names 200, hostnames 253, images 500, container ids 128).</summary>
+    private static readonly int[] Lengths = [63, 64, 128, 129, 200, 201, 253, 254, 500, 501];
+
     private static string Pick(Random random, string[] values) => values[random.Next(values.Length)];
 
     private static byte[] Mutate(Random random, JsonNode? node)
@@ -118,7 +125,7 @@ public sealed class FuzzTests
         {
             foreach (var key in obj.Select(p => p.Key).ToList())
             {
-                switch (random.Next(7))
+                switch (random.Next(11))
                 {
                     case 0: obj.Remove(key); break;
                     case 1: obj[key] = null; break;
@@ -126,10 +133,36 @@ public sealed class FuzzTests
                     case 3: obj[key] = JsonValue.Create(new string('z', random.Next(1, 5000))); break;
                     case 4: obj[key] = new JsonArray(JsonValue.Create(1), JsonValue.Create("x")); break;
                     case 5: obj[key] = JsonValue.Create("not-a-valid-enum"); break;
+                    case 6: obj[key] = JsonValue.Create(Overflows[random.Next(Overflows.Length)]); break;
+                    case 7: obj[key] = JsonValue.Create(new string('L', Lengths[random.Next(Lengths.Length)])); break;
+                    case 8: obj[key] = JsonValue.Create(Pick(random, ["2030-01-01T00:00:00+02:00", "2030-01-01T00:00:00-11:30", "2030-01-01T00:00:00Z", "2030-13-45T99:00:00Z"])); break;
+                    case 9:
+                        // Null elements in a collection, and nulls nested in its objects.
+                        if (obj[key] is JsonArray array)
+                        {
+                            array.Insert(random.Next(array.Count + 1), null);
+                            foreach (var item in array.OfType<JsonObject>())
+                            {
+                                MutateNode(random, item);
+                            }
+                        }
+                        else
+                        {
+                            obj[key] = new JsonArray(null, JsonValue.Create(1));
+                        }
+
+                        break;
                     default:
                         if (obj[key] is JsonObject child)
                         {
                             MutateNode(random, child);
+                        }
+                        else if (obj[key] is JsonArray items)
+                        {
+                            foreach (var item in items.OfType<JsonObject>())
+                            {
+                                MutateNode(random, item);
+                            }
                         }
 
                         break;

@@ -17,6 +17,7 @@ public sealed class RegisterHostCommandValidator : AbstractValidator<RegisterHos
         RuleFor(c => c.Labels).SetValidator(new LabelsValidator()!).When(c => c.Labels is not null);
         RuleFor(c => c.Capacity).NotNull().SetValidator(new CapacityModelValidator()!);
         RuleFor(c => c.Containers!.Count).LessThanOrEqualTo(Limits.MaxContainersPerReport).OverridePropertyName("containers").When(c => c.Containers is not null);
-        RuleForEach(c => c.Containers).SetValidator(new ContainerReportModelValidator());
+        RuleForEach(c => c.Containers).NotNull().WithMessage("A container entry must be an object, not null.")
+            .SetValidator(new ContainerReportModelValidator());
     }
 }
