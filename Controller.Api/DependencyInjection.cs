@@ -50,8 +50,8 @@ public static class DependencyInjection
             .AddJsonOptions(o =>
             {
                 ConfigureJson(o.JsonSerializerOptions);
-                // Never echo parser internals (type names) to clients; the field path is kept.
-                o.AllowInputFormatterExceptionMessages = false;
+                // The parser's messages reach InvalidRequest, which rewrites them (JsonErrorMessages): what to fix, never a type name.
+                o.AllowInputFormatterExceptionMessages = true;
             })
             .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = InvalidRequest.Create);
 
@@ -90,6 +90,8 @@ public static class DependencyInjection
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.PropertyNameCaseInsensitive = true;
         options.MaxDepth = 32;
+        // "5" for a number is a 400, as the document says: numbers are JSON numbers.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
     }
 }
@@ -99,12 +101,17 @@ internal static class InvalidRequest
 {
     public static IActionResult Create(ActionContext context)
     {
-        var errors = context.ModelState
-            .Where(e => e.Value is { Errors.Count: > 0 })
+        var failed = context.ModelState.Where(e => e.Value is { Errors.Count: > 0 }).ToList();
+        var malformed = failed.Any(e => e.Key.StartsWith('$') || e.Key.Length == 0);
+        var errors = failed
+            // With a body that did not parse, "the <parameter> field is required" only repeats it.
+            .Where(e => !malformed || e.Key.StartsWith('$') || e.Key.Length == 0)
+            .GroupBy(e => e.Key.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", StringComparer.Ordinal)
             .ToDictionary(
-                e => string.IsNullOrEmpty(e.Key) ? "body" : e.Key.TrimStart('$', '.'),
-                e => e.Value!.Errors.Select(x => string.IsNullOrEmpty(x.ErrorMessage) ? "The value is not valid." : x.ErrorMessage).ToArray());
-        var malformed = context.ModelState.Any(e => e.Key.StartsWith('$') || e.Key.Length == 0);
+                g => g.Key,
+                g => g.SelectMany(e => e.Value!.Errors.Select(x => e.Key.StartsWith('$') || e.Key.Length == 0 ? JsonErrorMessages.Explain(x.ErrorMessage) : x.ErrorMessage))
+                    .Distinct().ToArray(),
+                StringComparer.Ordinal);
         var (errorId, description) = malformed
             ? ("malformed_request", "The request body is not valid JSON for this endpoint.")
             : ("validation_failed", "One or more fields are invalid.");

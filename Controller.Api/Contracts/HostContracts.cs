@@ -7,4 +7,5 @@ namespace Controller.Api.Contracts;
 public sealed record UpdateStatusRequest(ResourcesModel? Available, IReadOnlyList<ContainerReportModel>? Containers);
 
 /// <summary>Optional body of POST /host/{hostId}/drain.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record DrainRequest(int? DeadlineSeconds);
