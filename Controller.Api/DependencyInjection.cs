@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Controller.Api.Errors;
+using Controller.Api.OpenApi;
 using Controller.Api.Security;
 using Controller.Application.Common.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -81,7 +82,15 @@ public static class DependencyInjection
 
         services.AddControllerRateLimits(configuration);
 
-        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        // The document describes the wire: the same JSON options as the controllers (enums as strings, strict numbers).
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        services.AddOpenApi(o =>
+        {
+            o.AddDocumentTransformer<BearerSecurityTransformer>();
+            o.AddOperationTransformer<OperationConventionsTransformer>();
+            o.AddSchemaTransformer<ValidationSchemaTransformer>();
+            o.AddDocumentTransformer<NullabilityDocumentTransformer>();
+        });
         return services;
     }
 

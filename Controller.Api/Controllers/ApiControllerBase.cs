@@ -1,3 +1,4 @@
+using Controller.Api.Contracts;
 using System.Net.Mime;
 using Microsoft.AspNetCore.Mvc;
 
@@ -5,9 +6,9 @@ namespace Controller.Api.Controllers;
 
 /// <summary>Common shape of every controller: JSON in and out, errors as problem details.</summary>
 [ApiController]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, MediaTypeNames.Application.ProblemJson)]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, MediaTypeNames.Application.ProblemJson)]
-[ProducesResponseType<ProblemDetails>(StatusCodes.Status429TooManyRequests, MediaTypeNames.Application.ProblemJson)]
+[ProducesResponseType<ErrorResponse>(StatusCodes.Status401Unauthorized, MediaTypeNames.Application.ProblemJson)]
+[ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden, MediaTypeNames.Application.ProblemJson)]
+[ProducesResponseType<ErrorResponse>(StatusCodes.Status429TooManyRequests, MediaTypeNames.Application.ProblemJson)]
 public abstract class ApiControllerBase : ControllerBase
 {
 }

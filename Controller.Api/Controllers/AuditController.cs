@@ -1,3 +1,4 @@
+using Controller.Api.Contracts;
 using System.Net.Mime;
 using Controller.Api.Security;
 using Controller.Application.Audit;
@@ -16,7 +17,7 @@ public sealed class AuditController(ISender sender) : ApiControllerBase
     /// <summary>Admin actions, newest first, by token and by text in the action (method and path).</summary>
     [HttpGet]
     [ProducesResponseType<PagedResult<AuditEntryDto>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     public async Task<PagedResult<AuditEntryDto>> List(
         [FromQuery] Guid? tokenId,
         [FromQuery] string? action,

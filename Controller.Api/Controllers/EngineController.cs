@@ -1,3 +1,4 @@
+using Controller.Api.Contracts;
 using System.Net.Mime;
 using Controller.Api.Security;
 using Controller.Application.Common.Models;
@@ -22,9 +23,9 @@ public sealed class EngineController(ISender sender) : ApiControllerBase
     [HttpPost]
     [Consumes(MediaTypeNames.Application.Json)]
     [ProducesResponseType<EngineDto>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<EngineDto>> Create(EngineDefinition definition, CancellationToken ct)
     {
         var engine = await sender.Send(new CreateEngineCommand(definition), ct);
@@ -34,31 +35,31 @@ public sealed class EngineController(ISender sender) : ApiControllerBase
     /// <summary>List engines by name (deleted ones whose copies are still stopping are included).</summary>
     [HttpGet]
     [ProducesResponseType<PagedResult<EngineDto>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     public async Task<PagedResult<EngineDto>> List([FromQuery] int page = 1, [FromQuery] int pageSize = PagingRules.DefaultPageSize, CancellationToken ct = default) =>
         await sender.Send(new ListEnginesQuery(page, pageSize), ct);
 
     /// <summary>One engine with its count of active copies.</summary>
     [HttpGet("{engineId:guid}")]
     [ProducesResponseType<EngineDto>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     public async Task<EngineDto> Get(Guid engineId, CancellationToken ct) => await sender.Send(new GetEngineQuery(engineId), ct);
 
     /// <summary>Replace an engine's definition; a new desired count is converged to by the next status rounds.</summary>
     [HttpPut("{engineId:guid}")]
     [Consumes(MediaTypeNames.Application.Json)]
     [ProducesResponseType<EngineDto>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
     public async Task<EngineDto> Update(Guid engineId, EngineDefinition definition, CancellationToken ct) =>
         await sender.Send(new UpdateEngineCommand(engineId, definition), ct);
 
     /// <summary>Delete an engine (202): its copies are stopped, then it is gone.</summary>
     [HttpDelete("{engineId:guid}")]
     [ProducesResponseType<EngineDto>(StatusCodes.Status202Accepted)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<EngineDto>> Delete(Guid engineId, CancellationToken ct) =>
         Accepted($"/engine/{engineId}", await sender.Send(new DeleteEngineCommand(engineId), ct));
 }

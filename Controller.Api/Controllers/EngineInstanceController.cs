@@ -19,7 +19,7 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
     [HttpGet]
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<PagedResult<EngineInstanceDto>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     public async Task<PagedResult<EngineInstanceDto>> List(
         [FromQuery] Guid? engineId,
         [FromQuery] Guid? hostId,
@@ -33,7 +33,7 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
     [HttpGet("{instanceId:guid}")]
     [Authorize(Policy = Policies.AdminHostOrInstance)]
     [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     public async Task<EngineInstanceDto> Get(Guid instanceId, CancellationToken ct) =>
         await sender.Send(new GetEngineInstanceQuery(instanceId), ct);
 
@@ -41,8 +41,8 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
     [HttpPost("{instanceId:guid}/register")]
     [Authorize(Policy = Policies.EngineInstance)]
     [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<EngineInstanceDto>> Register(Guid instanceId, CancellationToken ct) =>
         Created($"/engine_instance/{instanceId}", await sender.Send(new RegisterEngineInstanceCommand(instanceId), ct));
 
@@ -50,8 +50,8 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
     [HttpPost("{instanceId:guid}/heartbeat")]
     [Authorize(Policy = Policies.EngineInstance)]
     [ProducesResponseType<HeartbeatAnswer>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     public async Task<HeartbeatAnswer> Heartbeat(
         Guid instanceId,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] HeartbeatRequest? request,
@@ -62,7 +62,7 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
     [HttpDelete("{instanceId:guid}")]
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status202Accepted)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<EngineInstanceDto>> Stop(Guid instanceId, CancellationToken ct) =>
         Accepted($"/engine_instance/{instanceId}", await sender.Send(new StopEngineInstanceCommand(instanceId), ct));
 }

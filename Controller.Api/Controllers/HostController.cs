@@ -30,9 +30,9 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [Consumes(MediaTypeNames.Application.Json)]
     [ProducesResponseType<RegisterHostResult>(StatusCodes.Status201Created)]
     [ProducesResponseType<RegisterHostResult>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<RegisterHostResult>> Register(RegisterHostCommand command, CancellationToken ct)
     {
         var result = await sender.Send(command, ct);
@@ -44,9 +44,10 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [Authorize(Policy = Policies.Host)]
     [Consumes(MediaTypeNames.Application.Json)]
     [ProducesResponseType<HostStatusAnswer>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
     public async Task<HostStatusAnswer> UpdateStatus(Guid hostId, UpdateStatusRequest request, CancellationToken ct) =>
         await sender.Send(new UpdateHostStatusCommand(hostId, request.Available, request.Containers), ct);
 
@@ -54,8 +55,8 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [HttpPost("{hostId:guid}/terminate")]
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<HostSummaryDto>(StatusCodes.Status202Accepted)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<HostSummaryDto>> Terminate(Guid hostId, CancellationToken ct) =>
         Accepted($"/host/{hostId}/detail", await sender.Send(new TerminateHostCommand(hostId), ct));
 
@@ -63,7 +64,7 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [HttpGet("{hostId:guid}/detail")]
     [Authorize(Policy = Policies.AdminOrHost)]
     [ProducesResponseType<HostDetailDto>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     public async Task<HostDetailDto> Detail(Guid hostId, CancellationToken ct) =>
         await sender.Send(new GetHostDetailQuery(hostId), ct);
 
@@ -71,7 +72,7 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [HttpGet("{hostId:guid}/status")]
     [Authorize(Policy = Policies.AdminOrHost)]
     [ProducesResponseType<HostStatusDto>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     public async Task<HostStatusDto> Status(Guid hostId, CancellationToken ct) =>
         await sender.Send(new GetHostStatusQuery(hostId), ct);
 
@@ -79,9 +80,9 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [HttpPost("{hostId:guid}/drain")]
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<HostSummaryDto>(StatusCodes.Status202Accepted)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<HostSummaryDto>> Drain(
         Guid hostId,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] DrainRequest? request,
@@ -92,8 +93,8 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [HttpPost("{hostId:guid}/undrain")]
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<HostSummaryDto>(StatusCodes.Status202Accepted)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<HostSummaryDto>> Undrain(Guid hostId, CancellationToken ct) =>
         Accepted($"/host/{hostId}/detail", await sender.Send(new UndrainHostCommand(hostId), ct));
 
@@ -101,8 +102,8 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [HttpPost("{hostId:guid}/token")]
     [Authorize(Policy = Policies.AdminOrHost)]
     [ProducesResponseType<RotatedHostToken>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<RotatedHostToken>> RotateToken(Guid hostId, CancellationToken ct) =>
         Created($"/host/{hostId}/detail", await sender.Send(new RotateHostTokenCommand(hostId), ct));
 
@@ -110,7 +111,7 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     [HttpGet]
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<PagedResult<HostSummaryDto>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     public async Task<PagedResult<HostSummaryDto>> List(
         [FromQuery] HostState? state,
         [FromQuery] int page = 1,

@@ -1,3 +1,4 @@
+using Controller.Api.Contracts;
 using System.Net.Mime;
 using Controller.Api.Security;
 using Controller.Application.Common.Models;
@@ -21,8 +22,8 @@ public sealed class TokenController(ISender sender) : ApiControllerBase
     [HttpPost]
     [Consumes(MediaTypeNames.Application.Json)]
     [ProducesResponseType<IssuedTokenDto>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
     public async Task<ActionResult<IssuedTokenDto>> Create(CreateTokenCommand command, CancellationToken ct)
     {
         var token = await sender.Send(command, ct);
@@ -32,7 +33,7 @@ public sealed class TokenController(ISender sender) : ApiControllerBase
     /// <summary>List tokens, newest first.</summary>
     [HttpGet]
     [ProducesResponseType<PagedResult<TokenDto>>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     public async Task<PagedResult<TokenDto>> List(
         [FromQuery] TokenKind? kind,
         [FromQuery] bool includeRevoked = false,
@@ -44,8 +45,8 @@ public sealed class TokenController(ISender sender) : ApiControllerBase
     /// <summary>Revoke a token.</summary>
     [HttpDelete("{tokenId:guid}")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     public async Task<IActionResult> Revoke(Guid tokenId, CancellationToken ct)
     {
         await sender.Send(new RevokeTokenCommand(tokenId), ct);

@@ -24,11 +24,6 @@ public sealed class CapacityModelValidator : AbstractValidator<CapacityModel>
         RuleFor(c => c.Gpus).Must(g => g!.Select(x => x.Index).Distinct().Count() == g!.Count)
             .WithMessage("GPU indexes must be unique.")
             .When(c => c.Gpus is { Count: > 0 } && c.Gpus.All(g => g is not null));
-        RuleForEach(c => c.Gpus).NotNull().WithMessage("A GPU entry must be an object, not null.").ChildRules(gpu =>
-        {
-            gpu.RuleFor(g => g.Index).NotNull().InclusiveBetween(0, 1023);
-            gpu.RuleFor(g => g.Model).MaximumLength(Limits.GpuModelMaxLength);
-            gpu.RuleFor(g => g.MemoryMiB).GreaterThanOrEqualTo(0);
-        });
+        RuleForEach(c => c.Gpus).NotNull().WithMessage("A GPU entry must be an object, not null.").SetValidator(new GpuModelValidator());
     }
 }

@@ -11,6 +11,11 @@ public sealed class InternalErrorTests
 {
     private sealed class BrokenRepositoryFactory : ControllerFactory
     {
+        public BrokenRepositoryFactory()
+        {
+            AllowServerErrors = true;
+        }
+
         protected override void ConfigureServices(IServiceCollection services)
         {
             var hosts = new Mock<IHostRepository>();

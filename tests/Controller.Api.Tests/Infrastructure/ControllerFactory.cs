@@ -20,6 +20,7 @@ public class ControllerFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _keepDataDirectory;
+    private static OpenApiContract? _contract;
 
     /// <param name="settings">Configuration on top of the test defaults (a given connection string makes no fresh database).</param>
     /// <param name="clock">A clock shared with other replicas or an earlier run of the controller; a new one by default.</param>
@@ -61,9 +62,28 @@ public class ControllerFactory : WebApplicationFactory<Program>
 
     public HttpClient Admin() => ClientWith(AdminToken);
 
+    /// <summary>The served OpenAPI document, read once per run: every client of every test is checked against it.</summary>
+    public OpenApiContract Contract
+    {
+        get
+        {
+            if (_contract is null)
+            {
+                using var plain = CreateClient();
+                _contract = OpenApiContract.Parse(plain.GetStringAsync("/openapi/v1.json").GetAwaiter().GetResult());
+            }
+
+            return _contract;
+        }
+    }
+
+    /// <summary>Only for the test that provokes a 500 on purpose: the contract check lets 5xx answers through.</summary>
+    public bool AllowServerErrors { get; protected set; }
+
+    /// <summary>A client whose every request and answer is checked against the served OpenAPI document.</summary>
     public HttpClient ClientWith(string? token)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateDefaultClient(new Uri("http://localhost"), new ContractCheckingHandler(() => Contract, AllowServerErrors));
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Controller.Api.OpenApi;
+
+/// <summary>
+/// The last pass over the schemas: a request field its validator requires may not be null (its <c>oneOf [null, $ref]</c>
+/// becomes the <c>$ref</c>), and an enum's own schema lists only its values (null is the field's business, not the enum's).
+/// </summary>
+internal sealed class NullabilityDocumentTransformer : IOpenApiDocumentTransformer
+{
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        foreach (var schema in document.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+        {
+            if (schema.Enum is { } values && values.Any(v => v is null))
+            {
+                schema.Enum = [.. values.Where(v => v is not null)];
+                schema.Type ??= JsonSchemaType.String;
+            }
+
+            // Only request fields that a validator requires; an answer's "required" means present, and it may be null.
+            if (schema.Metadata?.TryGetValue(ValidationSchemaTransformer.NotNullKey, out var notNull) != true || notNull is not HashSet<string> required
+                || schema.Properties is null)
+            {
+                continue;
+            }
+
+            foreach (var name in required)
+            {
+                if (schema.Properties.TryGetValue(name, out var property) && property is OpenApiSchema { OneOf: { Count: 2 } oneOf }
+                    && oneOf.FirstOrDefault(o => o is OpenApiSchema { Type: JsonSchemaType.Null }) is { } nullOption)
+                {
+                    schema.Properties[name] = oneOf.First(o => !ReferenceEquals(o, nullOption));
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}
