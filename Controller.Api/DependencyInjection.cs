@@ -46,6 +46,7 @@ public static class DependencyInjection
                 {
                     formatter.SupportedEncodings.Clear();
                     formatter.SupportedEncodings.Add(new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+                    formatter.SupportedMediaTypes.Add(Controllers.EngineController.MergePatchJson);
                 }
             })
             .AddJsonOptions(o =>

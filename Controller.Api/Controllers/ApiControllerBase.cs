@@ -1,5 +1,5 @@
-using Controller.Api.Contracts;
 using System.Net.Mime;
+using Controller.Api.Contracts;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Controller.Api.Controllers;

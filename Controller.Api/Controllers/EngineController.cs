@@ -1,9 +1,10 @@
-using Controller.Api.Contracts;
 using System.Net.Mime;
+using Controller.Api.Contracts;
 using Controller.Api.Security;
 using Controller.Application.Common.Models;
 using Controller.Application.Engines.Commands.CreateEngine;
 using Controller.Application.Engines.Commands.DeleteEngine;
+using Controller.Application.Engines.Commands.PatchEngine;
 using Controller.Application.Engines.Commands.UpdateEngine;
 using Controller.Application.Engines.Models;
 using Controller.Application.Engines.Queries.GetEngine;
@@ -19,6 +20,9 @@ namespace Controller.Api.Controllers;
 [Authorize(Policy = Policies.Admin)]
 public sealed class EngineController(ISender sender) : ApiControllerBase
 {
+    /// <summary>The media type of a JSON merge patch (RFC 7396).</summary>
+    public const string MergePatchJson = "application/merge-patch+json";
+
     /// <summary>Add an engine; the status rounds launch copies up to its desired count.</summary>
     [HttpPost]
     [Consumes(MediaTypeNames.Application.Json)]
@@ -55,6 +59,20 @@ public sealed class EngineController(ISender sender) : ApiControllerBase
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
     public async Task<EngineDto> Update(Guid engineId, EngineDefinition definition, CancellationToken ct) =>
         await sender.Send(new UpdateEngineCommand(engineId, definition), ct);
+
+    /// <summary>
+    /// Change some fields of an engine with a JSON merge patch (RFC 7396), e.g. <c>{"desiredInstances": 1}</c> to scale:
+    /// the fields sent replace the current ones, <c>null</c> resets one, the rest is kept (PUT replaces the whole definition).
+    /// </summary>
+    [HttpPatch("{engineId:guid}")]
+    [Consumes(MergePatchJson, MediaTypeNames.Application.Json)]
+    [ProducesResponseType<EngineDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
+    public async Task<EngineDto> Patch(Guid engineId, [FromBody] System.Text.Json.Nodes.JsonObject? patch, CancellationToken ct) =>
+        await sender.Send(new PatchEngineCommand(engineId, patch), ct);
 
     /// <summary>Delete an engine (202): its copies are stopped, then it is gone.</summary>
     [HttpDelete("{engineId:guid}")]

@@ -1,5 +1,5 @@
-using Controller.Api.Contracts;
 using System.Net.Mime;
+using Controller.Api.Contracts;
 using Controller.Api.Security;
 using Controller.Application.Common.Models;
 using Controller.Application.Tokens.Commands.CreateToken;

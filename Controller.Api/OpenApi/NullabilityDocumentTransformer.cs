@@ -36,6 +36,8 @@ internal sealed class NullabilityDocumentTransformer : IOpenApiDocumentTransform
             }
         }
 
+        // The merge patch's schema is described on its operation; the generator's component for JsonObject says nothing.
+        document.Components?.Schemas?.Remove("JsonObject");
         return Task.CompletedTask;
     }
 }

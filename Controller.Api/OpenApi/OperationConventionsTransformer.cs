@@ -79,7 +79,7 @@ internal sealed class OperationConventionsTransformer : IOpenApiOperationTransfo
         // JSON only: application/json for bodies and successes, application/problem+json for errors.
         if (operation.RequestBody?.Content is { } requestContent)
         {
-            foreach (var type in requestContent.Keys.Where(k => k != "application/json").ToList())
+            foreach (var type in requestContent.Keys.Where(k => k is not ("application/json" or Controllers.EngineController.MergePatchJson)).ToList())
             {
                 requestContent.Remove(type);
             }
@@ -98,6 +98,18 @@ internal sealed class OperationConventionsTransformer : IOpenApiOperationTransfo
         }
 
         operation.OperationId = char.ToLowerInvariant(action.ControllerName[0]) + action.ControllerName[1..] + action.ActionName;
+        if (operation.OperationId == "enginePatch" && operation.RequestBody?.Content is { } patchContent)
+        {
+            foreach (var media in patchContent.Values)
+            {
+                media.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = "A JSON merge patch (RFC 7396) of the engine definition (the fields of POST /engine): members sent replace, null resets, the rest is kept.",
+                };
+                media.Example = JsonNode.Parse("""{"desiredInstances": 1}""");
+            }
+        }
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerSecurityTransformer.SchemeName, context.Document)] = [] }];
 
         if (AgentExamples.TryGetValue(operation.OperationId, out var example))

@@ -6,6 +6,8 @@ namespace Controller.Application.Common.Models;
 /// <summary>Resources as a client sends them: CPU and memory are required, GPUs and disk default to 0.</summary>
 public sealed record ResourcesModel(int? CpuMillicores, int? MemoryMiB, int? GpuCount = 0, int? DiskMiB = 0)
 {
+    public static ResourcesModel From(Resources r) => new(r.CpuMillicores, r.MemoryMiB, r.GpuCount, r.DiskMiB);
+
     public Resources ToResources() => new(CpuMillicores ?? 0, MemoryMiB ?? 0, GpuCount ?? 0, DiskMiB ?? 0);
 }
 

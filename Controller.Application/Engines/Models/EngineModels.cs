@@ -22,6 +22,11 @@ public sealed record EngineDefinition(
     int? DesiredInstances,
     IReadOnlyDictionary<string, string>? HostLabels)
 {
+    /// <summary>The current definition of an engine, as a PUT would send it.</summary>
+    public static EngineDefinition Of(Domain.Engines.Engine engine) => new(
+        engine.Name, engine.Image, ResourcesModel.From(engine.Resources), engine.Priority, engine.MinInstances, engine.MaxInstances,
+        engine.DesiredInstances, engine.HostLabels);
+
     public EngineSpec ToSpec() => new(
         Name!, Image!, Resources!.ToResources(), Priority ?? 0, MinInstances ?? 0, MaxInstances ?? DesiredInstances ?? 0,
         DesiredInstances ?? MinInstances ?? 0, HostLabels ?? new Dictionary<string, string>());

@@ -57,14 +57,15 @@ public sealed class OpenApiContract
             return requestBody["required"]?.GetValue<bool>() == true ? "the body is required" : null;
         }
 
-        if (contentType?.MediaType != "application/json" || requestBody["content"]?["application/json"] is null)
+        var mediaType = contentType?.MediaType ?? string.Empty;
+        if (requestBody["content"]?[mediaType] is null)
         {
-            return $"content type '{contentType?.MediaType}' is not documented";
+            return $"content type '{mediaType}' is not documented";
         }
 
         return body is null && hasBody
             ? "the body is not JSON"
-            : Evaluate(location + "/requestBody/content/application~1json/schema", body);
+            : Evaluate(location + "/requestBody/content/" + Escape(mediaType) + "/schema", body);
     }
 
     /// <summary>Problems of a response under the operation's documented responses (null when it conforms).</summary>

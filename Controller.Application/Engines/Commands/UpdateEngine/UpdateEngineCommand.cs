@@ -20,13 +20,26 @@ public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitO
 {
     public async ValueTask<EngineDto> Handle(UpdateEngineCommand command, CancellationToken cancellationToken)
     {
-        var spec = command.Definition.ToSpec();
         var engine = await engines.FindAsync(command.EngineId, cancellationToken);
         if (engine is null || engine.State == Domain.Engines.EngineState.Deleted)
         {
             throw EngineErrors.NotFound(command.EngineId);
         }
 
+        return await ApplyAsync(engine, command.Definition, engines, unitOfWork, clusterView, clock, cancellationToken);
+    }
+
+    /// <summary>Replaces the engine's definition (PUT, and PATCH once merged): names stay unique among live engines.</summary>
+    internal static async Task<EngineDto> ApplyAsync(
+        Domain.Engines.Engine engine,
+        EngineDefinition definition,
+        IEngineRepository engines,
+        IUnitOfWork unitOfWork,
+        ClusterView clusterView,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var spec = definition.ToSpec();
         if (await engines.FindLiveByNameAsync(spec.Name, cancellationToken) is { } other && other.Id != engine.Id)
         {
             throw EngineErrors.NameTaken(spec.Name, other.Id);

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Controller.Application.Common.Exceptions;
+using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
+using Controller.Application.Engines.Commands.UpdateEngine;
+using Controller.Application.Engines.Models;
+using Controller.Application.Scheduling;
+using Mediator;
+
+namespace Controller.Application.Engines.Commands.PatchEngine;
+
+/// <summary>Reads the engine, merges the patch into its definition, validates the result and saves it like a PUT, in one unit of work.</summary>
+public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, ClusterView clusterView, TimeProvider clock)
+    : ICommandHandler<PatchEngineCommand, EngineDto>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    public async ValueTask<EngineDto> Handle(PatchEngineCommand command, CancellationToken cancellationToken)
+    {
+        var engine = await engines.FindAsync(command.EngineId, cancellationToken);
+        if (engine is null || engine.State == Domain.Engines.EngineState.Deleted)
+        {
+            throw EngineErrors.NotFound(command.EngineId);
+        }
+
+        var current = JsonSerializer.SerializeToNode(EngineDefinition.Of(engine), Json)!;
+        var merged = MergePatch.Apply(current, command.Patch!);
+        EngineDefinition definition;
+        try
+        {
+            definition = merged.Deserialize<EngineDefinition>(Json)
+                ?? throw new RequestValidationException(new Dictionary<string, string[]> { ["body"] = ["The patched definition is empty."] });
+        }
+        catch (JsonException e)
+        {
+            var path = e.Path?.TrimStart('$', '.') is { Length: > 0 } p ? p : "body";
+            throw new RequestValidationException(new Dictionary<string, string[]> { [path] = ["The patched value has the wrong type, or the field is unknown."] });
+        }
+
+        var result = await new EngineDefinitionValidator().ValidateAsync(definition, cancellationToken);
+        if (!result.IsValid)
+        {
+            throw new RequestValidationException(result.Errors
+                .GroupBy(f => char.ToLowerInvariant(f.PropertyName[0]) + f.PropertyName[1..], StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).ToArray(), StringComparer.Ordinal));
+        }
+
+        return await UpdateEngineCommandHandler.ApplyAsync(engine, definition, engines, unitOfWork, clusterView, clock, cancellationToken);
+    }
+}
