@@ -12,6 +12,16 @@ pg_dir=""
 cleanup() { [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"; rm -rf "$results"; }
 trap cleanup EXIT
 
+# The README walkthrough test runs the README's curl commands: it needs curl and jq (Debian's packages).
+if ! command -v jq >/dev/null || ! command -v curl >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "installing curl and jq from Debian's packages"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null || exit 1
+  else
+    echo "!! curl and jq are needed by the README walkthrough test"
+  fi
+fi
+
 dotnet tool restore >/dev/null || exit 1
 dotnet restore Controller.sln || exit 1
 dotnet build Controller.sln --no-restore -c Release -warnaserror || exit 1

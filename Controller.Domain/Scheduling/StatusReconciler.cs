@@ -87,7 +87,8 @@ public static class StatusReconciler
             else
             {
                 // Never listed by the agent (even if the engine already announced itself): a launch not yet confirmed.
-                left = instance.ContainerId is null
+                // A copy told to stop that the agent does not list is gone, whether or not it was ever listed.
+                left = instance.ContainerId is null && instance.State != EngineInstanceState.Stopping
                     ? now - instance.CreatedAt > timeouts.Launch && instance.LaunchTimedOut(now)
                     : instance.ContainerGone(now);
             }

@@ -69,6 +69,17 @@ public sealed class StatusReconcilerTests
     }
 
     [Test]
+    public void Reconcile_PendingLaunchStoppedBeforeTheAgentListedIt_IsStoppedAtOnce()
+    {
+        var instance = Launched();
+        instance.RequestStop("scaled_down", T0);
+
+        StatusReconciler.Reconcile([instance], [], NoneEnded, T0.AddSeconds(5), Timeouts);
+
+        Assert.That(instance.State, Is.EqualTo(EngineInstanceState.Stopped));
+    }
+
+    [Test]
     public void Reconcile_ContainerOfEndedInstanceStillReported_HoldsItsGpus()
     {
         var instance = Launched(gpus: 2);
