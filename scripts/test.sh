@@ -55,6 +55,7 @@ else
 fi
 
 scripts/check-migrations.sh || failed_steps=$((failed_steps + 1))
+scripts/generate-client.sh --check || failed_steps=$((failed_steps + 1))
 
 passed=0 failed=0 skipped=0
 for log in "$results"/*.log; do
