@@ -1,4 +1,38 @@
 namespace Controller.Api.Contracts;
 
+/// <summary>pending → starting → running → stopping → stopped; failed; lost with its host.</summary>
+public enum EngineInstanceState
+{
+    Pending,
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+    Failed,
+    Lost,
+}
+
 /// <summary>Body of POST /engine_instance/{id}/heartbeat.</summary>
 public sealed record HeartbeatRequest(bool? Busy);
+
+/// <summary>The answer to a heartbeat: whether the engine may take new work, and whether it should stop.</summary>
+public sealed record HeartbeatResponse(bool AcceptWork, bool Stop, EngineInstanceState State);
+
+/// <summary>One engine instance (a container on a host).</summary>
+public sealed record EngineInstanceResponse(
+    Guid EngineInstanceId,
+    Guid EngineId,
+    Guid HostId,
+    string Image,
+    ResourcesResponse Resources,
+    IReadOnlyList<int> GpuIndexes,
+    EngineInstanceState State,
+    bool Displaced,
+    string? ContainerId,
+    bool Busy,
+    string? StopReason,
+    int? ExitCode,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset StateChangedAt,
+    DateTimeOffset? RegisteredAt,
+    DateTimeOffset? LastHeartbeatAt);

@@ -16,13 +16,13 @@ public sealed class AuditController(ISender sender) : ApiControllerBase
 {
     /// <summary>Admin actions, newest first, by token and by text in the action (method and path).</summary>
     [HttpGet]
-    [ProducesResponseType<PagedResult<AuditEntryDto>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<PageResponse<AuditEntryResponse>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    public async Task<PagedResult<AuditEntryDto>> List(
+    public async Task<PageResponse<AuditEntryResponse>> List(
         [FromQuery] Guid? tokenId,
         [FromQuery] string? action,
         [FromQuery] int page = 1,
         [FromQuery] int pageSize = PagingRules.DefaultPageSize,
         CancellationToken ct = default) =>
-        await sender.Send(new ListAuditQuery(tokenId, action, page, pageSize), ct);
+        (await sender.Send(new ListAuditQuery(tokenId, action, page, pageSize), ct)).ToResponse();
 }

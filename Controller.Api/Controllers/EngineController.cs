@@ -6,7 +6,6 @@ using Controller.Application.Engines.Commands.CreateEngine;
 using Controller.Application.Engines.Commands.DeleteEngine;
 using Controller.Application.Engines.Commands.PatchEngine;
 using Controller.Application.Engines.Commands.UpdateEngine;
-using Controller.Application.Engines.Models;
 using Controller.Application.Engines.Queries.GetEngine;
 using Controller.Application.Engines.Queries.ListEngines;
 using Mediator;
@@ -26,39 +25,39 @@ public sealed class EngineController(ISender sender) : ApiControllerBase
     /// <summary>Add an engine; the status rounds launch copies up to its desired count.</summary>
     [HttpPost]
     [Consumes(MediaTypeNames.Application.Json)]
-    [ProducesResponseType<EngineDto>(StatusCodes.Status201Created)]
+    [ProducesResponseType<EngineResponse>(StatusCodes.Status201Created)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
-    public async Task<ActionResult<EngineDto>> Create(EngineDefinition definition, CancellationToken ct)
+    public async Task<ActionResult<EngineResponse>> Create(EngineRequest request, CancellationToken ct)
     {
-        var engine = await sender.Send(new CreateEngineCommand(definition), ct);
-        return Created($"/engine/{engine.EngineId}", engine);
+        var engine = await sender.Send(new CreateEngineCommand(request.ToDefinition()), ct);
+        return Created($"/engine/{engine.EngineId}", engine.ToResponse());
     }
 
     /// <summary>List engines by name (deleted ones whose copies are still stopping are included).</summary>
     [HttpGet]
-    [ProducesResponseType<PagedResult<EngineDto>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<PageResponse<EngineResponse>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    public async Task<PagedResult<EngineDto>> List([FromQuery] int page = 1, [FromQuery] int pageSize = PagingRules.DefaultPageSize, CancellationToken ct = default) =>
-        await sender.Send(new ListEnginesQuery(page, pageSize), ct);
+    public async Task<PageResponse<EngineResponse>> List([FromQuery] int page = 1, [FromQuery] int pageSize = PagingRules.DefaultPageSize, CancellationToken ct = default) =>
+        (await sender.Send(new ListEnginesQuery(page, pageSize), ct)).ToResponse();
 
     /// <summary>One engine with its count of active copies.</summary>
     [HttpGet("{engineId:guid}")]
-    [ProducesResponseType<EngineDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<EngineResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    public async Task<EngineDto> Get(Guid engineId, CancellationToken ct) => await sender.Send(new GetEngineQuery(engineId), ct);
+    public async Task<EngineResponse> Get(Guid engineId, CancellationToken ct) => (await sender.Send(new GetEngineQuery(engineId), ct)).ToResponse();
 
     /// <summary>Replace an engine's definition; a new desired count is converged to by the next status rounds.</summary>
     [HttpPut("{engineId:guid}")]
     [Consumes(MediaTypeNames.Application.Json)]
-    [ProducesResponseType<EngineDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<EngineResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
-    public async Task<EngineDto> Update(Guid engineId, EngineDefinition definition, CancellationToken ct) =>
-        await sender.Send(new UpdateEngineCommand(engineId, definition), ct);
+    public async Task<EngineResponse> Update(Guid engineId, EngineRequest request, CancellationToken ct) =>
+        (await sender.Send(new UpdateEngineCommand(engineId, request.ToDefinition()), ct)).ToResponse();
 
     /// <summary>
     /// Change some fields of an engine with a JSON merge patch (RFC 7396), e.g. <c>{"desiredInstances": 1}</c> to scale:
@@ -66,18 +65,18 @@ public sealed class EngineController(ISender sender) : ApiControllerBase
     /// </summary>
     [HttpPatch("{engineId:guid}")]
     [Consumes(MergePatchJson, MediaTypeNames.Application.Json)]
-    [ProducesResponseType<EngineDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<EngineResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
-    public async Task<EngineDto> Patch(Guid engineId, [FromBody] System.Text.Json.Nodes.JsonObject? patch, CancellationToken ct) =>
-        await sender.Send(new PatchEngineCommand(engineId, patch), ct);
+    public async Task<EngineResponse> Patch(Guid engineId, [FromBody] System.Text.Json.Nodes.JsonObject? patch, CancellationToken ct) =>
+        (await sender.Send(new PatchEngineCommand(engineId, patch), ct)).ToResponse();
 
     /// <summary>Delete an engine (202): its copies are stopped, then it is gone.</summary>
     [HttpDelete("{engineId:guid}")]
-    [ProducesResponseType<EngineDto>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<EngineResponse>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    public async Task<ActionResult<EngineDto>> Delete(Guid engineId, CancellationToken ct) =>
-        Accepted($"/engine/{engineId}", await sender.Send(new DeleteEngineCommand(engineId), ct));
+    public async Task<ActionResult<EngineResponse>> Delete(Guid engineId, CancellationToken ct) =>
+        Accepted($"/engine/{engineId}", (await sender.Send(new DeleteEngineCommand(engineId), ct)).ToResponse());
 }

@@ -3,7 +3,6 @@ using Controller.Api.Contracts;
 using Controller.Api.Security;
 using Controller.Application.Common.Models;
 using Controller.Application.EngineInstances;
-using Controller.Domain.EngineInstances;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -18,51 +17,51 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
     /// <summary>List instances, newest first, by engine, host and state (admin).</summary>
     [HttpGet]
     [Authorize(Policy = Policies.Admin)]
-    [ProducesResponseType<PagedResult<EngineInstanceDto>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<PageResponse<EngineInstanceResponse>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    public async Task<PagedResult<EngineInstanceDto>> List(
+    public async Task<PageResponse<EngineInstanceResponse>> List(
         [FromQuery] Guid? engineId,
         [FromQuery] Guid? hostId,
         [FromQuery] EngineInstanceState? state,
         [FromQuery] int page = 1,
         [FromQuery] int pageSize = PagingRules.DefaultPageSize,
         CancellationToken ct = default) =>
-        await sender.Send(new ListEngineInstancesQuery(engineId, hostId, state, page, pageSize), ct);
+        (await sender.Send(new ListEngineInstancesQuery(engineId, hostId, state.ToDomain(), page, pageSize), ct)).ToResponse();
 
     /// <summary>One instance (admin, its host, or the instance itself).</summary>
     [HttpGet("{instanceId:guid}")]
     [Authorize(Policy = Policies.AdminHostOrInstance)]
-    [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<EngineInstanceResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    public async Task<EngineInstanceDto> Get(Guid instanceId, CancellationToken ct) =>
-        await sender.Send(new GetEngineInstanceQuery(instanceId), ct);
+    public async Task<EngineInstanceResponse> Get(Guid instanceId, CancellationToken ct) =>
+        (await sender.Send(new GetEngineInstanceQuery(instanceId), ct)).ToResponse();
 
     /// <summary>The engine in the container announces itself (201); a second registration is 409.</summary>
     [HttpPost("{instanceId:guid}/register")]
     [Authorize(Policy = Policies.EngineInstance)]
-    [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status201Created)]
+    [ProducesResponseType<EngineInstanceResponse>(StatusCodes.Status201Created)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
-    public async Task<ActionResult<EngineInstanceDto>> Register(Guid instanceId, CancellationToken ct) =>
-        Created($"/engine_instance/{instanceId}", await sender.Send(new RegisterEngineInstanceCommand(instanceId), ct));
+    public async Task<ActionResult<EngineInstanceResponse>> Register(Guid instanceId, CancellationToken ct) =>
+        Created($"/engine_instance/{instanceId}", (await sender.Send(new RegisterEngineInstanceCommand(instanceId), ct)).ToResponse());
 
     /// <summary>Liveness and busy/idle; the answer says whether to accept new work and whether to stop.</summary>
     [HttpPost("{instanceId:guid}/heartbeat")]
     [Authorize(Policy = Policies.EngineInstance)]
-    [ProducesResponseType<HeartbeatAnswer>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HeartbeatResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    public async Task<HeartbeatAnswer> Heartbeat(
+    public async Task<HeartbeatResponse> Heartbeat(
         Guid instanceId,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] HeartbeatRequest? request,
         CancellationToken ct) =>
-        await sender.Send(new HeartbeatCommand(instanceId, request?.Busy ?? false), ct);
+        (await sender.Send(new HeartbeatCommand(instanceId, request?.Busy ?? false), ct)).ToResponse();
 
     /// <summary>Stop an instance (admin, 202); its host's next status answer terminates it.</summary>
     [HttpDelete("{instanceId:guid}")]
     [Authorize(Policy = Policies.Admin)]
-    [ProducesResponseType<EngineInstanceDto>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<EngineInstanceResponse>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
-    public async Task<ActionResult<EngineInstanceDto>> Stop(Guid instanceId, CancellationToken ct) =>
-        Accepted($"/engine_instance/{instanceId}", await sender.Send(new StopEngineInstanceCommand(instanceId), ct));
+    public async Task<ActionResult<EngineInstanceResponse>> Stop(Guid instanceId, CancellationToken ct) =>
+        Accepted($"/engine_instance/{instanceId}", (await sender.Send(new StopEngineInstanceCommand(instanceId), ct)).ToResponse());
 }

@@ -2,11 +2,8 @@ using System.Net.Mime;
 using Controller.Api.Contracts;
 using Controller.Api.Security;
 using Controller.Application.Common.Models;
-using Controller.Application.Tokens.Commands.CreateToken;
 using Controller.Application.Tokens.Commands.RevokeToken;
-using Controller.Application.Tokens.Models;
 using Controller.Application.Tokens.Queries.ListTokens;
-using Controller.Domain.Tokens;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -21,26 +18,26 @@ public sealed class TokenController(ISender sender) : ApiControllerBase
     /// <summary>Issue a token; the secret is in this answer only.</summary>
     [HttpPost]
     [Consumes(MediaTypeNames.Application.Json)]
-    [ProducesResponseType<IssuedTokenDto>(StatusCodes.Status201Created)]
+    [ProducesResponseType<IssuedTokenResponse>(StatusCodes.Status201Created)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
-    public async Task<ActionResult<IssuedTokenDto>> Create(CreateTokenCommand command, CancellationToken ct)
+    public async Task<ActionResult<IssuedTokenResponse>> Create(CreateTokenRequest request, CancellationToken ct)
     {
-        var token = await sender.Send(command, ct);
+        var token = (await sender.Send(request.ToCommand(), ct)).ToResponse();
         return Created($"/token/{token.TokenId}", token);
     }
 
     /// <summary>List tokens, newest first.</summary>
     [HttpGet]
-    [ProducesResponseType<PagedResult<TokenDto>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<PageResponse<TokenResponse>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
-    public async Task<PagedResult<TokenDto>> List(
+    public async Task<PageResponse<TokenResponse>> List(
         [FromQuery] TokenKind? kind,
         [FromQuery] bool includeRevoked = false,
         [FromQuery] int page = 1,
         [FromQuery] int pageSize = PagingRules.DefaultPageSize,
         CancellationToken ct = default) =>
-        await sender.Send(new ListTokensQuery(kind, includeRevoked, page, pageSize), ct);
+        (await sender.Send(new ListTokensQuery(kind.ToDomain(), includeRevoked, page, pageSize), ct)).ToResponse();
 
     /// <summary>Revoke a token.</summary>
     [HttpDelete("{tokenId:guid}")]

@@ -7,11 +7,7 @@ using Riok.Mapperly.Abstractions;
 
 namespace Controller.Application.Engines.Models;
 
-/// <summary>
-/// An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (admin
-/// requests are written by people, and a typo must not be ignored).
-/// </summary>
-[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
+/// <summary>An engine definition as an admin gives it (create, replace, or the result of a merge patch).</summary>
 public sealed record EngineDefinition(
     string? Name,
     string? Image,

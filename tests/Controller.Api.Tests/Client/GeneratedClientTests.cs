@@ -33,9 +33,9 @@ public sealed class GeneratedClientTests
         return new ControllerApiClient(new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http) { BaseUrl = "http://localhost" });
     }
 
-    private static UpdateStatusRequest Report(params ContainerReportModel[] containers) => new()
+    private static UpdateStatusRequest Report(params ContainerReport[] containers) => new()
     {
-        Available = new ResourcesModel { CpuMillicores = 12000, MemoryMiB = 50000, GpuCount = 0, DiskMiB = 400000 },
+        Available = new ResourcesRequest { CpuMillicores = 12000, MemoryMiB = 50000, GpuCount = 0, DiskMiB = 400000 },
         Containers = [.. containers],
     };
 
@@ -45,20 +45,20 @@ public sealed class GeneratedClientTests
         var admin = As(ControllerFactory.AdminToken);
 
         // Admin: tokens and the engine catalogue.
-        var registration = await admin.Token.PostAsync(new CreateTokenCommand { Kind = TokenKind.Registration, Name = "rack-3 agents" });
+        var registration = await admin.Token.PostAsync(new CreateTokenRequest { Kind = TokenKind.Registration, Name = "rack-3 agents" });
         Assert.That(registration!.Token, Does.StartWith("ctl_"));
-        var engine = await admin.Engine.PostAsync(new EngineDefinition
+        var engine = await admin.Engine.PostAsync(new EngineRequest
         {
-            Name = "ocr", Image = "registry/ocr:2.1", Resources = new ResourcesModel { CpuMillicores = 2000, MemoryMiB = 4096 },
+            Name = "ocr", Image = "registry/ocr:2.1", Resources = new ResourcesRequest { CpuMillicores = 2000, MemoryMiB = 4096 },
             Priority = 50, MinInstances = 0, MaxInstances = 10, DesiredInstances = 1,
         });
         Assert.That(engine!.EngineId, Is.Not.Null);
 
         // Agent: register, report, receive a launch.
-        var registered = await As(registration.Token!).Host.Register.PostAsync(new RegisterHostCommand
+        var registered = await As(registration.Token!).Host.Register.PostAsync(new RegisterHostRequest
         {
             MachineId = "4c4c4544-0038-3510-8052-b4c04f4e4d32", Hostname = "gpu-worker-17", IpAddresses = ["10.0.3.17"],
-            Capacity = new CapacityModel { CpuMillicores = 16000, MemoryMiB = 65536, GpuCount = 0, DiskMiB = 512000 },
+            Capacity = new CapacityRequest { CpuMillicores = 16000, MemoryMiB = 65536, GpuCount = 0, DiskMiB = 512000 },
         });
         Assert.That(registered!.Created, Is.True);
         var hostId = registered.HostId!.Value;
@@ -68,7 +68,7 @@ public sealed class GeneratedClientTests
         var launch = answer.Launch!.Single();
         var instanceId = launch.EngineInstanceId!.Value;
         var instanceToken = (string)launch.Environment!.AdditionalData["ENGINE_INSTANCE_TOKEN"];
-        var running = new ContainerReportModel { ContainerId = "c-1", EngineInstanceId = instanceId, State = ContainerState.Running, CpuPercent = 3.5, MemoryMiB = 812 };
+        var running = new ContainerReport { ContainerId = "c-1", EngineInstanceId = instanceId, State = ContainerState.Running, CpuPercent = 3.5, MemoryMiB = 812 };
         await agent.Host[hostId].Updatestatus.PostAsync(Report(running));
 
         // Engine: register and heartbeat.
@@ -102,9 +102,9 @@ public sealed class GeneratedClientTests
         Assert.That(page.Total, Is.GreaterThanOrEqualTo(2));
         var engines = await admin.Engine.GetAsync(c => { c.QueryParameters.Page = 1; c.QueryParameters.PageSize = 50; });
         Assert.That(engines!.Items!.Select(e => e.Name), Does.Contain("ocr"));
-        var error = Assert.ThrowsAsync<ErrorResponse>(async () => await admin.Engine.PostAsync(new EngineDefinition
+        var error = Assert.ThrowsAsync<ErrorResponse>(async () => await admin.Engine.PostAsync(new EngineRequest
         {
-            Name = "ocr", Image = "registry/ocr:2.1", Resources = new ResourcesModel { CpuMillicores = 1, MemoryMiB = 1 }, DesiredInstances = 1,
+            Name = "ocr", Image = "registry/ocr:2.1", Resources = new ResourcesRequest { CpuMillicores = 1, MemoryMiB = 1 }, DesiredInstances = 1,
         }));
         Assert.That(error!.ErrorId, Is.EqualTo("engine_name_taken"));
         Assert.That(error.ResponseStatusCode, Is.EqualTo(409));

@@ -51,6 +51,7 @@ public sealed class AuthorizationMatrixTests
         ["GET engine"] = Admin,
         ["GET engine/{engineId:guid}"] = Admin,
         ["PUT engine/{engineId:guid}"] = Admin,
+        ["PATCH engine/{engineId:guid}"] = Admin,
         ["DELETE engine/{engineId:guid}"] = Admin,
         ["GET engine_instance"] = Admin,
         ["GET engine_instance/{instanceId:guid}"] = [Caller.Admin, Caller.OwnHost, Caller.OwnInstance],

@@ -42,6 +42,9 @@ public class ControllerFactory : WebApplicationFactory<Program>
             ["RateLimiting:PerCallerPerSecond"] = "100000",
             ["RateLimiting:PerCallerBurst"] = "100000",
             ["RateLimiting:AdminConcurrency"] = "1000",
+            // Tests sweep with SweepService.TickAsync; the background timer would also tick whenever the fake clock
+            // jumps, racing the test's own sweep.
+            ["Scheduling:SweepIntervalSeconds"] = "3600",
         };
         var postgres = TestDatabase.PostgresConnectionString();
         if (postgres is not null && settings?.ContainsKey("ConnectionStrings:Controller") != true)

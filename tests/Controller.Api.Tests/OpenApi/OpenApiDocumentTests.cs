@@ -90,9 +90,9 @@ public sealed class OpenApiDocumentTests
         Assert.That(schemas["TokenKind"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "admin", "registration", "host", "engine-instance" }));
         Assert.That(schemas["HostMode"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "continue", "drain", "terminate" }));
         Assert.That(text, Does.Not.Contain("\"pattern\":\"^-?(?:0|[1-9]\\\\d*)$\""), "no integer typed as a string pattern");
-        Assert.That(schemas["CreateTokenCommand"]!["required"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "kind", "name" }), "expiresAt is optional");
-        Assert.That(schemas["ContainerReportModel"]!["required"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "containerId", "state" }));
-        Assert.That(schemas["RegisterHostCommand"]!["properties"]!["hostname"]!["maxLength"]!.GetValue<int>(), Is.EqualTo(Domain.Common.Limits.HostnameMaxLength));
+        Assert.That(schemas["CreateTokenRequest"]!["required"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "kind", "name" }), "expiresAt is optional");
+        Assert.That(schemas["ContainerReport"]!["required"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "containerId", "state" }));
+        Assert.That(schemas["RegisterHostRequest"]!["properties"]!["hostname"]!["maxLength"]!.GetValue<int>(), Is.EqualTo(Domain.Common.Limits.HostnameMaxLength));
         Assert.That(schemas["UpdateStatusRequest"]!["properties"]!["containers"]!["maxItems"]!.GetValue<int>(), Is.EqualTo(Domain.Common.Limits.MaxContainersPerReport));
     }
 }

@@ -12,6 +12,8 @@ public sealed class SweepTests
     {
         ["Scheduling:HostLostAfterSeconds"] = "30",
         ["Scheduling:StartupGraceSeconds"] = startupGrace.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // Only the test's own ticks sweep: the background timer would tick too whenever the fake clock jumps, and race them.
+        ["Scheduling:SweepIntervalSeconds"] = "3600",
     });
 
     private static Task<HostState> StateAsync(ControllerFactory factory, Guid hostId) =>

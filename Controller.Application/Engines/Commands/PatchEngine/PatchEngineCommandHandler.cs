@@ -17,6 +17,8 @@ public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOf
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = JsonNumberHandling.Strict,
+        // A typo in a patch must not be ignored: the merged definition has exactly the fields of an engine definition.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
     public async ValueTask<EngineDto> Handle(PatchEngineCommand command, CancellationToken cancellationToken)

@@ -5,5 +5,4 @@ using Mediator;
 namespace Controller.Application.Tokens.Commands.CreateToken;
 
 /// <summary>Issue an admin or registration token.</summary>
-[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateTokenCommand(TokenKind? Kind, string? Name, DateTimeOffset? ExpiresAt) : ICommand<IssuedTokenDto>;

@@ -49,7 +49,7 @@ namespace Controller.Client.Engine
         /// <summary>
         /// Token kinds: admin.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.PagedResultOfEngineDto"/></returns>
+        /// <returns>A <see cref="global::Controller.Client.Models.PageResponseOfEngineResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
@@ -58,11 +58,11 @@ namespace Controller.Client.Engine
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.PagedResultOfEngineDto?> GetAsync(Action<RequestConfiguration<global::Controller.Client.Engine.EngineRequestBuilder.EngineRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.PageResponseOfEngineResponse?> GetAsync(Action<RequestConfiguration<global::Controller.Client.Engine.EngineRequestBuilder.EngineRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.PagedResultOfEngineDto> GetAsync(Action<RequestConfiguration<global::Controller.Client.Engine.EngineRequestBuilder.EngineRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.PageResponseOfEngineResponse> GetAsync(Action<RequestConfiguration<global::Controller.Client.Engine.EngineRequestBuilder.EngineRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -73,12 +73,12 @@ namespace Controller.Client.Engine
                 { "403", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.PagedResultOfEngineDto>(requestInfo, global::Controller.Client.Models.PagedResultOfEngineDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.PageResponseOfEngineResponse>(requestInfo, global::Controller.Client.Models.PageResponseOfEngineResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: admin.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.EngineDto"/></returns>
+        /// <returns>A <see cref="global::Controller.Client.Models.EngineResponse"/></returns>
         /// <param name="body">An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored).</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -92,11 +92,11 @@ namespace Controller.Client.Engine
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.EngineDto?> PostAsync(global::Controller.Client.Models.EngineDefinition body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.EngineResponse?> PostAsync(global::Controller.Client.Models.EngineRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.EngineDto> PostAsync(global::Controller.Client.Models.EngineDefinition body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.EngineResponse> PostAsync(global::Controller.Client.Models.EngineRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -112,7 +112,7 @@ namespace Controller.Client.Engine
                 { "415", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.EngineDto>(requestInfo, global::Controller.Client.Models.EngineDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.EngineResponse>(requestInfo, global::Controller.Client.Models.EngineResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: admin.
@@ -141,11 +141,11 @@ namespace Controller.Client.Engine
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.EngineDefinition body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.EngineRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.EngineDefinition body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.EngineRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));

@@ -49,7 +49,7 @@ namespace Controller.Client.Engine_instance
         /// <summary>
         /// Token kinds: admin.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.PagedResultOfEngineInstanceDto"/></returns>
+        /// <returns>A <see cref="global::Controller.Client.Models.PageResponseOfEngineInstanceResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
@@ -58,11 +58,11 @@ namespace Controller.Client.Engine_instance
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.PagedResultOfEngineInstanceDto?> GetAsync(Action<RequestConfiguration<global::Controller.Client.Engine_instance.Engine_instanceRequestBuilder.Engine_instanceRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.PageResponseOfEngineInstanceResponse?> GetAsync(Action<RequestConfiguration<global::Controller.Client.Engine_instance.Engine_instanceRequestBuilder.Engine_instanceRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.PagedResultOfEngineInstanceDto> GetAsync(Action<RequestConfiguration<global::Controller.Client.Engine_instance.Engine_instanceRequestBuilder.Engine_instanceRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.PageResponseOfEngineInstanceResponse> GetAsync(Action<RequestConfiguration<global::Controller.Client.Engine_instance.Engine_instanceRequestBuilder.Engine_instanceRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -73,7 +73,7 @@ namespace Controller.Client.Engine_instance
                 { "403", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.PagedResultOfEngineInstanceDto>(requestInfo, global::Controller.Client.Models.PagedResultOfEngineInstanceDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.PageResponseOfEngineInstanceResponse>(requestInfo, global::Controller.Client.Models.PageResponseOfEngineInstanceResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: admin.

@@ -55,7 +55,7 @@ namespace Controller.Client.Host
         /// <summary>
         /// Token kinds: admin.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.PagedResultOfHostSummaryDto"/></returns>
+        /// <returns>A <see cref="global::Controller.Client.Models.PageResponseOfHostSummaryResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
@@ -64,11 +64,11 @@ namespace Controller.Client.Host
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.PagedResultOfHostSummaryDto?> GetAsync(Action<RequestConfiguration<global::Controller.Client.Host.HostRequestBuilder.HostRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.PageResponseOfHostSummaryResponse?> GetAsync(Action<RequestConfiguration<global::Controller.Client.Host.HostRequestBuilder.HostRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.PagedResultOfHostSummaryDto> GetAsync(Action<RequestConfiguration<global::Controller.Client.Host.HostRequestBuilder.HostRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.PageResponseOfHostSummaryResponse> GetAsync(Action<RequestConfiguration<global::Controller.Client.Host.HostRequestBuilder.HostRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -79,7 +79,7 @@ namespace Controller.Client.Host
                 { "403", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.PagedResultOfHostSummaryDto>(requestInfo, global::Controller.Client.Models.PagedResultOfHostSummaryDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.PageResponseOfHostSummaryResponse>(requestInfo, global::Controller.Client.Models.PageResponseOfHostSummaryResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: admin.

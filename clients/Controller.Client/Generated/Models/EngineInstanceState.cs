@@ -3,10 +3,9 @@ using System.Runtime.Serialization;
 using System;
 namespace Controller.Client.Models
 {
+    /// <summary>pending → starting → running → stopping → stopped; failed; lost with its host.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public enum EngineInstanceState
-    #pragma warning restore CS1591
     {
         [EnumMember(Value = "pending")]
         #pragma warning disable CS1591

@@ -3,10 +3,9 @@ using System.Runtime.Serialization;
 using System;
 namespace Controller.Client.Models
 {
+    /// <summary>active, deleting (its copies are stopped), deleted.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public enum EngineState
-    #pragma warning restore CS1591
     {
         [EnumMember(Value = "active")]
         #pragma warning disable CS1591

@@ -3,10 +3,9 @@ using System.Runtime.Serialization;
 using System;
 namespace Controller.Client.Models
 {
+    /// <summary>A host&apos;s state: active → draining → drained (→ active); any live state → terminating → terminated; lost while silent.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public enum HostState
-    #pragma warning restore CS1591
     {
         [EnumMember(Value = "active")]
         #pragma warning disable CS1591

@@ -7,10 +7,11 @@ using System.IO;
 using System;
 namespace Controller.Client.Models
 {
+    /// <summary>
+    /// Start a container: the instance&apos;s id, its engine, image, resources, GPU indexes and environment (with its token).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class LaunchOrder : IAdditionalDataHolder, IParsable
-    #pragma warning restore CS1591
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
@@ -45,10 +46,10 @@ namespace Controller.Client.Models
         /// <summary>Resources as the controller answers them.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Controller.Client.Models.ResourcesDto? Resources { get; set; }
+        public global::Controller.Client.Models.ResourcesResponse? Resources { get; set; }
 #nullable restore
 #else
-        public global::Controller.Client.Models.ResourcesDto Resources { get; set; }
+        public global::Controller.Client.Models.ResourcesResponse Resources { get; set; }
 #endif
         /// <summary>
         /// Instantiates a new <see cref="global::Controller.Client.Models.LaunchOrder"/> and sets the default values.
@@ -80,7 +81,7 @@ namespace Controller.Client.Models
                 { "environment", n => { Environment = n.GetObjectValue<global::Controller.Client.Models.LaunchOrder_environment>(global::Controller.Client.Models.LaunchOrder_environment.CreateFromDiscriminatorValue); } },
                 { "gpuIndexes", n => { GpuIndexes = n.GetCollectionOfPrimitiveValues<int?>()?.AsList(); } },
                 { "image", n => { Image = n.GetStringValue(); } },
-                { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesDto>(global::Controller.Client.Models.ResourcesDto.CreateFromDiscriminatorValue); } },
+                { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesResponse>(global::Controller.Client.Models.ResourcesResponse.CreateFromDiscriminatorValue); } },
             };
         }
         /// <summary>
@@ -95,7 +96,7 @@ namespace Controller.Client.Models
             writer.WriteObjectValue<global::Controller.Client.Models.LaunchOrder_environment>("environment", Environment);
             writer.WriteCollectionOfPrimitiveValues<int?>("gpuIndexes", GpuIndexes);
             writer.WriteStringValue("image", Image);
-            writer.WriteObjectValue<global::Controller.Client.Models.ResourcesDto>("resources", Resources);
+            writer.WriteObjectValue<global::Controller.Client.Models.ResourcesResponse>("resources", Resources);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -3,10 +3,9 @@ using System.Runtime.Serialization;
 using System;
 namespace Controller.Client.Models
 {
+    /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public enum TokenKind
-    #pragma warning restore CS1591
     {
         [EnumMember(Value = "admin")]
         #pragma warning disable CS1591

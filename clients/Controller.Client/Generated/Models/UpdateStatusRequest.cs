@@ -18,18 +18,18 @@ namespace Controller.Client.Models
         /// <summary>Resources as a client sends them: CPU and memory are required, GPUs and disk default to 0.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Controller.Client.Models.ResourcesModel? Available { get; set; }
+        public global::Controller.Client.Models.ResourcesRequest? Available { get; set; }
 #nullable restore
 #else
-        public global::Controller.Client.Models.ResourcesModel Available { get; set; }
+        public global::Controller.Client.Models.ResourcesRequest Available { get; set; }
 #endif
         /// <summary>The containers property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<global::Controller.Client.Models.ContainerReportModel>? Containers { get; set; }
+        public List<global::Controller.Client.Models.ContainerReport>? Containers { get; set; }
 #nullable restore
 #else
-        public List<global::Controller.Client.Models.ContainerReportModel> Containers { get; set; }
+        public List<global::Controller.Client.Models.ContainerReport> Containers { get; set; }
 #endif
         /// <summary>
         /// Instantiates a new <see cref="global::Controller.Client.Models.UpdateStatusRequest"/> and sets the default values.
@@ -56,8 +56,8 @@ namespace Controller.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "available", n => { Available = n.GetObjectValue<global::Controller.Client.Models.ResourcesModel>(global::Controller.Client.Models.ResourcesModel.CreateFromDiscriminatorValue); } },
-                { "containers", n => { Containers = n.GetCollectionOfObjectValues<global::Controller.Client.Models.ContainerReportModel>(global::Controller.Client.Models.ContainerReportModel.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "available", n => { Available = n.GetObjectValue<global::Controller.Client.Models.ResourcesRequest>(global::Controller.Client.Models.ResourcesRequest.CreateFromDiscriminatorValue); } },
+                { "containers", n => { Containers = n.GetCollectionOfObjectValues<global::Controller.Client.Models.ContainerReport>(global::Controller.Client.Models.ContainerReport.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
         /// <summary>
@@ -67,8 +67,8 @@ namespace Controller.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteObjectValue<global::Controller.Client.Models.ResourcesModel>("available", Available);
-            writer.WriteCollectionOfObjectValues<global::Controller.Client.Models.ContainerReportModel>("containers", Containers);
+            writer.WriteObjectValue<global::Controller.Client.Models.ResourcesRequest>("available", Available);
+            writer.WriteCollectionOfObjectValues<global::Controller.Client.Models.ContainerReport>("containers", Containers);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

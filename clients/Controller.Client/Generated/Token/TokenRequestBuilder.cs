@@ -49,7 +49,7 @@ namespace Controller.Client.Token
         /// <summary>
         /// Token kinds: admin.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.PagedResultOfTokenDto"/></returns>
+        /// <returns>A <see cref="global::Controller.Client.Models.PageResponseOfTokenResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
@@ -58,11 +58,11 @@ namespace Controller.Client.Token
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.PagedResultOfTokenDto?> GetAsync(Action<RequestConfiguration<global::Controller.Client.Token.TokenRequestBuilder.TokenRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.PageResponseOfTokenResponse?> GetAsync(Action<RequestConfiguration<global::Controller.Client.Token.TokenRequestBuilder.TokenRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.PagedResultOfTokenDto> GetAsync(Action<RequestConfiguration<global::Controller.Client.Token.TokenRequestBuilder.TokenRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.PageResponseOfTokenResponse> GetAsync(Action<RequestConfiguration<global::Controller.Client.Token.TokenRequestBuilder.TokenRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -73,13 +73,13 @@ namespace Controller.Client.Token
                 { "403", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.PagedResultOfTokenDto>(requestInfo, global::Controller.Client.Models.PagedResultOfTokenDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.PageResponseOfTokenResponse>(requestInfo, global::Controller.Client.Models.PageResponseOfTokenResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: admin.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.IssuedTokenDto"/></returns>
-        /// <param name="body">Issue an admin or registration token.</param>
+        /// <returns>A <see cref="global::Controller.Client.Models.IssuedTokenResponse"/></returns>
+        /// <param name="body">Body of POST /token: issue an admin or registration token. Strict: an unknown field is a 400.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
@@ -91,11 +91,11 @@ namespace Controller.Client.Token
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.IssuedTokenDto?> PostAsync(global::Controller.Client.Models.CreateTokenCommand body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.IssuedTokenResponse?> PostAsync(global::Controller.Client.Models.CreateTokenRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.IssuedTokenDto> PostAsync(global::Controller.Client.Models.CreateTokenCommand body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.IssuedTokenResponse> PostAsync(global::Controller.Client.Models.CreateTokenRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -110,7 +110,7 @@ namespace Controller.Client.Token
                 { "415", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.IssuedTokenDto>(requestInfo, global::Controller.Client.Models.IssuedTokenDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.IssuedTokenResponse>(requestInfo, global::Controller.Client.Models.IssuedTokenResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: admin.
@@ -135,15 +135,15 @@ namespace Controller.Client.Token
         /// Token kinds: admin.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">Issue an admin or registration token.</param>
+        /// <param name="body">Body of POST /token: issue an admin or registration token. Strict: an unknown field is a 400.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.CreateTokenCommand body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.CreateTokenRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.CreateTokenCommand body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.CreateTokenRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));

@@ -36,8 +36,8 @@ namespace Controller.Client.Host.Register
         /// <summary>
         /// Token kinds: admin, registration, host.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.RegisterHostResult"/></returns>
-        /// <param name="body">An agent registers its host (or, presenting its own host token, registers it again after a restart).</param>
+        /// <returns>A <see cref="global::Controller.Client.Models.RegisterHostResponse"/></returns>
+        /// <param name="body">Body of POST /host/register: the host&apos;s identity, labels, capacity and the managed containers already running.Lenient: fields this version does not know are ignored (agents may be newer).</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
@@ -50,11 +50,11 @@ namespace Controller.Client.Host.Register
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.RegisterHostResult?> PostAsync(global::Controller.Client.Models.RegisterHostCommand body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.RegisterHostResponse?> PostAsync(global::Controller.Client.Models.RegisterHostRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.RegisterHostResult> PostAsync(global::Controller.Client.Models.RegisterHostCommand body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.RegisterHostResponse> PostAsync(global::Controller.Client.Models.RegisterHostRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -70,21 +70,21 @@ namespace Controller.Client.Host.Register
                 { "415", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.RegisterHostResult>(requestInfo, global::Controller.Client.Models.RegisterHostResult.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.RegisterHostResponse>(requestInfo, global::Controller.Client.Models.RegisterHostResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: admin, registration, host.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">An agent registers its host (or, presenting its own host token, registers it again after a restart).</param>
+        /// <param name="body">Body of POST /host/register: the host&apos;s identity, labels, capacity and the managed containers already running.Lenient: fields this version does not know are ignored (agents may be newer).</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.RegisterHostCommand body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.RegisterHostRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.RegisterHostCommand body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Controller.Client.Models.RegisterHostRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));

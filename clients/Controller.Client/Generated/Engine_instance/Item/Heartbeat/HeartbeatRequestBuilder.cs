@@ -36,7 +36,7 @@ namespace Controller.Client.Engine_instance.Item.Heartbeat
         /// <summary>
         /// Token kinds: engine-instance.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.HeartbeatAnswer"/></returns>
+        /// <returns>A <see cref="global::Controller.Client.Models.HeartbeatResponse"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -50,11 +50,11 @@ namespace Controller.Client.Engine_instance.Item.Heartbeat
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.HeartbeatAnswer?> PostAsync(global::Controller.Client.Models.HeartbeatRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.HeartbeatResponse?> PostAsync(global::Controller.Client.Models.HeartbeatRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.HeartbeatAnswer> PostAsync(global::Controller.Client.Models.HeartbeatRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.HeartbeatResponse> PostAsync(global::Controller.Client.Models.HeartbeatRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -70,7 +70,7 @@ namespace Controller.Client.Engine_instance.Item.Heartbeat
                 { "415", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.HeartbeatAnswer>(requestInfo, global::Controller.Client.Models.HeartbeatAnswer.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.HeartbeatResponse>(requestInfo, global::Controller.Client.Models.HeartbeatResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: engine-instance.

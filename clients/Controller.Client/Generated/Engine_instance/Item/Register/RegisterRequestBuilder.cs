@@ -36,7 +36,7 @@ namespace Controller.Client.Engine_instance.Item.Register
         /// <summary>
         /// Token kinds: engine-instance.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.EngineInstanceDto"/></returns>
+        /// <returns>A <see cref="global::Controller.Client.Models.EngineInstanceResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 401 status code</exception>
@@ -46,11 +46,11 @@ namespace Controller.Client.Engine_instance.Item.Register
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.EngineInstanceDto?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.EngineInstanceResponse?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.EngineInstanceDto> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.EngineInstanceResponse> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToPostRequestInformation(requestConfiguration);
@@ -62,7 +62,7 @@ namespace Controller.Client.Engine_instance.Item.Register
                 { "409", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.EngineInstanceDto>(requestInfo, global::Controller.Client.Models.EngineInstanceDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.EngineInstanceResponse>(requestInfo, global::Controller.Client.Models.EngineInstanceResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: engine-instance.

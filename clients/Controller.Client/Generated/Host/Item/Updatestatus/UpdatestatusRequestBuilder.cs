@@ -36,7 +36,7 @@ namespace Controller.Client.Host.Item.Updatestatus
         /// <summary>
         /// Token kinds: host.
         /// </summary>
-        /// <returns>A <see cref="global::Controller.Client.Models.HostStatusAnswer"/></returns>
+        /// <returns>A <see cref="global::Controller.Client.Models.HostStatusResponse"/></returns>
         /// <param name="body">Body of POST /host/{hostId}/updatestatus. Lenient: fields this version does not know are ignored (agents may be newer).</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -51,11 +51,11 @@ namespace Controller.Client.Host.Item.Updatestatus
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Controller.Client.Models.HostStatusAnswer?> PostAsync(global::Controller.Client.Models.UpdateStatusRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.HostStatusResponse?> PostAsync(global::Controller.Client.Models.UpdateStatusRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Controller.Client.Models.HostStatusAnswer> PostAsync(global::Controller.Client.Models.UpdateStatusRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Controller.Client.Models.HostStatusResponse> PostAsync(global::Controller.Client.Models.UpdateStatusRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -72,7 +72,7 @@ namespace Controller.Client.Host.Item.Updatestatus
                 { "415", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "429", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Controller.Client.Models.HostStatusAnswer>(requestInfo, global::Controller.Client.Models.HostStatusAnswer.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Controller.Client.Models.HostStatusResponse>(requestInfo, global::Controller.Client.Models.HostStatusResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Token kinds: host.
