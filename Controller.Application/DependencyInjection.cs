@@ -36,6 +36,8 @@ public static class DependencyInjection
         services.AddSingleton<Scheduling.ControllerLifetime>();
         services.AddScoped<Scheduling.ClusterSweeper>();
         services.AddSingleton<Scheduling.PlacementGate>();
+        services.AddSingleton<Hosts.FastPath.SteadyStateCache>();
+        services.AddSingleton<Hosts.FastPath.LastSeenBuffer>();
         services.AddSingleton<StatusIntervalAdvisor>();
         services.AddSingleton<IStatusIntervalAdvisor>(sp => sp.GetRequiredService<StatusIntervalAdvisor>());
         return services;

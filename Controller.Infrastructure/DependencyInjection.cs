@@ -65,6 +65,8 @@ public static class DependencyInjection
         services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());
         services.AddSingleton<BackgroundServices.SweepService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.SweepService>());
+        services.AddSingleton<BackgroundServices.LastSeenFlushService>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.LastSeenFlushService>());
 
         services.AddHealthChecks().AddDbContextCheck<ControllerDbContext>("database", tags: ["ready"]);
         return services;

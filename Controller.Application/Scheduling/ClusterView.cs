@@ -120,12 +120,20 @@ public sealed class ClusterSnapshot
 /// and at once after this replica changes the catalogue or the hosts. Placement safety never depends on it:
 /// capacity is checked on the host's own rows and counts on the engine rows, under their versions.
 /// </summary>
-public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock) : IDisposable
+public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, Hosts.FastPath.SteadyStateCache steady) : IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile ClusterSnapshot? _current;
 
-    public void Invalidate() => _current = null;
+    /// <summary>
+    /// This replica changed the catalogue or a host (an admin action, a sweep): the view is rebuilt, and every host's
+    /// next report gets a full round instead of a steady answer from memory.
+    /// </summary>
+    public void Invalidate()
+    {
+        _current = null;
+        steady.Clear();
+    }
 
     /// <summary>
     /// After a round changed engine counts: keep the hosts part of the view and take the engines as just saved,

@@ -12,7 +12,12 @@ namespace Controller.Infrastructure.BackgroundServices;
 /// Runs the cluster sweep every <see cref="SchedulingOptions.SweepIntervalSeconds"/> on whichever replica holds
 /// the "sweep" lease; another replica takes over within the lease duration when the holder dies.
 /// </summary>
-public sealed class SweepService(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, ILogger<SweepService> logger)
+public sealed class SweepService(
+    IServiceScopeFactory scopes,
+    LastSeenFlushService lastSeen,
+    IOptions<SchedulingOptions> options,
+    TimeProvider clock,
+    ILogger<SweepService> logger)
     : BackgroundService
 {
     public const string LeaseName = "sweep";
@@ -44,6 +49,8 @@ public sealed class SweepService(IServiceScopeFactory scopes, IOptions<Schedulin
     {
         try
         {
+            // This replica's hosts answered from memory are written first, so that none of them looks silent.
+            await lastSeen.FlushAsync(cancellationToken);
             await using var scope = scopes.CreateAsyncScope();
             var sweeper = scope.ServiceProvider.GetRequiredService<ClusterSweeper>();
             var leases = scope.ServiceProvider.GetRequiredService<LeaseStore>();

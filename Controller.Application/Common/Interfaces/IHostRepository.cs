@@ -13,6 +13,9 @@ public interface IHostRepository
     /// <summary>Records that the host was heard from at <paramref name="now"/>, outside any round (one statement, never moves the time back).</summary>
     Task TouchAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Records that the hosts were heard from at <paramref name="at"/> (one statement, never moves a time back).</summary>
+    Task TouchManyAsync(IReadOnlyCollection<Guid> hostIds, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>A page of hosts, newest registration first, read without tracking.</summary>
     Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken);
 }

@@ -57,6 +57,18 @@ public sealed class SchedulingOptions
     [Range(1, 86_400)]
     public int HostAvoidSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// Steady-state reports (same containers, nothing to launch or stop) are answered from memory, without a database
+    /// write, for at most this long after the last full round of that host on this replica; 0 turns the fast path off.
+    /// Bounds how late admin changes made on another replica, and instance timeouts, are acted on.
+    /// </summary>
+    [Range(0, 3600)]
+    public int FastPathMaxAgeSeconds { get; set; } = 15;
+
+    /// <summary>How often each replica writes the last-seen times of hosts answered from memory (one statement per batch).</summary>
+    [Range(100, 60_000)]
+    public int LastSeenFlushMilliseconds { get; set; } = 1000;
+
     /// <summary>Extra grace given to every host after the controller starts.</summary>
     [Range(0, 86_400)]
     public int StartupGraceSeconds { get; set; } = 60;

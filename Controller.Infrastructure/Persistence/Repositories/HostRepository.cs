@@ -14,6 +14,13 @@ internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate 
 
     public void Add(Host host) => db.Hosts.Add(host);
 
+    public async Task TouchManyAsync(IReadOnlyCollection<Guid> hostIds, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        using var _ = await writeGate.EnterAsync(cancellationToken);
+        await db.Hosts.Where(h => hostIds.Contains(h.Id) && h.LastSeenAt < at)
+            .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastSeenAt, at), cancellationToken);
+    }
+
     public async Task TouchAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var _ = await writeGate.EnterAsync(cancellationToken);

@@ -3,6 +3,7 @@ using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
 using Controller.Application.Common.Security;
+using Controller.Application.Hosts.FastPath;
 using Controller.Application.Hosts.Models;
 using Controller.Application.Scheduling;
 using Controller.Domain.EngineInstances;
@@ -32,18 +33,35 @@ public sealed class UpdateHostStatusCommandHandler(
     IInstanceTokenIssuer instanceTokens,
     ClusterView clusterView,
     PlacementGate placementGate,
+    SteadyStateCache steady,
+    LastSeenBuffer lastSeen,
     IOptions<SchedulingOptions> options,
     IOptions<ControllerEndpointOptions> endpoint,
     TimeProvider clock) : ICommandHandler<UpdateHostStatusCommand, HostStatusAnswer>
 {
     public async ValueTask<HostStatusAnswer> Handle(UpdateHostStatusCommand command, CancellationToken cancellationToken)
     {
-        var attempts = options.Value.MaxRoundAttempts;
+        var o = options.Value;
+        var fingerprint = SteadyStateCache.Fingerprint(command.Containers);
+        if (o.FastPathMaxAgeSeconds > 0)
+        {
+            // Steady state: the same containers, nothing to launch or stop. Answered from memory, no database row touched.
+            var now = clock.GetUtcNow();
+            var snapshot = await clusterView.GetAsync(cancellationToken);
+            if (steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, TimeSpan.FromSeconds(o.FastPathMaxAgeSeconds)) is { } same)
+            {
+                lastSeen.Record(command.HostId, now);
+                return same with { StatusIntervalSeconds = intervals.NextInterval() };
+            }
+        }
+
+        steady.Forget(command.HostId);
+        var attempts = o.MaxRoundAttempts;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await RoundAsync(command, cancellationToken);
+                return await RoundAsync(command, fingerprint, cancellationToken);
             }
             catch (ConcurrencyConflictException) when (attempt < attempts)
             {
@@ -61,7 +79,7 @@ public sealed class UpdateHostStatusCommandHandler(
         }
     }
 
-    private async Task<HostStatusAnswer> RoundAsync(UpdateHostStatusCommand command, CancellationToken cancellationToken)
+    private async Task<HostStatusAnswer> RoundAsync(UpdateHostStatusCommand command, string fingerprint, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var o = options.Value;
@@ -135,6 +153,12 @@ public sealed class UpdateHostStatusCommandHandler(
             }
 
             clusterView.UpdateHost(host.Id, host.State == HostState.Active, host.Labels, host.Capacity - host.Allocated);
+            if (host.State == HostState.Active && answer.Launch.Count == 0 && answer.Terminate.Count == 0
+                && holding.All(i => i.State == EngineInstanceState.Running && i.IsActive))
+            {
+                steady.Remember(host.Id, new SteadyState(fingerprint, answer, now, holding.Select(i => i.EngineId).ToHashSet(),
+                    host.Capacity - host.Allocated, host.Labels));
+            }
 
             return answer;
         }

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Controller.Application.Hosts.Commands.UpdateHostStatus;
+using Controller.Application.Hosts.Models;
+using Controller.Domain.Common;
+using Controller.Domain.Engines;
+
+namespace Controller.Application.Hosts.FastPath;
+
+/// <summary>
+/// What this replica last decided for a host in steady state: its containers as reported, and that nothing was to be
+/// done. A report with the same containers, within <see cref="Common.Options.SchedulingOptions.FastPathMaxAgeSeconds"/>,
+/// while no engine could use the host and none of its engines has copies to stop, is answered from here without
+/// touching the database (its last-seen time goes to <see cref="LastSeenBuffer"/>).
+/// </summary>
+public sealed class SteadyStateCache
+{
+    private readonly ConcurrentDictionary<Guid, SteadyState> _hosts = new();
+
+    /// <summary>The containers of a report as far as decisions go (ids, instances, states, exit codes; not metrics or free resources).</summary>
+    public static string Fingerprint(IReadOnlyList<ContainerReportModel>? containers)
+    {
+        if (containers is not { Count: > 0 })
+        {
+            return string.Empty;
+        }
+
+        var text = new StringBuilder(containers.Count * 64);
+        foreach (var c in containers)
+        {
+            text.Append(c.ContainerId).Append('|').Append(c.EngineInstanceId).Append('|').Append((int?)c.State).Append('|').Append(c.ExitCode).Append(';');
+        }
+
+        return text.ToString();
+    }
+
+    public void Remember(Guid hostId, SteadyState state) => _hosts[hostId] = state;
+
+    public void Forget(Guid hostId) => _hosts.TryRemove(hostId, out _);
+
+    public void Clear() => _hosts.Clear();
+
+    /// <summary>The steady answer for this report, or null when a full round must decide.</summary>
+    public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge)
+    {
+        if (!_hosts.TryGetValue(hostId, out var state) || now - state.DecidedAt > maxAge || !string.Equals(state.Fingerprint, fingerprint, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        foreach (var engine in engines)
+        {
+            var here = state.EnginesHere.Contains(engine.Id);
+            if (here && (engine.State != EngineState.Active || engine.Surplus > 0))
+            {
+                return null; // copies to stop
+            }
+
+            if (engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now)
+                && state.Free.Fits(engine.Resources) && engine.AcceptsHostLabels(state.Labels))
+            {
+                return null; // a copy this host could take
+            }
+        }
+
+        return state.Answer;
+    }
+}
+
+/// <summary>A steady host as a full round left it.</summary>
+public sealed record SteadyState(
+    string Fingerprint,
+    HostStatusAnswer Answer,
+    DateTimeOffset DecidedAt,
+    IReadOnlySet<Guid> EnginesHere,
+    Resources Free,
+    IReadOnlyDictionary<string, string> Labels);
