@@ -168,6 +168,13 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
             return current;
         }
 
+        if (current is not null && maxAge > TimeSpan.Zero)
+        {
+            // The rebuild (O(hosts)) runs in the background; this request goes on with the view it has.
+            _ = Task.Run(RefreshInBackgroundAsync, CancellationToken.None);
+            return current;
+        }
+
         if (current is null)
         {
             await _refresh.WaitAsync(cancellationToken);
@@ -190,12 +197,31 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
         }
     }
 
+    private async Task RefreshInBackgroundAsync()
+    {
+        try
+        {
+            _current = await BuildAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The previous view stays; the next request past its age tries again.
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
     private async Task<ClusterSnapshot> BuildAsync(CancellationToken cancellationToken)
     {
         var takenAt = clock.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var engines = await scope.ServiceProvider.GetRequiredService<IEngineRepository>().ListLiveAsync(cancellationToken);
         var hosts = await scope.ServiceProvider.GetRequiredService<IHostDirectory>().ListActiveAsync(cancellationToken);
+
+        // A host that another replica drained, terminated or declared lost is no longer answered from memory here.
+        steady.KeepOnly(hosts.Select(h => h.HostId).ToHashSet());
         return new ClusterSnapshot(engines, hosts, takenAt);
     }
 }

@@ -60,10 +60,11 @@ public sealed class SchedulingOptions
     /// <summary>
     /// Steady-state reports (same containers, nothing to launch or stop) are answered from memory, without a database
     /// write, for at most this long after the last full round of that host on this replica; 0 turns the fast path off.
-    /// Bounds how late admin changes made on another replica, and instance timeouts, are acted on.
+    /// Bounds how late an engine's missed heartbeats are acted on on a steady host (admin changes made on another
+    /// replica reach it through the background view refresh within <see cref="SnapshotMaxAgeMilliseconds"/>).
     /// </summary>
     [Range(0, 3600)]
-    public int FastPathMaxAgeSeconds { get; set; } = 15;
+    public int FastPathMaxAgeSeconds { get; set; } = 60;
 
     /// <summary>How often each replica writes the last-seen times of hosts answered from memory (one statement per batch).</summary>
     [Range(100, 60_000)]

@@ -40,6 +40,18 @@ public sealed class SteadyStateCache
 
     public void Clear() => _hosts.Clear();
 
+    /// <summary>Forgets every host not in <paramref name="active"/> (read from the database in the background).</summary>
+    public void KeepOnly(IReadOnlySet<Guid> active)
+    {
+        foreach (var hostId in _hosts.Keys)
+        {
+            if (!active.Contains(hostId))
+            {
+                _hosts.TryRemove(hostId, out _);
+            }
+        }
+    }
+
     /// <summary>The steady answer for this report, or null when a full round must decide.</summary>
     public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge)
     {

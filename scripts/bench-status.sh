@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Status-report benchmark: builds Release, starts the controller on SQLite (default) or PostgreSQL (--postgres),
+# registers N hosts, then runs wrk (Debian's package) against /healthz/live (the ceiling) and against
+# POST /host/{id}/updatestatus rotating over the hosts' tokens (steady state: nothing to launch or stop), in one run.
+# Prints requests/s, p50/p99, the share of the ceiling, the controller's CPU per report and its RSS.
+# Usage: scripts/bench-status.sh [--hosts 10000] [--seconds 20] [--connections 32] [--postgres]
+# Loopback only; bounded in time; stops the controller (and a PostgreSQL it started) at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hosts=10000 seconds=20 connections=32 provider=Sqlite
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --hosts) hosts=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --postgres) provider=Postgres; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/controller-bench.XXXXXX)
+pg_dir="" pid=""
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+dotnet build Controller.Api -c Release >/dev/null
+admin=ctl_bench_admin_token_0123456789abcdefghijklmnop
+args=(--urls http://127.0.0.1:5090 --Controller:AdminToken=$admin --Controller:DataDirectory="$work/data"
+      --RateLimiting:PerCallerPerSecond=10000000 --RateLimiting:PerCallerBurst=10000000 --RateLimiting:GlobalConcurrency=100000
+      --Logging:LogLevel:Default=Warning)
+if [ "$provider" = Postgres ]; then
+  eval "$(scripts/postgres.sh start)"
+  pg_dir=$PGTEST_DIR
+  args+=(--Database:Provider=Postgres "--ConnectionStrings:Controller=$CONTROLLER_TEST_POSTGRES")
+fi
+dotnet Controller.Api/bin/Release/net10.0/Controller.Api.dll "${args[@]}" >"$work/controller.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 120); do curl -sf http://127.0.0.1:5090/healthz/ready >/dev/null && break; sleep 0.5; done
+
+echo "registering $hosts hosts ($provider)..."
+python3 - "$hosts" "$admin" "$work/hosts.lua" <<'PY'
+import http.client, json, sys
+n, admin, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+c = http.client.HTTPConnection("127.0.0.1", 5090)
+def post(path, token, body):
+    c.request("POST", path, json.dumps(body), {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    r = c.getresponse(); data = r.read()
+    if r.status >= 300: raise SystemExit(f"{path}: {r.status} {data[:200]}")
+    return json.loads(data)
+reg = post("/token", admin, {"kind": "registration", "name": "bench"})["token"]
+lines = []
+for i in range(n):
+    h = post("/host/register", reg, {"machineId": f"bench-{i}", "hostname": f"bench-{i}",
+             "capacity": {"cpuMillicores": 16000, "memoryMiB": 65536}, "containers": []})
+    lines.append('{"%s","%s"}' % (h["hostId"], h["token"]))
+with open(out, "w") as f:
+    f.write("hosts = {" + ",\n".join(lines) + "}\n")
+PY
+cat > "$work/status.lua" <<LUA
+dofile("$work/hosts.lua")
+local i = 0
+local body = '{"available":{"cpuMillicores":12000,"memoryMiB":50000,"gpuCount":0,"diskMiB":400000},"containers":[]}'
+request = function()
+  i = i % #hosts + 1
+  local h = hosts[i]
+  return wrk.format("POST", "/host/" .. h[1] .. "/updatestatus",
+    { ["Authorization"] = "Bearer " .. h[2], ["Content-Type"] = "application/json" }, body)
+end
+LUA
+
+cpu() { awk '{print $14 + $15}' /proc/$pid/stat; }
+hz=$(getconf CLK_TCK)
+run() { # name, wrk args...
+  local name=$1; shift
+  local before after out
+  before=$(cpu)
+  out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@")
+  after=$(cpu)
+  local rps p50 p99 requests
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  local errors
+  errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+  local cpu_ms
+  cpu_ms=$(awk -v a="$after" -v b="$before" -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.3f", (a - b) * 1000 / hz / n }')
+  printf '%-28s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  controller CPU %s ms/request\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_ms"
+  echo "$rps"
+}
+
+echo "warm-up..."
+# Two passes over every host: each first report is a full round; the measured run is the steady state.
+wrk -t2 -c"$connections" -d"$(( hosts / 1000 + 5 ))s" -s "$work/status.lua" http://127.0.0.1:5090 >/dev/null
+ceiling=$(run "GET /healthz/live (ceiling)" http://127.0.0.1:5090/healthz/live | tee /dev/stderr | tail -1)
+status=$(run "status, steady, $hosts hosts" -s "$work/status.lua" http://127.0.0.1:5090 | tee /dev/stderr | tail -1)
+awk -v s="$status" -v c="$ceiling" 'BEGIN { printf "share of the ceiling: %.1f %%\n", 100 * s / c }'
+echo "controller RSS: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$pid/status)"
