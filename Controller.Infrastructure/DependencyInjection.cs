@@ -51,7 +51,7 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddSingleton<ITokenService, TokenService>();
-        services.AddScoped<TokenAuthenticator>();
+        services.AddScoped<ITokenAuthenticator, TokenAuthenticator>();
         services.AddScoped<DatabaseInitializer>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();
         services.AddScoped<IHostRepository, HostRepository>();

@@ -99,7 +99,7 @@ public sealed class StopEngineInstanceCommandHandler(
             }
 
             await unitOfWork.SaveChangesAsync(cancellationToken);
-            clusterView.Invalidate();
+            clusterView.InvalidateHost(instance.HostId);
             return instance.ToDto();
         }
     }

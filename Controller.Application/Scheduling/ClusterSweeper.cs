@@ -124,6 +124,7 @@ public sealed class ClusterSweeper(
         var holding = await EndInstancesAsync(host, now, cancellationToken);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         unitOfWork.Reset();
+        clusterView.InvalidateHost(host.Id);
         logger.LogWarning("Host {HostId} ({Hostname}) is lost: silent since {LastSeenAt:O}; {Count} instances will be replaced.", host.Id, host.Hostname, host.LastSeenAt, holding);
         return true;
     }
@@ -150,6 +151,7 @@ public sealed class ClusterSweeper(
                 await HostTermination.CompleteAsync(host, tokens, tokenService, now, TimeSpan.FromSeconds(o.TerminatedHostGraceSeconds), cancellationToken);
                 await unitOfWork.SaveChangesAsync(cancellationToken);
                 unitOfWork.Reset();
+                clusterView.InvalidateHost(host.Id);
                 finished++;
                 logger.LogWarning("Host {HostId} ({Hostname}) is terminated without its agent: silent since {LastSeenAt:O}; {Count} instances will be replaced.",
                     host.Id, host.Hostname, host.LastSeenAt, holding);

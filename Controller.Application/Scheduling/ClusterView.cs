@@ -125,14 +125,14 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile ClusterSnapshot? _current;
 
-    /// <summary>
-    /// This replica changed the catalogue or a host (an admin action, a sweep): the view is rebuilt, and every host's
-    /// next report gets a full round instead of a steady answer from memory.
-    /// </summary>
-    public void Invalidate()
+    /// <summary>This replica changed the catalogue: the view is rebuilt (the fast path decides on the rebuilt engines).</summary>
+    public void Invalidate() => _current = null;
+
+    /// <summary>This replica changed a host (an admin action, a sweep): the view is rebuilt and the host's next report gets a full round.</summary>
+    public void InvalidateHost(Guid hostId)
     {
         _current = null;
-        steady.Clear();
+        steady.Forget(hostId);
     }
 
     /// <summary>

@@ -8,20 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace Controller.Infrastructure.Security;
 
-/// <summary>What the authentication handler needs to know about a token, cached for a few seconds.</summary>
-public sealed record TokenSnapshot(Guid Id, string Name, TokenKind Kind, Guid? HostId, Guid? EngineInstanceId, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, byte[] Hash)
-{
-    public DateTimeOffset? FirstUsedAt { get; init; }
-}
-
-public enum TokenCheck
-{
-    Valid,
-    Unknown,
-    Expired,
-    Revoked,
-}
-
 /// <summary>
 /// Looks a presented secret up by its hash. Valid tokens are cached for <see cref="ControllerOptions.TokenCacheSeconds"/>
 /// so that the status hot path does not read the token table; revocation on this replica evicts the entry at once,
@@ -34,7 +20,7 @@ public sealed class TokenAuthenticator(
     IDatabaseWriteGate writeGate,
     IOptions<ControllerOptions> options,
     IOptions<Application.Common.Options.TokenOptions> tokenOptions,
-    TimeProvider clock)
+    TimeProvider clock) : ITokenAuthenticator
 {
     public static string CacheKey(byte[] hash) => "token:" + Convert.ToHexString(hash);
 

@@ -1,3 +1,4 @@
+using Controller.Application.Common.Security;
 using Controller.Domain.Tokens;
 using Controller.Infrastructure.Security;
 using Controller.Infrastructure.Tests.Persistence;

@@ -12,7 +12,7 @@ public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork u
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.Drain(clock.GetUtcNow(), command.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
         await unitOfWork.SaveChangesAsync(cancellationToken);
-        clusterView.Invalidate();
+        clusterView.InvalidateHost(command.HostId);
         return host.ToSummary();
     }
 }

@@ -12,7 +12,7 @@ public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWo
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.Terminate(clock.GetUtcNow());
         await unitOfWork.SaveChangesAsync(cancellationToken);
-        clusterView.Invalidate();
+        clusterView.InvalidateHost(command.HostId);
         return host.ToSummary();
     }
 }

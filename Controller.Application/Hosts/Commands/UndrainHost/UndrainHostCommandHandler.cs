@@ -12,7 +12,7 @@ public sealed class UndrainHostCommandHandler(IHostRepository hosts, IUnitOfWork
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.Undrain(clock.GetUtcNow());
         await unitOfWork.SaveChangesAsync(cancellationToken);
-        clusterView.Invalidate();
+        clusterView.InvalidateHost(command.HostId);
         return host.ToSummary();
     }
 }
