@@ -7,9 +7,6 @@ public abstract class Entity
 
     public Guid Id { get; private set; }
 
-    /// <summary>Incremented on every save; a concurrent writer that saw an older version fails and retries.</summary>
+    /// <summary>Incremented by the persistence layer on every save; a concurrent writer that saw an older version fails and retries.</summary>
     public long Version { get; private set; }
-
-    /// <summary>Called by the persistence layer when the entity is saved as modified.</summary>
-    public void BumpVersion() => Version++;
 }

@@ -29,7 +29,8 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
         {
             if (entry.State == EntityState.Modified)
             {
-                entry.Entity.BumpVersion();
+                // The version is the persistence layer's business: the domain exposes no way to move it.
+                entry.Property(e => e.Version).CurrentValue = entry.Entity.Version + 1;
             }
         }
 

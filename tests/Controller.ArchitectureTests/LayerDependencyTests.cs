@@ -1,13 +1,22 @@
 using System.Reflection;
+using Controller.ArchitectureTests.BadExamples.Api;
 
 namespace Controller.ArchitectureTests;
 
-/// <summary>Dependencies point inwards: Domain ← Application ← Infrastructure ← Api.</summary>
+/// <summary>
+/// Dependencies point inwards (Domain ← Application ← Infrastructure ← Api, the Api reaching Infrastructure only at
+/// its composition root); the domain and the validators read no clock; the domain exposes no persistence hook.
+/// Every rule is also run on the deliberately bad types in <c>BadExamples</c>, which it must find.
+/// </summary>
 public sealed class LayerDependencyTests
 {
+    private const string BadExamples = "Controller.ArchitectureTests.BadExamples";
+
     private static readonly Assembly Domain = typeof(Controller.Domain.Hosts.Host).Assembly;
     private static readonly Assembly Application = typeof(Controller.Application.DependencyInjection).Assembly;
     private static readonly Assembly Infrastructure = typeof(Controller.Infrastructure.DependencyInjection).Assembly;
+    private static readonly Assembly Api = typeof(Program).Assembly;
+    private static readonly Assembly Tests = typeof(LayerDependencyTests).Assembly;
 
     private static IEnumerable<string> References(Assembly assembly) =>
         assembly.GetReferencedAssemblies().Select(a => a.Name!);
@@ -31,28 +40,43 @@ public sealed class LayerDependencyTests
     }
 
     [Test]
-    public void Infrastructure_DoesNotReferenceApi()
+    public void InnerLayers_UseNoOuterLayer()
     {
-        Assert.That(References(Infrastructure), Has.None.EqualTo("Controller.Api"));
+        Assert.That(ArchitectureRules.UsersOf(Domain, "Controller.Domain", "Controller.Application", "Controller.Infrastructure", "Controller.Api"), Is.Empty);
+        Assert.That(ArchitectureRules.UsersOf(Application, "Controller.Application", "Controller.Infrastructure", "Controller.Api"), Is.Empty);
+        Assert.That(ArchitectureRules.UsersOf(Infrastructure, "Controller.Infrastructure", "Controller.Api"), Is.Empty);
+        Assert.That(ArchitectureRules.UsersOf(Tests, BadExamples, "Controller.Infrastructure"), Does.Contain(typeof(UsesInfrastructure).FullName),
+            "the rule finds a type that uses an outer layer");
     }
 
     [Test]
-    public void Domain_TypesDoNotUseTheClock()
+    public void Api_UsesInfrastructureOnlyAtTheCompositionRoot()
     {
-        // The domain takes 'now' as an argument; a property or field of type TimeProvider would be a hidden clock.
-        var clockUsers = Domain.GetTypes()
-            .Where(t => t.GetFields(BindingFlags.Instance | BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
-                .Any(f => f.FieldType == typeof(TimeProvider)))
-            .Select(t => t.FullName)
-            .ToList();
+        // Program and Controller.Api.DependencyInjection compose the application; everything below Controller.Api.* may not.
+        Assert.That(ArchitectureRules.UsersOfInfrastructure(Api, "Controller.Api."), Is.Empty);
+        Assert.That(ArchitectureRules.UsersOfInfrastructure(Tests, BadExamples), Is.EqualTo(new[] { typeof(UsesInfrastructure).FullName }));
+    }
 
-        Assert.That(clockUsers, Is.Empty);
+    [Test]
+    public void DomainAndValidators_ReadNoClock()
+    {
+        Assert.That(ArchitectureRules.ClockReaders(Domain, _ => true), Is.Empty, "the domain is given 'now'");
+        Assert.That(ArchitectureRules.ClockReaders(Application, ArchitectureRules.IsValidator), Is.Empty, "validators read no clock");
+        var bad = ArchitectureRules.ClockReaders(Tests, t => t.Namespace?.StartsWith(BadExamples, StringComparison.Ordinal) == true);
+        Assert.That(bad, Has.Some.Contains(nameof(ReadsTheClock)).And.Some.Contains(nameof(ClockReadingValidator)), string.Join("\n", bad));
+    }
+
+    [Test]
+    public void Domain_ExposesNoPersistenceHook()
+    {
+        Assert.That(ArchitectureRules.PublicPersistenceHooks(Domain, "Controller.Domain"), Is.Empty);
+        Assert.That(ArchitectureRules.PublicPersistenceHooks(Tests, BadExamples), Is.EqualTo(new[] { typeof(PublicVersionHook).FullName + ".BumpVersion" }));
     }
 
     [Test]
     public void Controllers_DependOnlyOnTheSender()
     {
-        var controllers = typeof(Program).Assembly.GetTypes()
+        var controllers = Api.GetTypes()
             .Where(t => t.IsClass && !t.IsAbstract && t.Name.EndsWith("Controller", StringComparison.Ordinal) && t.Namespace == "Controller.Api.Controllers");
 
         foreach (var controller in controllers)

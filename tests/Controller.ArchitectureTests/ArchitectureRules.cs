@@ -1,0 +1,86 @@
+using System.Reflection;
+using Mono.Cecil;
+using Mono.Cecil.Cil;
+using NetArchTest.Rules;
+
+namespace Controller.ArchitectureTests;
+
+/// <summary>
+/// The house rules as functions of an assembly and a namespace, so that each can be run against the real layers and
+/// against the deliberately bad types in <c>BadExamples</c> (which shows that it can fail).
+/// </summary>
+public static class ArchitectureRules
+{
+    private static readonly (string Type, string Member)[] ClockReads =
+    [
+        ("System.DateTime", "get_Now"), ("System.DateTime", "get_UtcNow"), ("System.DateTime", "get_Today"),
+        ("System.DateTimeOffset", "get_Now"), ("System.DateTimeOffset", "get_UtcNow"),
+        ("System.TimeProvider", "GetUtcNow"), ("System.TimeProvider", "GetLocalNow"),
+    ];
+
+    /// <summary>Types under <paramref name="namespacePrefix"/> that depend on the Infrastructure layer (only the composition root may).</summary>
+    public static IReadOnlyList<string> UsersOfInfrastructure(Assembly assembly, string namespacePrefix) =>
+        Failing(Types.InAssembly(assembly).That().ResideInNamespaceStartingWith(namespacePrefix)
+            .ShouldNot().HaveDependencyOn("Controller.Infrastructure").GetResult());
+
+    /// <summary>Types under <paramref name="namespacePrefix"/> that depend on any of <paramref name="layers"/>.</summary>
+    public static IReadOnlyList<string> UsersOf(Assembly assembly, string namespacePrefix, params string[] layers) =>
+        Failing(Types.InAssembly(assembly).That().ResideInNamespaceStartingWith(namespacePrefix)
+            .ShouldNot().HaveDependencyOnAny(layers).GetResult());
+
+    /// <summary>Methods (lambdas included) of the selected types that read a clock instead of being given the time.</summary>
+    public static IReadOnlyList<string> ClockReaders(Assembly assembly, Func<TypeDefinition, bool> select)
+    {
+        using var module = ModuleDefinition.ReadModule(assembly.Location);
+        var found = new List<string>();
+        foreach (var type in module.GetTypes().Where(t => select(Outermost(t))))
+        {
+            foreach (var method in type.Methods.Where(m => m.HasBody))
+            {
+                foreach (var instruction in method.Body.Instructions)
+                {
+                    if (instruction.OpCode.Code is Code.Call or Code.Callvirt && instruction.Operand is MethodReference called
+                        && ClockReads.Contains((called.DeclaringType.FullName, called.Name)))
+                    {
+                        found.Add($"{type.FullName}.{method.Name} reads {called.DeclaringType.Name}.{called.Name}");
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Public methods of the selected types that only persistence should call (anything that moves a version).</summary>
+    public static IReadOnlyList<string> PublicPersistenceHooks(Assembly assembly, string namespacePrefix) =>
+        [.. assembly.GetTypes()
+            .Where(t => t.Namespace?.StartsWith(namespacePrefix, StringComparison.Ordinal) == true)
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Where(m => !m.IsSpecialName && m.Name.Contains("Version", StringComparison.Ordinal))
+                .Select(m => $"{t.FullName}.{m.Name}"))];
+
+    public static bool IsValidator(TypeDefinition type)
+    {
+        for (var t = type.BaseType; t is not null; t = t.Resolve()?.BaseType)
+        {
+            if (t.Namespace == "FluentValidation" && t.Name.StartsWith("AbstractValidator", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static TypeDefinition Outermost(TypeDefinition type)
+    {
+        while (type.DeclaringType is not null)
+        {
+            type = type.DeclaringType;
+        }
+
+        return type;
+    }
+
+    private static IReadOnlyList<string> Failing(TestResult result) => result.IsSuccessful ? [] : [.. result.FailingTypeNames ?? []];
+}

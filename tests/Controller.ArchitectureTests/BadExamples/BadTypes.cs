@@ -1,0 +1,30 @@
+using FluentValidation;
+
+// Deliberately bad types: each architecture rule must find the one made to break it (and these are never used).
+namespace Controller.ArchitectureTests.BadExamples.Api;
+
+/// <summary>An API type that reaches into Infrastructure outside the composition root.</summary>
+public sealed class UsesInfrastructure
+{
+    public static Type Store => typeof(Controller.Infrastructure.Persistence.ControllerDbContext);
+}
+
+/// <summary>A domain type that reads the clock instead of being given 'now'.</summary>
+public sealed class ReadsTheClock
+{
+    public static bool Expired(DateTimeOffset at) => at < DateTimeOffset.UtcNow;
+}
+
+/// <summary>A validator that reads the clock in a rule.</summary>
+public sealed class ClockReadingValidator : AbstractValidator<DateTime>
+{
+    public ClockReadingValidator() => RuleFor(d => d).Must(d => d > DateTime.UtcNow);
+}
+
+/// <summary>A domain type that lets anyone move its version.</summary>
+public sealed class PublicVersionHook
+{
+    public long Version { get; private set; }
+
+    public void BumpVersion() => Version++;
+}
