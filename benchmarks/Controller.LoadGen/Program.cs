@@ -19,6 +19,8 @@ if (!baseUri.IsLoopback)
 var hosts = int.Parse(options.Get("hosts", "5000"), CultureInfo.InvariantCulture);
 var rate = int.Parse(options.Get("rate", "1000"), CultureInfo.InvariantCulture);
 var seconds = int.Parse(options.Get("duration", "30"), CultureInfo.InvariantCulture);
+// Reports sent in the first warm-up seconds (every host's first full round, JIT) are not measured.
+var warmup = int.Parse(options.Get("warmup", "0"), CultureInfo.InvariantCulture);
 var engines = int.Parse(options.Get("engines", "10"), CultureInfo.InvariantCulture);
 var concurrency = int.Parse(options.Get("concurrency", "256"), CultureInfo.InvariantCulture);
 var admin = options.Get("admin-token", Environment.GetEnvironmentVariable("CONTROLLER_ADMIN_TOKEN") ?? "");
@@ -69,8 +71,9 @@ var latencies = new ConcurrentBag<double>();
 var errors = new ConcurrentDictionary<string, int>();
 var gate = new SemaphoreSlim(concurrency);
 var interval = TimeSpan.FromSeconds(1.0 / rate);
-var total = rate * seconds;
-Console.WriteLine($"sending {total} status reports at {rate}/s over {seconds}s with up to {concurrency} in flight...");
+var total = rate * (warmup + seconds);
+var measuredFrom = TimeSpan.FromSeconds(warmup);
+Console.WriteLine($"sending {total} status reports at {rate}/s over {warmup}s of warm-up and {seconds}s measured, with up to {concurrency} in flight...");
 var clock = Stopwatch.StartNew();
 var inflight = new List<Task>(total);
 for (var n = 0; n < total; n++)
@@ -84,13 +87,18 @@ for (var n = 0; n < total; n++)
 
     await gate.WaitAsync();
     var host = all[n % all.Length];
+    var measured = due >= measuredFrom;
     inflight.Add(Task.Run(async () =>
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
             var answer = await PostAsync($"/host/{host.Id}/updatestatus", host.Report(), host.Token);
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (measured)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
             host.CarryOut(answer);
         }
         catch (Exception ex)
@@ -105,7 +113,7 @@ for (var n = 0; n < total; n++)
 }
 
 await Task.WhenAll(inflight);
-var elapsed = clock.Elapsed.TotalSeconds;
+var elapsed = clock.Elapsed.TotalSeconds - warmup;
 var sorted = latencies.OrderBy(x => x).ToArray();
 double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
