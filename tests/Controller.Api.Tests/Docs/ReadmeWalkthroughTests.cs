@@ -6,19 +6,6 @@ namespace Controller.Api.Tests.Docs;
 /// <summary>The README's curl walkthrough, read literally: run with bash, curl and jq against a started controller.</summary>
 public sealed class ReadmeWalkthroughTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Controller.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Controller.sln not found above " + AppContext.BaseDirectory);
-    }
-
     private static string Walkthrough(string readme)
     {
         var start = readme.IndexOf("<!-- walkthrough:start -->", StringComparison.Ordinal);
@@ -32,7 +19,7 @@ public sealed class ReadmeWalkthroughTests
     [Test]
     public async Task Walkthrough_RunAsWritten_EveryStepSucceedsAndTheHostEndsTerminated()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryFiles.Root();
         var script = Walkthrough(await File.ReadAllTextAsync(Path.Combine(root, "README.md")));
         var data = Path.Combine(Path.GetTempPath(), "controller-tests", "readme-" + Guid.NewGuid().ToString("N"));
         using var controller = await ControllerProcess.StartAsync(ControllerProcess.FreePort(), data,

@@ -29,24 +29,11 @@ public sealed class OpenApiDocumentTests
         return copy.ToJsonString(Indented).ReplaceLineEndings("\n") + "\n";
     }
 
-    private static string RepositoryFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Controller.sln")))
-            {
-                return Path.Combine(dir.FullName, relative);
-            }
-        }
-
-        throw new InvalidOperationException("Controller.sln not found above " + AppContext.BaseDirectory);
-    }
-
     [Test]
     public void ServedDocument_IsThePublishedOne()
     {
         var served = Published(_factory.Contract.Document);
-        var path = RepositoryFile(Path.Combine("docs", "openapi.json"));
+        var path = RepositoryFiles.Path(Path.Combine("docs", "openapi.json"));
         if (Environment.GetEnvironmentVariable("UPDATE_OPENAPI") == "1")
         {
             File.WriteAllText(path, served);
