@@ -29,9 +29,17 @@ public sealed class ControllerOptions
     /// <summary>The URL engine instances are told to call; the first listening URL when empty.</summary>
     public string? PublicUrl { get; set; }
 
-    /// <summary>How long a validated token is trusted before it is read again (bounds how late a revocation is seen by other replicas).</summary>
-    [Range(0, 60)]
-    public int TokenCacheSeconds { get; set; } = 5;
+    /// <summary>
+    /// How long a validated token is trusted before it is read again. Revocations reach every replica within
+    /// <see cref="TokenEpochPollMilliseconds"/> whatever this is; it only bounds how late they are seen when the epoch
+    /// cannot be read.
+    /// </summary>
+    [Range(0, 3600)]
+    public int TokenCacheSeconds { get; set; } = 60;
+
+    /// <summary>How often every replica publishes its revocations and checks for those of the others (one small read).</summary>
+    [Range(100, 60_000)]
+    public int TokenEpochPollMilliseconds { get; set; } = 1000;
 }
 
 /// <summary>The <c>Database</c> configuration section.</summary>

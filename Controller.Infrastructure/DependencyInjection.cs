@@ -65,6 +65,9 @@ public static class DependencyInjection
         services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());
         services.AddSingleton<BackgroundServices.SweepService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.SweepService>());
+        services.AddSingleton<Security.TokenCacheEpoch>();
+        services.AddSingleton<BackgroundServices.TokenEpochService>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.TokenEpochService>());
         services.AddSingleton<BackgroundServices.LastSeenFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.LastSeenFlushService>());
 

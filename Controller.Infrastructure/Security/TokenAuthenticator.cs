@@ -18,6 +18,7 @@ public sealed class TokenAuthenticator(
     ITokenService tokens,
     IMemoryCache cache,
     IDatabaseWriteGate writeGate,
+    TokenCacheEpoch epoch,
     IOptions<ControllerOptions> options,
     IOptions<Application.Common.Options.TokenOptions> tokenOptions,
     TimeProvider clock) : ITokenAuthenticator
@@ -41,7 +42,7 @@ public sealed class TokenAuthenticator(
 
             if (snapshot.RevokedAt is null)
             {
-                cache.Set(key, snapshot, TimeSpan.FromSeconds(options.Value.TokenCacheSeconds));
+                cache.Set(key, snapshot, epoch.EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
             }
         }
 
@@ -95,7 +96,7 @@ public sealed class TokenAuthenticator(
         }
 
         var used = snapshot with { FirstUsedAt = now };
-        cache.Set(key, used, TimeSpan.FromSeconds(options.Value.TokenCacheSeconds));
+        cache.Set(key, used, epoch.EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
         return used;
     }
 }

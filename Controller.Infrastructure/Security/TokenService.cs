@@ -6,7 +6,7 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Controller.Infrastructure.Security;
 
 /// <summary>Secrets are "ctl_" plus 32 random bytes in base64url; they are stored and looked up by SHA-256.</summary>
-internal sealed class TokenService(IMemoryCache cache) : ITokenService
+internal sealed class TokenService(IMemoryCache cache, TokenCacheEpoch epoch) : ITokenService
 {
     public const string Prefix = "ctl_";
 
@@ -14,7 +14,12 @@ internal sealed class TokenService(IMemoryCache cache) : ITokenService
 
     public byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    public void Evict(byte[] hash) => cache.Remove(TokenAuthenticator.CacheKey(hash));
+    /// <summary>Forgets the token's cached validation here at once, and has the other replicas forget theirs at their next epoch poll.</summary>
+    public void Evict(byte[] hash)
+    {
+        cache.Remove(TokenAuthenticator.CacheKey(hash));
+        epoch.MarkRevocation();
+    }
 
     internal static string Base64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -2,6 +2,7 @@ using Controller.Application.Common.Security;
 using Controller.Domain.Tokens;
 using Controller.Infrastructure.Security;
 using Controller.Infrastructure.Tests.Persistence;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Time.Testing;
 
@@ -12,6 +13,7 @@ public sealed class TokenAuthenticatorTests
     private TestDatabase _database = null!;
     private MemoryCache _cache = null!;
     private TokenService _tokens = null!;
+    private TokenCacheEpoch _epoch = null!;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     [SetUp]
@@ -19,18 +21,20 @@ public sealed class TokenAuthenticatorTests
     {
         _database = new TestDatabase();
         _cache = new MemoryCache(new MemoryCacheOptions());
-        _tokens = new TokenService(_cache);
+        _epoch = new TokenCacheEpoch();
+        _tokens = new TokenService(_cache, _epoch);
     }
 
     [TearDown]
     public void TearDown()
     {
         _cache.Dispose();
+        _epoch.Dispose();
         _database.Dispose();
     }
 
     private TokenAuthenticator Authenticator(Controller.Infrastructure.Persistence.ControllerDbContext db) =>
-        new(db, _tokens, _cache, new Controller.Infrastructure.Persistence.NoWriteGate(), Microsoft.Extensions.Options.Options.Create(new ControllerOptions { TokenCacheSeconds = 5 }),
+        new(db, _tokens, _cache, new Controller.Infrastructure.Persistence.NoWriteGate(), _epoch, Microsoft.Extensions.Options.Options.Create(new ControllerOptions { TokenCacheSeconds = 5 }),
             Microsoft.Extensions.Options.Options.Create(new Controller.Application.Common.Options.TokenOptions()), _clock);
 
     private async Task<(string Secret, Token Token)> StoreAsync(DateTimeOffset? expiresAt = null)
@@ -104,5 +108,34 @@ public sealed class TokenAuthenticatorTests
         _tokens.Evict(token.Hash);
 
         Assert.That((await Authenticator(db).AuthenticateAsync(secret, CancellationToken.None)).Check, Is.EqualTo(TokenCheck.Revoked));
+    }
+
+    [Test]
+    public async Task EpochMoved_CachedValidationIsReadAgain_AndARevocationMarksTheEpoch()
+    {
+        var (secret, token) = await StoreAsync();
+        await using (var db = _database.CreateContext())
+        {
+            Assert.That((await Authenticator(db).AuthenticateAsync(secret, CancellationToken.None)).Check, Is.EqualTo(TokenCheck.Valid));
+        }
+
+        // Revoked by another replica: the row changes, this cache does not know yet.
+        await using (var db = _database.CreateContext())
+        {
+            var stored = await db.Tokens.SingleAsync(t => t.Id == token.Id);
+            stored.Revoke(_clock.GetUtcNow());
+            await db.SaveChangesAsync();
+        }
+
+        await using (var db = _database.CreateContext())
+        {
+            Assert.That((await Authenticator(db).AuthenticateAsync(secret, CancellationToken.None)).Check, Is.EqualTo(TokenCheck.Valid), "cached");
+            _epoch.ExpireAll();
+            Assert.That((await Authenticator(db).AuthenticateAsync(secret, CancellationToken.None)).Check, Is.EqualTo(TokenCheck.Revoked), "read again once the epoch moved");
+        }
+
+        Assert.That(_epoch.TakeRevocation(), Is.False);
+        _tokens.Evict(token.Hash);
+        Assert.That(_epoch.TakeRevocation(), Is.True, "an eviction here tells the other replicas");
     }
 }

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Json;
+using Controller.Api.Tests.Infrastructure;
+using Controller.Infrastructure.BackgroundServices;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Controller.Api.Tests.Tokens;
+
+/// <summary>A token revoked on one replica stops working on the others at their next epoch poll, however long they cache validations.</summary>
+public sealed class RevocationAcrossReplicasTests
+{
+    [Test]
+    public async Task RevokeOnOneReplica_TheOtherRefusesTheTokenAfterItsNextPoll()
+    {
+        var postgres = TestDatabase.PostgresConnectionString();
+        if (postgres is null)
+        {
+            Assert.Ignore("Several replicas share a server database (PostgreSQL or SQL Server), not the embedded SQLite file; " +
+                          "this test runs in the PostgreSQL pass of scripts/test.sh (set CONTROLLER_TEST_POSTGRES to run it here).");
+        }
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Controller"] = TestDatabase.CreatePostgresDatabase(postgres),
+            ["Controller:TokenCacheSeconds"] = "3600",
+            ["Controller:TokenEpochPollMilliseconds"] = "60000", // the fake clock does not move: only the test's own polls
+        };
+        using var a = new ControllerFactory(settings);
+        _ = a.Server;
+        using var b = new ControllerFactory(settings);
+        using var adminA = a.Admin();
+        using var adminB = b.Admin();
+        var issued = await (await adminA.PostAsJsonAsync("/token", new { kind = "registration", name = "short-lived" })).ReadJsonAsync();
+        using var onB = b.ClientWith(issued["token"]!.GetValue<string>());
+        var hostBody = ApiClient.HostBody("machine-r");
+        await b.Services.GetRequiredService<TokenEpochService>().PollAsync(CancellationToken.None);
+        Assert.That((await onB.PostAsJsonAsync("/host/register", hostBody)).StatusCode, Is.EqualTo(HttpStatusCode.Created), "valid, and now cached on b");
+
+        Assert.That((await adminA.DeleteAsync($"/token/{issued["tokenId"]!.GetValue<string>()}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await a.Services.GetRequiredService<TokenEpochService>().PollAsync(CancellationToken.None);
+        var expired = await b.Services.GetRequiredService<TokenEpochService>().PollAsync(CancellationToken.None);
+
+        Assert.That(expired, Is.True, "b saw the epoch move");
+        await (await onB.PostAsJsonAsync("/host/register", ApiClient.HostBody("machine-s"))).AssertErrorAsync(HttpStatusCode.Unauthorized, "token_revoked");
+    }
+}
