@@ -13,7 +13,6 @@ public static class Scheduler
     public const string ReasonScaledDown = "scaled_down";
     public const string ReasonEngineDeleted = "engine_deleted";
     public const string ReasonHostTerminating = "host_terminating";
-    public const string ReasonHostDraining = "host_draining";
     public const string ReasonDrainDeadline = "drain_deadline";
     public const string ReasonReplaced = "replaced";
 

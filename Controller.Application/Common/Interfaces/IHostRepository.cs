@@ -10,9 +10,6 @@ public interface IHostRepository
 
     void Add(Host host);
 
-    /// <summary>Records that the host was heard from at <paramref name="now"/>, outside any round (one statement, never moves the time back).</summary>
-    Task TouchAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken);
-
     /// <summary>Records that the hosts were heard from at <paramref name="at"/> (one statement, never moves a time back).</summary>
     Task TouchManyAsync(IReadOnlyCollection<Guid> hostIds, DateTimeOffset at, CancellationToken cancellationToken);
 

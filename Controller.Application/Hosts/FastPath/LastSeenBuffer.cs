@@ -14,6 +14,4 @@ public sealed class LastSeenBuffer
 
     /// <summary>Everything recorded since the last call (the buffer starts anew).</summary>
     public IReadOnlyDictionary<Guid, DateTimeOffset> Drain() => Interlocked.Exchange(ref _seen, new ConcurrentDictionary<Guid, DateTimeOffset>());
-
-    public int Count => _seen.Count;
 }

@@ -38,8 +38,6 @@ public sealed class SteadyStateCache
 
     public void Forget(Guid hostId) => _hosts.TryRemove(hostId, out _);
 
-    public void Clear() => _hosts.Clear();
-
     /// <summary>Forgets every host not in <paramref name="active"/> (read from the database in the background).</summary>
     public void KeepOnly(IReadOnlySet<Guid> active)
     {

@@ -21,13 +21,6 @@ internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate 
             .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastSeenAt, at), cancellationToken);
     }
 
-    public async Task TouchAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        using var _ = await writeGate.EnterAsync(cancellationToken);
-        await db.Hosts.Where(h => h.Id == hostId && h.LastSeenAt < now)
-            .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastSeenAt, now), cancellationToken);
-    }
-
     public async Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken)
     {
         var query = db.Hosts.AsNoTracking();

@@ -73,7 +73,7 @@ public sealed class UpdateHostStatusCommandHandler(
             {
                 // The round lost every race, but the host was heard from: it must not be declared lost for it.
                 unitOfWork.Reset();
-                await hosts.TouchAsync(command.HostId, clock.GetUtcNow(), cancellationToken);
+                await hosts.TouchManyAsync([command.HostId], clock.GetUtcNow(), cancellationToken);
                 throw;
             }
         }
