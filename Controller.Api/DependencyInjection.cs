@@ -69,7 +69,8 @@ public static class DependencyInjection
             .AddPolicy(Policies.AdminOrHost, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Host))
             .AddPolicy(Policies.Host, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Host))
             .AddPolicy(Policies.EngineInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.EngineInstance))
-            .AddPolicy(Policies.AdminHostOrInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Host, TokenClaims.EngineInstance));
+            .AddPolicy(Policies.AdminHostOrInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Host, TokenClaims.EngineInstance))
+            .AddPolicy(Policies.AdminOrClient, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Client));
 
         // Engine instances are told to call the controller at Controller:PublicUrl, else at the first listening URL.
         services.PostConfigure<Controller.Application.Common.Options.ControllerEndpointOptions>(o =>

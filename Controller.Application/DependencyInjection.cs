@@ -18,6 +18,7 @@ public static class DependencyInjection
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<WorkOptions>().Bind(configuration.GetSection(WorkOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ControllerEndpointOptions>().Bind(configuration.GetSection("Controller"));
 
@@ -35,6 +36,8 @@ public static class DependencyInjection
         services.AddSingleton<Scheduling.ClusterView>();
         services.AddSingleton<Scheduling.ControllerLifetime>();
         services.AddScoped<Scheduling.ClusterSweeper>();
+        services.AddScoped<Work.TaskSweeper>();
+        services.AddScoped<Work.Commands.SubmitTask.TaskSubmitter>();
         services.AddSingleton<Scheduling.PlacementGate>();
         services.AddSingleton<Hosts.FastPath.SteadyStateCache>();
         services.AddSingleton<Hosts.FastPath.LastSeenBuffer>();

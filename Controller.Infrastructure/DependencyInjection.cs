@@ -58,6 +58,7 @@ public static class DependencyInjection
         services.AddScoped<ITokenRepository, TokenRepository>();
         services.AddScoped<IEngineRepository, EngineRepository>();
         services.AddScoped<IEngineInstanceRepository, EngineInstanceRepository>();
+        services.AddScoped<ITaskRepository, TaskRepository>();
         services.AddScoped<IHostDirectory, HostDirectory>();
         services.AddScoped<LeaseStore>();
         services.AddScoped<Application.Audit.IAuditLog, AuditLog>();

@@ -8,6 +8,8 @@ using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.Models;
 using Controller.Application.Tokens.Commands.CreateToken;
 using Controller.Application.Tokens.Models;
+using Controller.Application.Work.Commands.GetWork;
+using Controller.Application.Work.Models;
 using Riok.Mapperly.Abstractions;
 
 namespace Controller.Api.Contracts;
@@ -78,4 +80,24 @@ public static partial class ContractMapper
     public static partial PageResponse<TokenResponse> ToResponse(this PagedResult<TokenDto> page);
 
     public static partial PageResponse<AuditEntryResponse> ToResponse(this PagedResult<AuditEntryDto> page);
+
+    public static partial TaskSubmission ToSubmission(this SubmitTaskRequest request);
+
+    /// <summary>A null element stays null, so that the validator answers 400 naming it (e.g. <c>tasks[0]</c>).</summary>
+    public static IReadOnlyList<TaskSubmission>? ToSubmissions(this IReadOnlyList<SubmitTaskRequest?>? tasks) =>
+        tasks?.Select(t => t is null ? null! : t.ToSubmission()).ToList();
+
+    /// <summary>A null element stays null, so that the validator answers 400 naming it (e.g. <c>completed[0]</c>).</summary>
+    public static IReadOnlyList<CompletedTask>? ToModels(this IReadOnlyList<CompletedTaskRequest?>? completed) =>
+        completed?.Select(c => c is null ? null! : c.ToModel()).ToList();
+
+    public static partial CompletedTask ToModel(this CompletedTaskRequest request);
+
+    public static partial Domain.Work.WorkTaskState? ToDomain(this TaskState? state);
+
+    public static partial TaskResponse ToResponse(this TaskDto task);
+
+    public static partial TaskPageResponse ToResponse(this TaskPage page);
+
+    public static partial GetWorkResponse ToResponse(this GetWorkAnswer answer);
 }

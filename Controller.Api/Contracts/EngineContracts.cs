@@ -25,7 +25,28 @@ public sealed record EngineRequest(
     int? MinInstances,
     int? MaxInstances,
     int? DesiredInstances,
-    IReadOnlyDictionary<string, string>? HostLabels);
+    IReadOnlyDictionary<string, string>? HostLabels,
+    EngineScalingRequest? Scaling = null);
+
+/// <summary>manual: an admin sets desiredInstances; queue: the task backlog sets it.</summary>
+public enum ScalingMode
+{
+    Manual,
+    Queue,
+}
+
+/// <summary>
+/// How the desired count is set. queue: backlog (queued + leased tasks) / targetTasksPerInstance copies, rounded up,
+/// within minInstances..maxInstances; up at the next sweep, down only after scaleDownAfterSeconds of a smaller backlog.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+[ValidatedAs(typeof(Application.Engines.Models.EngineScalingModel))]
+public sealed record EngineScalingRequest(ScalingMode? Mode, int? TargetTasksPerInstance, int? ScaleDownAfterSeconds);
+
+public sealed record EngineScalingResponse(ScalingMode Mode, int TargetTasksPerInstance, int ScaleDownAfterSeconds);
+
+/// <summary>An engine's unfinished tasks: queued, leased, and the oldest queued task's time and age.</summary>
+public sealed record EngineBacklogResponse(int Queued, int Leased, DateTimeOffset? OldestQueuedAt, double? OldestQueuedAgeSeconds);
 
 /// <summary>An engine as the controller answers it.</summary>
 public sealed record EngineResponse(
@@ -43,4 +64,9 @@ public sealed record EngineResponse(
     int ConsecutiveFailures,
     DateTimeOffset? BackoffUntil,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    EngineScalingResponse Scaling)
+{
+    /// <summary>The engine's task backlog: in the answer for one engine (GET /engine/{engineId}), null in lists.</summary>
+    public EngineBacklogResponse? Backlog { get; init; }
+}

@@ -15,8 +15,11 @@ public enum EngineInstanceState
 /// <summary>Body of POST /engine_instance/{id}/heartbeat.</summary>
 public sealed record HeartbeatRequest(bool? Busy);
 
-/// <summary>The answer to a heartbeat: whether the engine may take new work, and whether it should stop.</summary>
-public sealed record HeartbeatResponse(bool AcceptWork, bool Stop, EngineInstanceState State);
+/// <summary>
+/// The answer to a heartbeat: whether the engine may take new work, whether it should stop, and which tasks it holds were
+/// cancelled (drop them: their outcomes are refused).
+/// </summary>
+public sealed record HeartbeatResponse(bool AcceptWork, bool Stop, EngineInstanceState State, IReadOnlyList<Guid> CancelledTaskIds);
 
 /// <summary>One engine instance (a container on a host).</summary>
 public sealed record EngineInstanceResponse(

@@ -3,16 +3,17 @@ using Controller.Api.OpenApi;
 
 namespace Controller.Api.Contracts;
 
-/// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance).</summary>
+/// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks).</summary>
 public enum TokenKind
 {
     Admin,
     Registration,
     Host,
     EngineInstance,
+    Client,
 }
 
-/// <summary>Body of POST /token: issue an admin or registration token. Strict: an unknown field is a 400.</summary>
+/// <summary>Body of POST /token: issue an admin, registration or client token. Strict: an unknown field is a 400.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 [ValidatedAs(typeof(Application.Tokens.Commands.CreateToken.CreateTokenCommand))]
 public sealed record CreateTokenRequest(TokenKind? Kind, string? Name, DateTimeOffset? ExpiresAt);

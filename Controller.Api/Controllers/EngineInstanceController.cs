@@ -3,6 +3,7 @@ using Controller.Api.Contracts;
 using Controller.Api.Security;
 using Controller.Application.Common.Models;
 using Controller.Application.EngineInstances;
+using Controller.Application.Work.Commands.GetWork;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -56,6 +57,22 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] HeartbeatRequest? request,
         CancellationToken ct) =>
         (await sender.Send(new HeartbeatCommand(instanceId, request?.Busy ?? false), ct)).ToResponse();
+
+    /// <summary>
+    /// Report the outcomes of tasks held (all applied, or none with 409 <c>outcome_refused</c>) and ask for more: the answer
+    /// is <c>process</c> with leased items, <c>wait</c> (ask again after waitSeconds) or <c>terminate</c> (no more work will come).
+    /// </summary>
+    [HttpPost("{instanceId:guid}/getwork")]
+    [Authorize(Policy = Policies.EngineInstance)]
+    [ProducesResponseType<GetWorkResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    public async Task<GetWorkResponse> GetWork(
+        Guid instanceId,
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] GetWorkRequest? request,
+        CancellationToken ct) =>
+        (await sender.Send(new GetWorkCommand(instanceId, request?.Completed.ToModels(), request?.MaxItems), ct)).ToResponse();
 
     /// <summary>Stop an instance (admin, 202); its host's next status answer terminates it.</summary>
     [HttpDelete("{instanceId:guid}")]

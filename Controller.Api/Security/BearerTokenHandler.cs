@@ -95,6 +95,7 @@ public sealed class BearerTokenHandler(
         TokenKind.Admin => TokenClaims.Admin,
         TokenKind.Registration => TokenClaims.Registration,
         TokenKind.Host => TokenClaims.Host,
+        TokenKind.Client => TokenClaims.Client,
         _ => TokenClaims.EngineInstance,
     };
 

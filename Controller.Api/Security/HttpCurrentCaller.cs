@@ -16,6 +16,7 @@ public sealed class HttpCurrentCaller(IHttpContextAccessor accessor) : ICurrentC
         TokenClaims.Registration => TokenKind.Registration,
         TokenClaims.Host => TokenKind.Host,
         TokenClaims.EngineInstance => TokenKind.EngineInstance,
+        TokenClaims.Client => TokenKind.Client,
         _ => null,
     };
 

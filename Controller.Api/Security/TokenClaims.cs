@@ -12,6 +12,7 @@ public static class TokenClaims
     public const string Registration = "registration";
     public const string Host = "host";
     public const string EngineInstance = "engine-instance";
+    public const string Client = "client";
 }
 
 /// <summary>Authorization policies by token kind. Binding to one host or instance is checked in the application layer.</summary>
@@ -23,4 +24,5 @@ public static class Policies
     public const string Host = "host";
     public const string EngineInstance = "engine-instance";
     public const string AdminHostOrInstance = "admin-host-or-instance";
+    public const string AdminOrClient = "admin-or-client";
 }

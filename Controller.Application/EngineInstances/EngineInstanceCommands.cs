@@ -58,13 +58,41 @@ public sealed class RegisterEngineInstanceCommandHandler(IEngineInstanceReposito
     }
 }
 
-public sealed class HeartbeatCommandHandler(IEngineInstanceRepository instances, IEngineRepository engines, IHostRepository hosts, IUnitOfWork unitOfWork, TimeProvider clock)
+/// <summary>Liveness, and the leases of the tasks the instance holds run for another timeout. Retried from fresh reads when it loses a race.</summary>
+public sealed class HeartbeatCommandHandler(
+    IEngineInstanceRepository instances,
+    IEngineRepository engines,
+    IHostRepository hosts,
+    ITaskRepository tasks,
+    IUnitOfWork unitOfWork,
+    TimeProvider clock)
     : ICommandHandler<HeartbeatCommand, HeartbeatAnswer>
 {
+    private const int Attempts = 5;
+
     public async ValueTask<HeartbeatAnswer> Handle(HeartbeatCommand command, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await BeatAsync(command, cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < Attempts)
+            {
+                unitOfWork.Reset();
+            }
+        }
+    }
+
+    private async Task<HeartbeatAnswer> BeatAsync(HeartbeatCommand command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
         var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
-        if (instance.Heartbeat(command.Busy, clock.GetUtcNow()))
+        var held = (await tasks.ListLeasedToAsync(instance.Id, cancellationToken)).Count(t => t.ExtendLease(instance.Id, now));
+
+        // An instance holding tasks is busy whatever it says: a scale-down takes idle copies first.
+        if (instance.Heartbeat(command.Busy || held > 0, now))
         {
             await RegisterEngineInstanceCommandHandler.ForgiveFailuresAsync(engines, instance.EngineId, cancellationToken);
         }
@@ -72,8 +100,9 @@ public sealed class HeartbeatCommandHandler(IEngineInstanceRepository instances,
         var host = await hosts.FindAsync(instance.HostId, cancellationToken);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         var acceptWork = instance.State == EngineInstanceState.Running && host?.State == HostState.Active;
+        var cancelled = await tasks.ListCancellationNoticesAsync(instance.Id, now, cancellationToken);
         // A displaced copy keeps running (without new work) until its replacement runs; it is stopped through its host.
-        return new HeartbeatAnswer(acceptWork && !instance.Displaced, !instance.IsUp, instance.State);
+        return new HeartbeatAnswer(acceptWork && !instance.Displaced, !instance.IsUp, instance.State, cancelled);
     }
 }
 

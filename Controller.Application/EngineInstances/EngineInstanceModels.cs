@@ -24,8 +24,11 @@ public sealed record EngineInstanceDto(
     DateTimeOffset? RegisteredAt,
     DateTimeOffset? LastHeartbeatAt);
 
-/// <summary>The answer to a heartbeat: whether the engine may take new work, and whether it should stop.</summary>
-public sealed record HeartbeatAnswer(bool AcceptWork, bool Stop, EngineInstanceState State);
+/// <summary>
+/// The answer to a heartbeat: whether the engine may take new work, whether it should stop, and the tasks it holds that
+/// were cancelled (it should drop them; their outcomes are not kept).
+/// </summary>
+public sealed record HeartbeatAnswer(bool AcceptWork, bool Stop, EngineInstanceState State, IReadOnlyList<Guid> CancelledTaskIds);
 
 [Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target)]
 public static partial class EngineInstanceMapper

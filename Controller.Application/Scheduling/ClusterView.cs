@@ -99,6 +99,7 @@ public sealed class ClusterSnapshot
                 HostsWithRoom = room,
                 RunningCopies = running is null ? null : running.GetValueOrDefault(e.Id)?.Running ?? 0,
                 DisplacedCopies = running?.GetValueOrDefault(e.Id)?.Displaced ?? 0,
+                ScalesDownIdleOnly = e.ScalingMode == ScalingMode.Queue && e.State == EngineState.Active,
             };
         })];
 

@@ -25,4 +25,15 @@ public static class Limits
     public const int MaxPriority = 1_000_000;
     public const int MaxInstancesPerEngine = 100_000;
     public const int MaxPageSize = 500;
+
+    public const int MaxTaskAttempts = 100;
+    public const int MaxTaskTimeoutSeconds = 86_400;
+    public const int MaxTaskPayloadChars = 65_536;
+    public const int MaxTaskResultChars = 65_536;
+    public const int TaskErrorMaxLength = 4_000;
+    public const int IdempotencyKeyMaxLength = 200;
+    public const int MaxTasksPerBatch = 500;
+    public const int MaxGetWorkItems = 100;
+    public const int MaxTargetTasksPerInstance = 1_000_000;
+    public const int MaxScaleDownAfterSeconds = 86_400;
 }

@@ -36,6 +36,17 @@ public sealed class Engine : Entity
 
     public IReadOnlyDictionary<string, string> HostLabels => _hostLabels;
 
+    public ScalingMode ScalingMode { get; private set; }
+
+    public int TargetTasksPerInstance { get; private set; } = EngineScaling.DefaultTargetTasksPerInstance;
+
+    public int ScaleDownAfterSeconds { get; private set; } = EngineScaling.DefaultScaleDownAfterSeconds;
+
+    public EngineScaling Scaling => new(ScalingMode, TargetTasksPerInstance, ScaleDownAfterSeconds);
+
+    /// <summary>Queue scaling: since when the backlog has called for fewer copies than desired (null when it has not).</summary>
+    public DateTimeOffset? ScaleDownWantedSince { get; private set; }
+
     public EngineState State { get; private set; }
 
     /// <summary>Copies that are pending, starting or running, cluster-wide.</summary>
@@ -93,6 +104,34 @@ public sealed class Engine : Entity
 
         State = EngineState.Deleted;
         UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Queue scaling: set the desired count from the backlog (queued + leased tasks). Up at once; down only after the
+    /// backlog has called for fewer copies for the cooldown. Returns true when the desired count changed.
+    /// </summary>
+    public bool ApplyBacklog(long backlog, DateTimeOffset now)
+    {
+        if (ScalingMode != ScalingMode.Queue || State != EngineState.Active)
+        {
+            return false;
+        }
+
+        var wanted = Scaling.WantedFor(backlog, MinInstances, MaxInstances);
+        if (wanted >= DesiredInstances)
+        {
+            ScaleDownWantedSince = null;
+            return SetDesired(wanted, now);
+        }
+
+        ScaleDownWantedSince ??= now;
+        if (now - ScaleDownWantedSince.Value < TimeSpan.FromSeconds(ScaleDownAfterSeconds))
+        {
+            return false;
+        }
+
+        ScaleDownWantedSince = null;
+        return SetDesired(wanted, now);
     }
 
     public bool InBackoffAt(DateTimeOffset now) => BackoffUntil is { } until && until > now;
@@ -171,12 +210,32 @@ public sealed class Engine : Entity
                 new Dictionary<string, object?> { ["field"] = "maxInstances" });
         }
 
+        var scaling = (spec.Scaling ?? EngineScaling.Manual).Validated();
+        var wasQueueScaled = ScalingMode == ScalingMode.Queue;
         Priority = spec.Priority;
         MinInstances = spec.MinInstances;
         MaxInstances = spec.MaxInstances;
-        DesiredInstances = Math.Clamp(spec.DesiredInstances, spec.MinInstances, spec.MaxInstances);
+
+        // A queue-scaled engine keeps the count its backlog set (within the new bounds); the given one is only its start.
+        DesiredInstances = Math.Clamp(wasQueueScaled && scaling.Mode == ScalingMode.Queue ? DesiredInstances : spec.DesiredInstances, spec.MinInstances, spec.MaxInstances);
+        ScalingMode = scaling.Mode;
+        TargetTasksPerInstance = scaling.TargetTasksPerInstance;
+        ScaleDownAfterSeconds = scaling.ScaleDownAfterSeconds;
+        ScaleDownWantedSince = null;
         _hostLabels = new Dictionary<string, string>(spec.HostLabels, StringComparer.Ordinal);
         UpdatedAt = now;
+    }
+
+    private bool SetDesired(int desired, DateTimeOffset now)
+    {
+        if (desired == DesiredInstances)
+        {
+            return false;
+        }
+
+        DesiredInstances = desired;
+        UpdatedAt = now;
+        return true;
     }
 
     private void EnsureActive(string action)

@@ -2,7 +2,7 @@ using Controller.Domain.Common;
 
 namespace Controller.Domain.Engines;
 
-/// <summary>What an admin says an engine is and how many copies of it should run.</summary>
+/// <summary>What an admin says an engine is and how many copies of it should run (or how its backlog sets that).</summary>
 public sealed record EngineSpec(
     string Name,
     string Image,
@@ -11,4 +11,5 @@ public sealed record EngineSpec(
     int MinInstances,
     int MaxInstances,
     int DesiredInstances,
-    IReadOnlyDictionary<string, string> HostLabels);
+    IReadOnlyDictionary<string, string> HostLabels,
+    EngineScaling? Scaling = null);

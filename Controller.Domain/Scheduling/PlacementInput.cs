@@ -5,7 +5,8 @@ namespace Controller.Domain.Scheduling;
 
 /// <summary>
 /// An engine instance on the host being decided for (one that holds resources there). <c>Displaced</c>: it runs on
-/// while its replacement starts elsewhere and is no longer counted toward its engine.
+/// while its replacement starts elsewhere and is no longer counted toward its engine. <c>Busy</c>: its engine said it works
+/// (heartbeat) or it holds leased tasks (getwork); idle copies go first when there are too many.
 /// </summary>
 public sealed record PlacedInstance(
     Guid InstanceId,
@@ -14,7 +15,8 @@ public sealed record PlacedInstance(
     Resources Resources,
     IReadOnlyList<int> GpuIndexes,
     DateTimeOffset CreatedAt,
-    bool Displaced = false);
+    bool Displaced = false,
+    bool Busy = false);
 
 /// <summary>
 /// One host as the scheduler sees it: what it can hold, what the agent last said is free, and the
@@ -64,6 +66,12 @@ public sealed record EngineDemand(
 
     /// <summary>Active hosts with room for one more copy (this one included), as far as the cluster view knows.</summary>
     public int HostsWithRoom { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// Queue-scaled: a surplus is taken from idle copies only; a busy copy is told to terminate through getwork once
+    /// it has finished its work.
+    /// </summary>
+    public bool ScalesDownIdleOnly { get; init; }
 }
 
 public sealed record LaunchDecision(Guid EngineId, IReadOnlyList<int> GpuIndexes);

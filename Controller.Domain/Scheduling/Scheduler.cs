@@ -69,10 +69,12 @@ public static class Scheduler
                     .Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonReplaced)));
             }
 
-            // Stop the copies least far along first: pending, then starting, then running; newest first. A running
-            // copy is never stopped for a surplus while a younger copy that is still starting could go instead.
-            var counted = group.Where(i => !i.Displaced).OrderBy(i => i.State).ThenByDescending(i => i.CreatedAt).ToList();
-            var surplus = Math.Min(demand.Surplus, counted.Count);
+            // Stop idle copies before busy ones, and the copies least far along first: pending, then starting, then
+            // running; newest first. A running copy is never stopped for a surplus while a younger copy that is still
+            // starting could go instead. A queue-scaled engine's busy copies are not stopped here at all.
+            var counted = group.Where(i => !i.Displaced).OrderBy(i => i.Busy).ThenBy(i => i.State).ThenByDescending(i => i.CreatedAt).ToList();
+            var stoppable = demand.ScalesDownIdleOnly ? counted.Count(i => !i.Busy) : counted.Count;
+            var surplus = Math.Min(demand.Surplus, stoppable);
             stops.AddRange(counted.Take(surplus).Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonScaledDown)));
 
             // A draining host asks for replacements of its copies while other hosts have room; each copy keeps

@@ -6,4 +6,7 @@ public enum TokenKind
     Registration,
     Host,
     EngineInstance,
+
+    /// <summary>Submits and reads tasks, nothing else.</summary>
+    Client,
 }

@@ -1,5 +1,6 @@
 using Controller.Application.Common.Options;
 using Controller.Application.Scheduling;
+using Controller.Application.Work;
 using Controller.Infrastructure.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -66,6 +67,14 @@ public sealed class SweepService(
             {
                 logger.LogInformation("Sweep: {HostsLost} hosts lost, {HostsTerminated} terminated hosts finished, {EnginesDeleted} engines deleted.",
                     result.HostsLost, result.HostsTerminated, result.EnginesDeleted);
+            }
+
+            var work = await scope.ServiceProvider.GetRequiredService<TaskSweeper>().SweepAsync(cancellationToken);
+            if (work.Any)
+            {
+                logger.LogInformation(
+                    "Task sweep: {LeasesExpired} leases expired, {LeasesReleased} released from ended instances, {TasksDeleted} finished tasks deleted, {EnginesRescaled} engines rescaled by backlog.",
+                    work.LeasesExpired, work.LeasesReleased, work.TasksDeleted, work.EnginesRescaled);
             }
 
             return true;

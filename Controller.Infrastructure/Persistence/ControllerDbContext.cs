@@ -19,6 +19,8 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<Domain.EngineInstances.EngineInstance> EngineInstances => Set<Domain.EngineInstances.EngineInstance>();
 
+    public DbSet<Domain.Work.WorkTask> Tasks => Set<Domain.Work.WorkTask>();
+
     public DbSet<Lease> Leases => Set<Lease>();
 
     public DbSet<ClusterSetting> Settings => Set<ClusterSetting>();

@@ -9,9 +9,52 @@ namespace Controller.Infrastructure.Persistence;
 
 internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate) : IUnitOfWork
 {
+    private bool _inTransaction;
+
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
+        if (_inTransaction)
+        {
+            // The surrounding transaction already holds the write gate.
+            await SaveAsync();
+            return;
+        }
+
         using var _ = await gate.EnterAsync(cancellationToken);
+        await SaveAsync();
+    }
+
+    public async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (_inTransaction)
+        {
+            throw new InvalidOperationException("Transactions do not nest.");
+        }
+
+        // SQLite: the whole transaction runs under the write gate, so that its reads and writes are not interleaved with
+        // another request's (one writer); server databases lock rows instead.
+        using var _ = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        _inTransaction = true;
+        try
+        {
+            var result = await work(cancellationToken);
+            await SaveAsync();
+            await transaction.CommitAsync(CancellationToken.None);
+            return result;
+        }
+        catch (Exception ex) when (IsConcurrencyFailure(ex))
+        {
+            throw new ConcurrencyConflictException("Another transaction changed or locked the same rows.", ex);
+        }
+        finally
+        {
+            _inTransaction = false;
+        }
+    }
+
+    private async Task SaveAsync()
+    {
         try
         {
             // A request that is cancelled after this point still commits: a half-applied round is worse than a late one.
@@ -26,6 +69,15 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
             throw new UniqueConstraintViolationException("A unique key refused the write.", ex);
         }
     }
+
+    /// <summary>A deadlock or serialization failure between two transactions: the loser runs again.</summary>
+    private static bool IsConcurrencyFailure(Exception ex) => ex switch
+    {
+        PostgresException p => p.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure,
+        SqlException s => s.Number == 1205,
+        DbUpdateException { InnerException: { } inner } => IsConcurrencyFailure(inner),
+        _ => false,
+    };
 
     public void Reset() => db.ChangeTracker.Clear();
 

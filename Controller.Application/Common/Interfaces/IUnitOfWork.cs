@@ -7,6 +7,13 @@ public interface IUnitOfWork
     /// <exception cref="Exceptions.UniqueConstraintViolationException">A unique key refused the write.</exception>
     Task SaveChangesAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in one database transaction and saves what it tracked at the end: rows the
+    /// repositories lock inside it (a task claim) stay locked until it commits. Nothing is kept when it throws.
+    /// </summary>
+    /// <exception cref="Exceptions.ConcurrencyConflictException">Another writer changed a row this request read.</exception>
+    Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken);
+
     /// <summary>Forget everything tracked (after a failed save, before retrying from fresh reads).</summary>
     void Reset();
 }

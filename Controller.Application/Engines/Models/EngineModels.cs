@@ -16,16 +16,37 @@ public sealed record EngineDefinition(
     int? MinInstances,
     int? MaxInstances,
     int? DesiredInstances,
-    IReadOnlyDictionary<string, string>? HostLabels)
+    IReadOnlyDictionary<string, string>? HostLabels,
+    EngineScalingModel? Scaling = null)
 {
     /// <summary>The current definition of an engine, as a PUT would send it.</summary>
     public static EngineDefinition Of(Domain.Engines.Engine engine) => new(
         engine.Name, engine.Image, ResourcesModel.From(engine.Resources), engine.Priority, engine.MinInstances, engine.MaxInstances,
-        engine.DesiredInstances, engine.HostLabels);
+        engine.DesiredInstances, engine.HostLabels,
+        new EngineScalingModel(engine.ScalingMode, engine.TargetTasksPerInstance, engine.ScaleDownAfterSeconds));
 
     public EngineSpec ToSpec() => new(
         Name!, Image!, Resources!.ToResources(), Priority ?? 0, MinInstances ?? 0, MaxInstances ?? DesiredInstances ?? 0,
-        DesiredInstances ?? MinInstances ?? 0, HostLabels ?? new Dictionary<string, string>());
+        DesiredInstances ?? MinInstances ?? 0, HostLabels ?? new Dictionary<string, string>(), Scaling?.ToScaling());
+}
+
+/// <summary>How the desired count is set: <c>manual</c> (default) or <c>queue</c> (from the task backlog).</summary>
+public sealed record EngineScalingModel(ScalingMode? Mode, int? TargetTasksPerInstance, int? ScaleDownAfterSeconds)
+{
+    public EngineScaling ToScaling() => new(
+        Mode ?? ScalingMode.Manual,
+        TargetTasksPerInstance ?? EngineScaling.DefaultTargetTasksPerInstance,
+        ScaleDownAfterSeconds ?? EngineScaling.DefaultScaleDownAfterSeconds);
+}
+
+public sealed class EngineScalingModelValidator : AbstractValidator<EngineScalingModel>
+{
+    public EngineScalingModelValidator()
+    {
+        RuleFor(s => s.Mode).NotNull().IsInEnum();
+        RuleFor(s => s.TargetTasksPerInstance).InclusiveBetween(1, Limits.MaxTargetTasksPerInstance);
+        RuleFor(s => s.ScaleDownAfterSeconds).InclusiveBetween(0, Limits.MaxScaleDownAfterSeconds);
+    }
 }
 
 public sealed class EngineDefinitionValidator : AbstractValidator<EngineDefinition>
@@ -42,11 +63,14 @@ public sealed class EngineDefinitionValidator : AbstractValidator<EngineDefiniti
         RuleFor(e => e.Priority).InclusiveBetween(-Limits.MaxPriority, Limits.MaxPriority);
         RuleFor(e => e.MinInstances).InclusiveBetween(0, Limits.MaxInstancesPerEngine);
         RuleFor(e => e.MaxInstances).InclusiveBetween(0, Limits.MaxInstancesPerEngine);
-        RuleFor(e => e.DesiredInstances).NotNull().InclusiveBetween(0, Limits.MaxInstancesPerEngine);
+        RuleFor(e => e.DesiredInstances).InclusiveBetween(0, Limits.MaxInstancesPerEngine);
+        RuleFor(e => e.DesiredInstances).NotNull().When(e => e.Scaling?.Mode != ScalingMode.Queue)
+            .WithMessage("'desiredInstances' must not be empty (unless 'scaling.mode' is 'queue': the backlog sets it).");
         RuleFor(e => e.MaxInstances).GreaterThanOrEqualTo(e => e.MinInstances ?? 0)
             .When(e => e.MaxInstances is not null)
             .WithMessage("'maxInstances' must be at least 'minInstances'.");
         RuleFor(e => e.HostLabels).SetValidator(new LabelsValidator()!).When(e => e.HostLabels is not null);
+        RuleFor(e => e.Scaling).SetValidator(new EngineScalingModelValidator()!).When(e => e.Scaling is not null);
     }
 }
 
@@ -66,13 +90,26 @@ public sealed record EngineDto(
     int ConsecutiveFailures,
     DateTimeOffset? BackoffUntil,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    EngineScalingDto Scaling)
+{
+    /// <summary>The engine's unfinished tasks (only in the answer for one engine).</summary>
+    public EngineBacklogDto? Backlog { get; init; }
+}
+
+public sealed record EngineScalingDto(ScalingMode Mode, int TargetTasksPerInstance, int ScaleDownAfterSeconds);
+
+/// <summary>Queued and leased tasks, and how long the oldest queued one has waited.</summary>
+public sealed record EngineBacklogDto(int Queued, int Leased, DateTimeOffset? OldestQueuedAt, double? OldestQueuedAgeSeconds);
 
 [Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target)]
 public static partial class EngineMapper
 {
     [MapProperty(nameof(Engine.Id), nameof(EngineDto.EngineId))]
+    [MapperIgnoreTarget(nameof(EngineDto.Backlog))]
     public static partial EngineDto ToDto(this Engine engine);
+
+    private static EngineScalingDto MapScaling(EngineScaling scaling) => new(scaling.Mode, scaling.TargetTasksPerInstance, scaling.ScaleDownAfterSeconds);
 
     private static ResourcesDto MapResources(Resources resources) => ResourcesDto.From(resources);
 }

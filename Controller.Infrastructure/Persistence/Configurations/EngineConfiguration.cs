@@ -28,6 +28,8 @@ internal sealed class EngineConfiguration : IEntityTypeConfiguration<Engine>
         builder.Ignore(e => e.Target);
         builder.Ignore(e => e.Deficit);
         builder.Ignore(e => e.Surplus);
+        builder.Ignore(e => e.Scaling);
+        builder.Property(e => e.ScalingMode).HasConversion<string>().HasMaxLength(16);
         builder.Property<Dictionary<string, string>>("_hostLabels").HasColumnName("HostLabels").HasJsonConversion(JsonValue.DictionaryComparer()).IsRequired();
     }
 }

@@ -4,6 +4,7 @@ using Controller.Client.Audit;
 using Controller.Client.Engine;
 using Controller.Client.Engine_instance;
 using Controller.Client.Host;
+using Controller.Client.TaskNamespace;
 using Controller.Client.Token;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
@@ -42,6 +43,11 @@ namespace Controller.Client
         public global::Controller.Client.Host.HostRequestBuilder Host
         {
             get => new global::Controller.Client.Host.HostRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The task property</summary>
+        public global::Controller.Client.TaskNamespace.TaskRequestBuilder Task
+        {
+            get => new global::Controller.Client.TaskNamespace.TaskRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The token property</summary>
         public global::Controller.Client.Token.TokenRequestBuilder Token

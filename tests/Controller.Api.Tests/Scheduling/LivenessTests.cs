@@ -516,6 +516,10 @@ internal sealed class RacingControllerFactory(IDictionary<string, string?> setti
             ? throw new Application.Common.Exceptions.ConcurrencyConflictException("Lost the race (test).", new InvalidOperationException())
             : inner.SaveChangesAsync(cancellationToken);
 
+        public Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) => factory.LoseEveryRace
+            ? throw new Application.Common.Exceptions.ConcurrencyConflictException("Lost the race (test).", new InvalidOperationException())
+            : inner.InTransactionAsync(work, cancellationToken);
+
         public void Reset() => inner.Reset();
     }
 }

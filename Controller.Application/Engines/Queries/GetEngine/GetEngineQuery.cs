@@ -7,11 +7,19 @@ namespace Controller.Application.Engines.Queries.GetEngine;
 
 public sealed record GetEngineQuery(Guid EngineId) : IQuery<EngineDto>;
 
-public sealed class GetEngineQueryHandler(IEngineRepository engines) : IQueryHandler<GetEngineQuery, EngineDto>
+/// <summary>One engine, with its task backlog.</summary>
+public sealed class GetEngineQueryHandler(IEngineRepository engines, ITaskRepository tasks, TimeProvider clock) : IQueryHandler<GetEngineQuery, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(GetEngineQuery query, CancellationToken cancellationToken)
     {
         var engine = await engines.FindAsync(query.EngineId, cancellationToken);
-        return engine is null || engine.State == EngineState.Deleted ? throw EngineErrors.NotFound(query.EngineId) : engine.ToDto();
+        if (engine is null || engine.State == EngineState.Deleted)
+        {
+            throw EngineErrors.NotFound(query.EngineId);
+        }
+
+        var backlog = (await tasks.BacklogAsync([engine.Id], cancellationToken)).GetValueOrDefault(engine.Id, TaskBacklog.Empty);
+        var age = backlog.OldestQueuedAt is { } oldest ? Math.Max(0, (clock.GetUtcNow() - oldest).TotalSeconds) : (double?)null;
+        return engine.ToDto() with { Backlog = new EngineBacklogDto(backlog.Queued, backlog.Leased, backlog.OldestQueuedAt, age) };
     }
 }

@@ -253,7 +253,7 @@ public sealed class UpdateHostStatusCommandHandler(
             _ => HostRole.Idle,
         };
         var placed = live.Where(i => i.HoldsResources)
-            .Select(i => new PlacedInstance(i.Id, i.EngineId, i.State, i.Resources, i.GpuIndexes, i.CreatedAt, i.Displaced))
+            .Select(i => new PlacedInstance(i.Id, i.EngineId, i.State, i.Resources, i.GpuIndexes, i.CreatedAt, i.Displaced, i.Busy))
             .ToList();
         return new HostSnapshot(host.Id, role, host.Capacity, host.Available, host.Labels, host.Gpus.Select(g => g.Index).ToList(), placed);
     }

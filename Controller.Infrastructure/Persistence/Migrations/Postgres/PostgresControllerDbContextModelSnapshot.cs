@@ -184,10 +184,24 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("ScaleDownAfterSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("ScaleDownWantedSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ScalingMode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<int>("TargetTasksPerInstance")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -359,6 +373,91 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("Tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Controller.Domain.Work.WorkTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("EngineId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("InstanceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LeasedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("text");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("TimeoutSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FinishedAt");
+
+                    b.HasIndex("EngineId", "Id");
+
+                    b.HasIndex("EngineId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("InstanceId", "State");
+
+                    b.HasIndex("State", "Id");
+
+                    b.HasIndex("State", "LeaseExpiresAt");
+
+                    b.HasIndex("EngineId", "State", "Id");
+
+                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt")
+                        .IsDescending(false, false, true, false);
+
+                    b.ToTable("Tasks", (string)null);
+                });
+
             modelBuilder.Entity("Controller.Infrastructure.Persistence.ClusterSetting", b =>
                 {
                     b.Property<string>("Name")
@@ -409,6 +508,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.HasOne("Controller.Domain.Hosts.Host", null)
                         .WithMany()
                         .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Controller.Domain.Work.WorkTask", b =>
+                {
+                    b.HasOne("Controller.Domain.Engines.Engine", null)
+                        .WithMany()
+                        .HasForeignKey("EngineId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

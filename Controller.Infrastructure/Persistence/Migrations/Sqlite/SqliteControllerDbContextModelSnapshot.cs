@@ -179,10 +179,24 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ScaleDownAfterSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ScaleDownWantedSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ScalingMode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("TargetTasksPerInstance")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
@@ -354,6 +368,91 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("Tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Controller.Domain.Work.WorkTask", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("EngineId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LeasedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FinishedAt");
+
+                    b.HasIndex("EngineId", "Id");
+
+                    b.HasIndex("EngineId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("InstanceId", "State");
+
+                    b.HasIndex("State", "Id");
+
+                    b.HasIndex("State", "LeaseExpiresAt");
+
+                    b.HasIndex("EngineId", "State", "Id");
+
+                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt")
+                        .IsDescending(false, false, true, false);
+
+                    b.ToTable("Tasks", (string)null);
+                });
+
             modelBuilder.Entity("Controller.Infrastructure.Persistence.ClusterSetting", b =>
                 {
                     b.Property<string>("Name")
@@ -404,6 +503,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasOne("Controller.Domain.Hosts.Host", null)
                         .WithMany()
                         .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Controller.Domain.Work.WorkTask", b =>
+                {
+                    b.HasOne("Controller.Domain.Engines.Engine", null)
+                        .WithMany()
+                        .HasForeignKey("EngineId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

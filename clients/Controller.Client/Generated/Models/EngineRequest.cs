@@ -53,6 +53,14 @@ namespace Controller.Client.Models
 #else
         public global::Controller.Client.Models.ResourcesRequest Resources { get; set; }
 #endif
+        /// <summary>The scaling property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Controller.Client.Models.EngineScalingRequest? Scaling { get; set; }
+#nullable restore
+#else
+        public global::Controller.Client.Models.EngineScalingRequest Scaling { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -79,6 +87,7 @@ namespace Controller.Client.Models
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "priority", n => { Priority = n.GetIntValue(); } },
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesRequest>(global::Controller.Client.Models.ResourcesRequest.CreateFromDiscriminatorValue); } },
+                { "scaling", n => { Scaling = n.GetObjectValue<global::Controller.Client.Models.EngineScalingRequest>(global::Controller.Client.Models.EngineScalingRequest.CreateFromDiscriminatorValue); } },
             };
         }
         /// <summary>
@@ -96,6 +105,7 @@ namespace Controller.Client.Models
             writer.WriteStringValue("name", Name);
             writer.WriteIntValue("priority", Priority);
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesRequest>("resources", Resources);
+            writer.WriteObjectValue<global::Controller.Client.Models.EngineScalingRequest>("scaling", Scaling);
         }
     }
 }

@@ -17,6 +17,14 @@ namespace Controller.Client.Models
         public int? ActiveInstances { get; set; }
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The backlog property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Controller.Client.Models.EngineBacklogResponse? Backlog { get; set; }
+#nullable restore
+#else
+        public global::Controller.Client.Models.EngineBacklogResponse Backlog { get; set; }
+#endif
         /// <summary>The backoffUntil property</summary>
         public DateTimeOffset? BackoffUntil { get; set; }
         /// <summary>The consecutiveFailures property</summary>
@@ -65,6 +73,14 @@ namespace Controller.Client.Models
 #else
         public global::Controller.Client.Models.ResourcesResponse Resources { get; set; }
 #endif
+        /// <summary>The scaling property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Controller.Client.Models.EngineScalingResponse? Scaling { get; set; }
+#nullable restore
+#else
+        public global::Controller.Client.Models.EngineScalingResponse Scaling { get; set; }
+#endif
         /// <summary>active, deleting (its copies are stopped), deleted.</summary>
         public global::Controller.Client.Models.EngineState? State { get; set; }
         /// <summary>The updatedAt property</summary>
@@ -95,6 +111,7 @@ namespace Controller.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "activeInstances", n => { ActiveInstances = n.GetIntValue(); } },
+                { "backlog", n => { Backlog = n.GetObjectValue<global::Controller.Client.Models.EngineBacklogResponse>(global::Controller.Client.Models.EngineBacklogResponse.CreateFromDiscriminatorValue); } },
                 { "backoffUntil", n => { BackoffUntil = n.GetDateTimeOffsetValue(); } },
                 { "consecutiveFailures", n => { ConsecutiveFailures = n.GetIntValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
@@ -107,6 +124,7 @@ namespace Controller.Client.Models
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "priority", n => { Priority = n.GetIntValue(); } },
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesResponse>(global::Controller.Client.Models.ResourcesResponse.CreateFromDiscriminatorValue); } },
+                { "scaling", n => { Scaling = n.GetObjectValue<global::Controller.Client.Models.EngineScalingResponse>(global::Controller.Client.Models.EngineScalingResponse.CreateFromDiscriminatorValue); } },
                 { "state", n => { State = n.GetEnumValue<global::Controller.Client.Models.EngineState>(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
             };
@@ -119,6 +137,7 @@ namespace Controller.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("activeInstances", ActiveInstances);
+            writer.WriteObjectValue<global::Controller.Client.Models.EngineBacklogResponse>("backlog", Backlog);
             writer.WriteDateTimeOffsetValue("backoffUntil", BackoffUntil);
             writer.WriteIntValue("consecutiveFailures", ConsecutiveFailures);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
@@ -131,6 +150,7 @@ namespace Controller.Client.Models
             writer.WriteStringValue("name", Name);
             writer.WriteIntValue("priority", Priority);
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesResponse>("resources", Resources);
+            writer.WriteObjectValue<global::Controller.Client.Models.EngineScalingResponse>("scaling", Scaling);
             writer.WriteEnumValue<global::Controller.Client.Models.EngineState>("state", State);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteAdditionalData(AdditionalData);

@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// The answer to a heartbeat: whether the engine may take new work, and whether it should stop.
+    /// The answer to a heartbeat: whether the engine may take new work, whether it should stop, and which tasks it holds werecancelled (drop them: their outcomes are refused).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class HeartbeatResponse : IAdditionalDataHolder, IParsable
@@ -17,6 +17,14 @@ namespace Controller.Client.Models
         public bool? AcceptWork { get; set; }
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The cancelledTaskIds property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<Guid?>? CancelledTaskIds { get; set; }
+#nullable restore
+#else
+        public List<Guid?> CancelledTaskIds { get; set; }
+#endif
         /// <summary>pending → starting → running → stopping → stopped; failed; lost with its host.</summary>
         public global::Controller.Client.Models.EngineInstanceState? State { get; set; }
         /// <summary>The stop property</summary>
@@ -47,6 +55,7 @@ namespace Controller.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "acceptWork", n => { AcceptWork = n.GetBoolValue(); } },
+                { "cancelledTaskIds", n => { CancelledTaskIds = n.GetCollectionOfPrimitiveValues<Guid?>()?.AsList(); } },
                 { "state", n => { State = n.GetEnumValue<global::Controller.Client.Models.EngineInstanceState>(); } },
                 { "stop", n => { Stop = n.GetBoolValue(); } },
             };
@@ -59,6 +68,7 @@ namespace Controller.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteBoolValue("acceptWork", AcceptWork);
+            writer.WriteCollectionOfPrimitiveValues<Guid?>("cancelledTaskIds", CancelledTaskIds);
             writer.WriteEnumValue<global::Controller.Client.Models.EngineInstanceState>("state", State);
             writer.WriteBoolValue("stop", Stop);
             writer.WriteAdditionalData(AdditionalData);

@@ -3,7 +3,7 @@ using System.Runtime.Serialization;
 using System;
 namespace Controller.Client.Models
 {
-    /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance).</summary>
+    /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public enum TokenKind
     {
@@ -22,6 +22,10 @@ namespace Controller.Client.Models
         [EnumMember(Value = "engine-instance")]
         #pragma warning disable CS1591
         EngineInstance,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "client")]
+        #pragma warning disable CS1591
+        Client,
         #pragma warning restore CS1591
     }
 }

@@ -1,0 +1,53 @@
+using Controller.Domain.Work;
+
+namespace Controller.Application.Common.Interfaces;
+
+/// <summary>The task queue's rows. Reads are tracked (for update) unless they say otherwise.</summary>
+public interface ITaskRepository
+{
+    Task<WorkTask?> FindAsync(Guid taskId, CancellationToken cancellationToken);
+
+    Task<WorkTask?> FindByIdempotencyKeyAsync(Guid engineId, string idempotencyKey, CancellationToken cancellationToken);
+
+    Task<List<WorkTask>> FindManyAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken);
+
+    void Add(WorkTask task);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> queued tasks of the engine, highest priority first and oldest first within a
+    /// priority, locked until the surrounding transaction (<see cref="IUnitOfWork.InTransactionAsync{T}"/>) ends;
+    /// rows another transaction holds are skipped, not waited for.
+    /// </summary>
+    Task<List<WorkTask>> ClaimQueuedAsync(Guid engineId, int count, CancellationToken cancellationToken);
+
+    /// <summary>Tasks leased to the instance (their leases may have expired).</summary>
+    Task<List<WorkTask>> ListLeasedToAsync(Guid instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Ids of tasks cancelled while the instance held them, whose lease has not ended yet: it is to be told.</summary>
+    Task<List<Guid>> ListCancellationNoticesAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Newest first, after <paramref name="before"/> (the cursor: the last task id of the previous page). Not tracked.</summary>
+    Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken);
+
+    Task<List<WorkTask>> ListExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Leased tasks whose instance has ended (stopped, failed, lost).</summary>
+    Task<List<WorkTask>> ListHeldByEndedInstancesAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Queued tasks of engines that are being deleted or were deleted: nobody will run them.</summary>
+    Task<List<WorkTask>> ListQueuedOfDeletedEnginesAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="limit"/> finished tasks that finished before <paramref name="cutoff"/>.</summary>
+    Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Queued and leased counts and the oldest queued task's time, per engine (engines without any are absent).</summary>
+    Task<Dictionary<Guid, TaskBacklog>> BacklogAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
+}
+
+/// <summary>An engine's unfinished work.</summary>
+public sealed record TaskBacklog(int Queued, int Leased, DateTimeOffset? OldestQueuedAt)
+{
+    public static readonly TaskBacklog Empty = new(0, 0, null);
+
+    public long Total => (long)Queued + Leased;
+}

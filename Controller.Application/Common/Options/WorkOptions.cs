@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Controller.Application.Common.Options;
+
+/// <summary>The <c>Work</c> configuration section: the task queue.</summary>
+public sealed class WorkOptions
+{
+    public const string SectionName = "Work";
+
+    /// <summary>How long an instance that got no work is told to wait before asking again.</summary>
+    [Range(1, 3600)]
+    public int PollSeconds { get; set; } = 2;
+
+    /// <summary>Finished tasks (succeeded, failed, cancelled) are deleted this long after they finished.</summary>
+    [Range(1, 87_600)]
+    public int RetentionHours { get; set; } = 168;
+
+    /// <summary>At most this many tasks are expired, released or deleted per sweep and kind.</summary>
+    [Range(1, 100_000)]
+    public int MaxTasksPerSweep { get; set; } = 1000;
+
+    /// <summary>A getwork that loses a race with another writer is retried this often before 409 <c>concurrent_update</c>.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 8;
+}

@@ -1,0 +1,19 @@
+using System.Text.Json;
+using Controller.Application.Common.Security;
+using Controller.Application.Work.Models;
+using Controller.Domain.Work;
+using Mediator;
+
+namespace Controller.Application.Work.Commands.GetWork;
+
+/// <summary>
+/// An engine instance reports the outcome of tasks it held and asks for up to <paramref name="MaxItems"/> more. Also
+/// proves it alive (as a heartbeat) and extends the leases of what it still holds.
+/// </summary>
+public sealed record GetWorkCommand(Guid InstanceId, IReadOnlyList<CompletedTask>? Completed, int? MaxItems) : ICommand<GetWorkAnswer>, IInstanceScoped
+{
+    public const int DefaultMaxItems = 1;
+}
+
+/// <summary>The outcome of one task: succeeded with a result, or failed with an error.</summary>
+public sealed record CompletedTask(Guid? TaskId, TaskOutcome? Outcome, JsonElement? Result, string? Error);

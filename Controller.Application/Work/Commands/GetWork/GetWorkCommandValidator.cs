@@ -1,0 +1,34 @@
+using Controller.Application.Work.Models;
+using Controller.Domain.Common;
+using Controller.Domain.Work;
+using FluentValidation;
+
+namespace Controller.Application.Work.Commands.GetWork;
+
+public sealed class GetWorkCommandValidator : AbstractValidator<GetWorkCommand>
+{
+    public GetWorkCommandValidator()
+    {
+        RuleFor(c => c.MaxItems).InclusiveBetween(0, Limits.MaxGetWorkItems);
+        RuleFor(c => c.Completed).Must(c => c!.Count <= Limits.MaxGetWorkItems).When(c => c.Completed is not null)
+            .WithMessage($"'completed' must hold at most {Limits.MaxGetWorkItems} outcomes.");
+        RuleFor(c => c.Completed).Must(c => c!.Where(t => t?.TaskId is not null).Select(t => t!.TaskId).Distinct().Count() == c!.Count(t => t?.TaskId is not null))
+            .When(c => c.Completed is not null)
+            .WithMessage("'completed' must name each task once.");
+        RuleForEach(c => c.Completed).NotNull().SetValidator(new CompletedTaskValidator());
+    }
+}
+
+public sealed class CompletedTaskValidator : AbstractValidator<CompletedTask>
+{
+    public CompletedTaskValidator()
+    {
+        RuleFor(c => c.TaskId).NotNull().NotEqual(Guid.Empty);
+        RuleFor(c => c.Outcome).NotNull().IsInEnum();
+        RuleFor(c => c.Result).Must(r => CompactJson.Of(r!.Value).Length <= Limits.MaxTaskResultChars)
+            .When(c => c.Result is not null)
+            .WithMessage($"'result' must be at most {Limits.MaxTaskResultChars} characters of JSON.");
+        RuleFor(c => c.Error).MaximumLength(Limits.TaskErrorMaxLength);
+        RuleFor(c => c.Result).Null().When(c => c.Outcome == TaskOutcome.Failed).WithMessage("'result' is only kept with 'outcome': 'succeeded'.");
+    }
+}
