@@ -26,11 +26,13 @@ public sealed class AuthorizationMatrixTests
         OtherInstance,
         OwnInstance,
         OwnHost,
+        Client,
         Admin,
     }
 
     private static readonly Caller[] Admin = [Caller.Admin];
     private static readonly Caller[] AdminOrOwnHost = [Caller.Admin, Caller.OwnHost];
+    private static readonly Caller[] AdminOrClient = [Caller.Admin, Caller.Client];
 
     private static readonly Dictionary<string, Caller[]> Allowed = new()
     {
@@ -58,6 +60,12 @@ public sealed class AuthorizationMatrixTests
         ["POST engine_instance/{instanceId:guid}/register"] = [Caller.OwnInstance],
         ["POST engine_instance/{instanceId:guid}/heartbeat"] = [Caller.OwnInstance],
         ["DELETE engine_instance/{instanceId:guid}"] = Admin,
+        ["POST engine_instance/{instanceId:guid}/getwork"] = [Caller.OwnInstance],
+        ["POST task"] = AdminOrClient,
+        ["POST task/batch"] = AdminOrClient,
+        ["GET task"] = AdminOrClient,
+        ["GET task/{taskId:guid}"] = AdminOrClient,
+        ["DELETE task/{taskId:guid}"] = AdminOrClient,
     };
 
     private static List<string> Endpoints()
@@ -89,6 +97,7 @@ public sealed class AuthorizationMatrixTests
         tokens[Caller.Revoked] = revoked["token"]!.GetValue<string>();
         var registration = await (await admin.PostAsJsonAsync("/token", new { kind = "registration", name = "reg" })).ReadJsonAsync();
         tokens[Caller.Registration] = registration["token"]!.GetValue<string>();
+        tokens[Caller.Client] = (await (await admin.PostAsJsonAsync("/token", new { kind = "client", name = "submitter" })).ReadJsonAsync())["token"]!.GetValue<string>();
 
         var engine = await (await admin.PostAsJsonAsync("/engine", new
         {
@@ -110,7 +119,8 @@ public sealed class AuthorizationMatrixTests
             .Replace("{hostId:guid}", own.HostId.ToString(), StringComparison.Ordinal)
             .Replace("{tokenId:guid}", registration["tokenId"]!.GetValue<string>(), StringComparison.Ordinal)
             .Replace("{engineId:guid}", engine["engineId"]!.GetValue<string>(), StringComparison.Ordinal)
-            .Replace("{instanceId:guid}", ownInstance.Key.ToString(), StringComparison.Ordinal);
+            .Replace("{instanceId:guid}", ownInstance.Key.ToString(), StringComparison.Ordinal)
+            .Replace("{taskId:guid}", (await admin.SubmitAsync(Guid.Parse(engine["engineId"]!.GetValue<string>()))).Id().ToString(), StringComparison.Ordinal);
         var body = pattern.EndsWith("updatestatus", StringComparison.Ordinal) ? ApiClient.Status()
             : pattern == "host/register" ? ApiClient.HostBody("matrix-" + Guid.NewGuid())
             : (object)new { };

@@ -31,8 +31,11 @@ public sealed class FuzzTests
         using var agent = await Agent.RegisterAsync(factory);
         await agent.ReportAsync();
         var instance = agent.Containers.First();
-        var tokens = new[] { ControllerFactory.AdminToken, agent.Token, instance.Value.Launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>(), null, "ctl_" + new string('x', 43) };
-        var ids = new[] { agent.HostId.ToString(), instance.Key.ToString(), Guid.NewGuid().ToString(), "not-a-guid", "00000000-0000-0000-0000-000000000000", "%00", new string('9', 300) };
+        var engineId = Guid.Parse(instance.Value.Launch["engineId"]!.GetValue<string>());
+        var task = await admin.SubmitAsync(engineId);
+        var clientToken = (await (await admin.PostAsJsonAsync("/token", new { kind = "client", name = "fuzz" })).ReadJsonAsync())["token"]!.GetValue<string>();
+        var tokens = new[] { ControllerFactory.AdminToken, agent.Token, instance.Value.Launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>(), null, "ctl_" + new string('x', 43), clientToken };
+        var ids = new[] { agent.HostId.ToString(), instance.Key.ToString(), Guid.NewGuid().ToString(), "not-a-guid", "00000000-0000-0000-0000-000000000000", "%00", new string('9', 300), task.Id().ToString() };
         var endpoints = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<ControllerActionDescriptor>() is not null)
             .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => (Method: m, Pattern: e.RoutePattern.RawText!)))
@@ -46,6 +49,10 @@ public sealed class FuzzTests
             JsonNode.Parse("""{"deadlineSeconds":5}"""),
             JsonNode.Parse("""{"machineId":"fuzz-gpu","hostname":"g","ipAddresses":["10.0.0.1"],"labels":{"a":"b"},"capacity":{"cpuMillicores":1000,"memoryMiB":1000,"gpuCount":1,"diskMiB":10,"gpus":[{"index":0,"model":"A10","memoryMiB":24576}]},"containers":[{"containerId":"c","engineInstanceId":null,"state":"running"}]}"""),
             JsonNode.Parse("""{"busy":true}"""),
+            JsonNode.Parse("{\"engineId\":\"" + engineId + "\",\"payload\":{\"uri\":\"s3://b/a.wav\",\"n\":[1,2]},\"priority\":50,\"maxAttempts\":3,\"timeoutSeconds\":300,\"idempotencyKey\":\"k\"}"),
+            JsonNode.Parse("{\"tasks\":[{\"engineId\":\"" + engineId + "\",\"payload\":1},{\"engineId\":\"" + engineId + "\",\"payload\":null,\"maxAttempts\":0}]}"),
+            JsonNode.Parse("{\"completed\":[{\"taskId\":\"" + task.Id() + "\",\"outcome\":\"succeeded\",\"result\":{\"words\":1}},{\"taskId\":null,\"outcome\":\"failed\",\"error\":\"x\"}],\"maxItems\":1}"),
+            JsonNode.Parse("""{"mode":"queue","targetTasksPerInstance":2,"scaleDownAfterSeconds":60}"""),
         };
 
         var rejected = 0;
@@ -55,7 +62,8 @@ public sealed class FuzzTests
             var path = "/" + System.Text.RegularExpressions.Regex.Replace(pattern, "\\{[^}]+\\}", _ => Uri.EscapeDataString(ids[random.Next(ids.Length)]));
             if (random.Next(5) == 0)
             {
-                path += "?page=" + Pick(random, ["0", "-1", "abc", "99999999999", "1", "2147483647", "1000000"]) + "&pageSize=" + Pick(random, ["0", "501", "x", "10"]) + "&state=" + Pick(random, ["active", "bogus", ""]);
+                path += "?page=" + Pick(random, ["0", "-1", "abc", "99999999999", "1", "2147483647", "1000000"]) + "&pageSize=" + Pick(random, ["0", "501", "x", "10"]) + "&state=" + Pick(random, ["active", "bogus", "", "queued", "leased"])
+                    + "&limit=" + Pick(random, ["0", "-1", "501", "x", "5"]) + "&cursor=" + Pick(random, ["", "zz", new string('f', 32), Guid.NewGuid().ToString("N"), "%00"]);
             }
 
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -178,5 +186,6 @@ public sealed class FuzzTests
             await db.Hosts.CountAsync(), await db.Hosts.SumAsync(h => h.Version),
             await db.Tokens.CountAsync(), await db.Tokens.SumAsync(t => t.Version),
             await db.Engines.CountAsync(), await db.Engines.SumAsync(e => e.Version),
-            await db.EngineInstances.CountAsync(), await db.EngineInstances.SumAsync(i => i.Version)));
+            await db.EngineInstances.CountAsync(), await db.EngineInstances.SumAsync(i => i.Version),
+            await db.Tasks.CountAsync(), await db.Tasks.SumAsync(t => t.Version)));
 }

@@ -8,7 +8,7 @@ public sealed class SubmitTaskBatchCommandValidator : AbstractValidator<SubmitTa
 {
     public SubmitTaskBatchCommandValidator()
     {
-        RuleFor(c => c.Tasks).NotEmpty().Must(t => t!.Count <= Limits.MaxTasksPerBatch)
+        RuleFor(c => c.Tasks).Cascade(CascadeMode.Stop).NotEmpty().Must(t => t!.Count <= Limits.MaxTasksPerBatch)
             .WithMessage($"'tasks' must hold between 1 and {Limits.MaxTasksPerBatch} tasks.");
         RuleForEach(c => c.Tasks).NotNull().SetValidator(new TaskSubmissionValidator());
     }
