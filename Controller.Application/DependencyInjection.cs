@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: false);
 
         services.AddSingleton<Scheduling.ClusterView>();
+        services.AddSingleton<IClusterChanges>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<Scheduling.ControllerLifetime>();
         services.AddScoped<Scheduling.ClusterSweeper>();
         services.AddScoped<Work.TaskSweeper>();

@@ -121,7 +121,7 @@ public sealed class ClusterSnapshot
 /// and at once after this replica changes the catalogue or the hosts. Placement safety never depends on it:
 /// capacity is checked on the host's own rows and counts on the engine rows, under their versions.
 /// </summary>
-public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, Hosts.FastPath.SteadyStateCache steady) : IDisposable
+public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, Hosts.FastPath.SteadyStateCache steady) : IClusterChanges, IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile ClusterSnapshot? _current;

@@ -1,7 +1,6 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
-using Controller.Application.Scheduling;
 using Controller.Domain.Engines;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +16,7 @@ public sealed class TaskSweeper(
     ITaskRepository tasks,
     IEngineRepository engines,
     IUnitOfWork unitOfWork,
-    ClusterView clusterView,
+    IClusterChanges clusterView,
     IOptions<WorkOptions> options,
     TimeProvider clock)
 {

@@ -118,6 +118,30 @@ public sealed class SchedulerTests
     }
 
     [Test]
+    public void Decide_Surplus_StopsIdleCopiesBeforeBusyOnes()
+    {
+        var engine = Engine(deficit: 0, surplus: 1);
+        var busy = Placed(engine, EngineInstanceState.Running, ageSeconds: 1) with { Busy = true };
+        var idle = Placed(engine, EngineInstanceState.Running, ageSeconds: 100);
+
+        var decision = Scheduler.Decide(Host(instances: [busy, idle]), [engine], PlacementPolicy.Spread);
+
+        Assert.That(decision.Stops.Single().InstanceId, Is.EqualTo(idle.InstanceId));
+    }
+
+    [Test]
+    public void Decide_QueueScaledSurplus_NeverStopsABusyCopy()
+    {
+        var engine = Engine(deficit: 0, surplus: 2) with { ScalesDownIdleOnly = true };
+        var busy = Placed(engine, EngineInstanceState.Running) with { Busy = true };
+        var idle = Placed(engine, EngineInstanceState.Running);
+
+        var decision = Scheduler.Decide(Host(instances: [busy, idle]), [engine], PlacementPolicy.Spread);
+
+        Assert.That(decision.Stops.Select(s => s.InstanceId), Is.EqualTo(new[] { idle.InstanceId }), "the busy copy is told through getwork once idle");
+    }
+
+    [Test]
     public void Decide_Surplus_StopsPendingBeforeRunning()
     {
         var engine = Engine(deficit: 0, surplus: 1);

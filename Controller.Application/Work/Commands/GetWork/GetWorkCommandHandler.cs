@@ -2,7 +2,6 @@ using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
 using Controller.Application.EngineInstances;
-using Controller.Application.Scheduling;
 using Controller.Application.Work.Models;
 using Controller.Domain.Engines;
 using Controller.Domain.Scheduling;
@@ -23,7 +22,7 @@ public sealed class GetWorkCommandHandler(
     IEngineRepository engines,
     IHostRepository hosts,
     IUnitOfWork unitOfWork,
-    ClusterView clusterView,
+    IClusterChanges clusterView,
     IOptions<WorkOptions> options,
     TimeProvider clock) : ICommandHandler<GetWorkCommand, GetWorkAnswer>
 {

@@ -1,0 +1,12 @@
+namespace Controller.Application.Common.Interfaces;
+
+/// <summary>
+/// What a handler tells the placement view after it committed a change of the catalogue or of a host, so that the view
+/// is rebuilt (in the background) and the host's next report gets a full round.
+/// </summary>
+public interface IClusterChanges
+{
+    void Invalidate();
+
+    void InvalidateHost(Guid hostId);
+}
