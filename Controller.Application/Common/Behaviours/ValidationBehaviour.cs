@@ -23,15 +23,18 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
         if (failures is not null)
         {
             var errors = failures
-                .GroupBy(f => ToCamelPath(f.PropertyName), StringComparer.Ordinal)
+                .GroupBy(f => ValidationPaths.ToCamelPath(f.PropertyName), StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct().ToArray(), StringComparer.Ordinal);
             throw new RequestValidationException(errors);
         }
 
         return await next(message, cancellationToken);
     }
+}
 
+internal static class ValidationPaths
+{
     /// <summary>"Capacity.CpuMillicores" → "capacity.cpuMillicores", matching the JSON the client sent.</summary>
-    private static string ToCamelPath(string propertyPath) =>
+    public static string ToCamelPath(string propertyPath) =>
         string.Join('.', propertyPath.Split('.', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToLowerInvariant(p[0]) + p[1..]));
 }

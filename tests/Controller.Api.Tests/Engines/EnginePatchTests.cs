@@ -50,6 +50,27 @@ public sealed class EnginePatchTests
     }
 
     [Test]
+    public async Task Patch_Scaling_SwitchesToQueueMode_AndBackKeepingTheRest()
+    {
+        var response = await PatchAsync("""{"scaling": {"mode": "queue", "targetTasksPerInstance": 10}}""");
+
+        var engine = await response.ReadJsonAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), engine.ToJsonString());
+        Assert.That(engine["scaling"]!["mode"]!.GetValue<string>(), Is.EqualTo("queue"));
+        Assert.That(engine["scaling"]!["targetTasksPerInstance"]!.GetValue<int>(), Is.EqualTo(10));
+        Assert.That(engine["scaling"]!["scaleDownAfterSeconds"]!.GetValue<int>(), Is.EqualTo(300), "the default");
+        Assert.That(engine["desiredInstances"]!.GetValue<int>(), Is.EqualTo(4));
+
+        var back = await (await PatchAsync("""{"scaling": {"mode": "manual"}, "desiredInstances": 2}""")).ReadJsonAsync();
+        Assert.That(back["scaling"]!["mode"]!.GetValue<string>(), Is.EqualTo("manual"));
+        Assert.That(back["desiredInstances"]!.GetValue<int>(), Is.EqualTo(2));
+
+        var invalid = await PatchAsync("""{"scaling": {"mode": "queue", "targetTasksPerInstance": 0}}""");
+        var error = await invalid.AssertErrorAsync(HttpStatusCode.BadRequest);
+        Assert.That(error.ToJsonString(), Does.Contain("scaling.targetTasksPerInstance"));
+    }
+
+    [Test]
     public async Task Patch_NestedAndNull_MergesObjectsAndRemovesMembers()
     {
         var response = await PatchAsync("""{"resources": {"cpuMillicores": 500}, "hostLabels": {"pool": null, "zone": "b"}}""", "application/json");

@@ -19,6 +19,9 @@ public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOf
         NumberHandling = JsonNumberHandling.Strict,
         // A typo in a patch must not be ignored: the merged definition has exactly the fields of an engine definition.
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+
+        // Enums as on the wire ("queue", not 1).
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
     };
 
     public async ValueTask<EngineDto> Handle(PatchEngineCommand command, CancellationToken cancellationToken)
@@ -47,7 +50,7 @@ public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOf
         if (!result.IsValid)
         {
             throw new RequestValidationException(result.Errors
-                .GroupBy(f => char.ToLowerInvariant(f.PropertyName[0]) + f.PropertyName[1..], StringComparer.Ordinal)
+                .GroupBy(f => Common.Behaviours.ValidationPaths.ToCamelPath(f.PropertyName), StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).ToArray(), StringComparer.Ordinal));
         }
 
