@@ -20,28 +20,8 @@ while [ $# -gt 0 ]; do
 done
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/controller-bench.XXXXXX)
-pg_dir="" pid=""
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-dotnet build Controller.Api -c Release >/dev/null
-admin=ctl_bench_admin_token_0123456789abcdefghijklmnop
-args=(--urls http://127.0.0.1:5090 --Controller:AdminToken=$admin --Controller:DataDirectory="$work/data"
-      --RateLimiting:PerCallerPerSecond=10000000 --RateLimiting:PerCallerBurst=10000000 --RateLimiting:GlobalConcurrency=100000
-      --Logging:LogLevel:Default=Warning --Scheduling:StartupGraceSeconds=3600 "${extra[@]}")
-if [ "$provider" = Postgres ]; then
-  eval "$(scripts/postgres.sh start)"
-  pg_dir=$PGTEST_DIR
-  args+=(--Database:Provider=Postgres "--ConnectionStrings:Controller=$CONTROLLER_TEST_POSTGRES")
-fi
-dotnet Controller.Api/bin/Release/net10.0/Controller.Api.dll "${args[@]}" >"$work/controller.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 120); do curl -sf http://127.0.0.1:5090/healthz/ready >/dev/null && break; sleep 0.5; done
+. scripts/lib/bench-controller.sh
+bench_start "$provider" "${extra[@]}"
 
 echo "registering $hosts hosts ($provider)..."
 python3 - "$hosts" "$admin" "$work/hosts.lua" <<'PY'
@@ -74,7 +54,7 @@ request = function()
 end
 LUA
 
-cpu() { awk '{print $14 + $15}' /proc/$pid/stat; }
+cpu() { bench_cpu_ticks; }
 hz=$(getconf CLK_TCK)
 run() { # name, wrk args...
   local name=$1; shift
@@ -102,4 +82,4 @@ ceiling=$(run "GET /healthz/live (ceiling)" http://127.0.0.1:5090/healthz/live |
 sleep 1
 status=$(run "status, steady, $hosts hosts" -s "$work/status.lua" http://127.0.0.1:5090 | tee /dev/stderr | tail -1)
 awk -v s="$status" -v c="$ceiling" 'BEGIN { printf "share of the ceiling: %.1f %%\n", 100 * s / c }'
-echo "controller RSS: $(awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$pid/status)"
+echo "controller RSS: $(bench_rss)"

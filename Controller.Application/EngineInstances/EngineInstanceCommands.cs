@@ -89,7 +89,8 @@ public sealed class HeartbeatCommandHandler(
     {
         var now = clock.GetUtcNow();
         var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
-        var held = (await tasks.ListLeasedToAsync(instance.Id, cancellationToken)).Count(t => t.ExtendLease(instance.Id, now));
+        var mine = await tasks.ListHeldByAsync(instance.Id, now, cancellationToken);
+        var held = mine.Count(t => t.ExtendLease(instance.Id, now));
 
         // An instance holding tasks is busy whatever it says: a scale-down takes idle copies first.
         if (instance.Heartbeat(command.Busy || held > 0, now))
@@ -97,10 +98,10 @@ public sealed class HeartbeatCommandHandler(
             await RegisterEngineInstanceCommandHandler.ForgiveFailuresAsync(engines, instance.EngineId, cancellationToken);
         }
 
-        var host = await hosts.FindAsync(instance.HostId, cancellationToken);
+        var hostState = await hosts.StateOfAsync(instance.HostId, cancellationToken);
         await unitOfWork.SaveChangesAsync(cancellationToken);
-        var acceptWork = instance.State == EngineInstanceState.Running && host?.State == HostState.Active;
-        var cancelled = await tasks.ListCancellationNoticesAsync(instance.Id, now, cancellationToken);
+        var acceptWork = instance.State == EngineInstanceState.Running && hostState == HostState.Active;
+        var cancelled = mine.Where(t => t.IsCancellationNoticeFor(instance.Id, now)).Select(t => t.Id).ToList();
         // A displaced copy keeps running (without new work) until its replacement runs; it is stopped through its host.
         return new HeartbeatAnswer(acceptWork && !instance.Displaced, !instance.IsUp, instance.State, cancelled);
     }

@@ -8,6 +8,9 @@ public interface IHostRepository
 
     Task<Host?> FindLiveByMachineIdAsync(string machineId, CancellationToken cancellationToken);
 
+    /// <summary>Only the host's state, read without tracking (the row and its report stay in the database).</summary>
+    Task<HostState?> StateOfAsync(Guid hostId, CancellationToken cancellationToken);
+
     void Add(Host host);
 
     /// <summary>Records that the hosts were heard from at <paramref name="at"/> (one statement, never moves a time back).</summary>

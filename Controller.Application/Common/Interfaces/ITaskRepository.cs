@@ -20,11 +20,11 @@ public interface ITaskRepository
     /// </summary>
     Task<List<WorkTask>> ClaimQueuedAsync(Guid engineId, int count, CancellationToken cancellationToken);
 
-    /// <summary>Tasks leased to the instance (their leases may have expired).</summary>
-    Task<List<WorkTask>> ListLeasedToAsync(Guid instanceId, CancellationToken cancellationToken);
-
-    /// <summary>Ids of tasks cancelled while the instance held them, whose lease has not ended yet: it is to be told.</summary>
-    Task<List<Guid>> ListCancellationNoticesAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// What the instance holds, in one read: tasks leased to it (their leases may have expired) and tasks cancelled while
+    /// it held them whose lease has not ended yet (it is to be told).
+    /// </summary>
+    Task<List<WorkTask>> ListHeldByAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Newest first, after <paramref name="before"/> (the cursor: the last task id of the previous page). Not tracked.</summary>
     Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken);

@@ -24,7 +24,7 @@ internal sealed class TaskConfiguration : IEntityTypeConfiguration<WorkTask>
         builder.HasOne<Engine>().WithMany().HasForeignKey(t => t.EngineId).OnDelete(DeleteBehavior.Restrict);
 
         // The claim: an engine's queued tasks, highest priority first, oldest first within it; also the backlog counts.
-        builder.HasIndex(t => new { t.EngineId, t.State, t.Priority, t.CreatedAt }).IsDescending(false, false, true, false);
+        builder.HasIndex(t => new { t.EngineId, t.State, t.Priority, t.CreatedAt, t.Id }).IsDescending(false, false, true, false, false);
 
         // Listing, newest first, by engine and state (keyset paging on the id).
         builder.HasIndex(t => new { t.EngineId, t.State, t.Id });

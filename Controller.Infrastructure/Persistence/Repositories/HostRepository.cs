@@ -12,6 +12,9 @@ internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate 
     public Task<Host?> FindLiveByMachineIdAsync(string machineId, CancellationToken cancellationToken) =>
         db.Hosts.FirstOrDefaultAsync(h => EF.Property<string?>(h, "LiveMachineId") == machineId, cancellationToken);
 
+    public Task<HostState?> StateOfAsync(Guid hostId, CancellationToken cancellationToken) =>
+        db.Hosts.AsNoTracking().Where(h => h.Id == hostId).Select(h => (HostState?)h.State).FirstOrDefaultAsync(cancellationToken);
+
     public void Add(Host host) => db.Hosts.Add(host);
 
     public async Task TouchManyAsync(IReadOnlyCollection<Guid> hostIds, DateTimeOffset at, CancellationToken cancellationToken)

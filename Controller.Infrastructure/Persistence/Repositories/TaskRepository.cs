@@ -48,13 +48,9 @@ internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
             .ToListAsync(cancellationToken),
     };
 
-    public Task<List<WorkTask>> ListLeasedToAsync(Guid instanceId, CancellationToken cancellationToken) =>
-        db.Tasks.Where(t => t.InstanceId == instanceId && t.State == WorkTaskState.Leased).ToListAsync(cancellationToken);
-
-    public Task<List<Guid>> ListCancellationNoticesAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Tasks.AsNoTracking()
-            .Where(t => t.InstanceId == instanceId && t.State == WorkTaskState.Cancelled && t.LeaseExpiresAt > now)
-            .Select(t => t.Id)
+    public Task<List<WorkTask>> ListHeldByAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Tasks.Where(t => t.InstanceId == instanceId
+                && (t.State == WorkTaskState.Leased || (t.State == WorkTaskState.Cancelled && t.LeaseExpiresAt > now)))
             .ToListAsync(cancellationToken);
 
     public Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken)

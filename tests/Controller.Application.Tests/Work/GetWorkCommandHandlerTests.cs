@@ -44,12 +44,11 @@ public sealed class GetWorkCommandHandlerTests
         _cluster = new Mock<IClusterChanges>();
         _instances.Setup(r => r.FindAsync(_instance.Id, It.IsAny<CancellationToken>())).ReturnsAsync(_instance);
         _engines.Setup(r => r.FindAsync(_engine.Id, It.IsAny<CancellationToken>())).ReturnsAsync(_engine);
-        _hosts.Setup(r => r.FindAsync(_host.Id, It.IsAny<CancellationToken>())).ReturnsAsync(_host);
-        _tasks.Setup(r => r.ListLeasedToAsync(_instance.Id, It.IsAny<CancellationToken>())).ReturnsAsync([]);
-        _tasks.Setup(r => r.ListCancellationNoticesAsync(_instance.Id, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
+        _hosts.Setup(r => r.StateOfAsync(_host.Id, It.IsAny<CancellationToken>())).ReturnsAsync(() => _host.State);
+        _tasks.Setup(r => r.ListHeldByAsync(_instance.Id, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
         _tasks.Setup(r => r.ClaimQueuedAsync(_engine.Id, It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
-        _unitOfWork.Setup(u => u.InTransactionAsync(It.IsAny<Func<CancellationToken, Task<(GetWorkAnswer, Guid?)>>>(), It.IsAny<CancellationToken>()))
-            .Returns((Func<CancellationToken, Task<(GetWorkAnswer, Guid?)>> work, CancellationToken ct) => work(ct));
+        _unitOfWork.Setup(u => u.InTransactionAsync(It.IsAny<Func<CancellationToken, Task<List<WorkItemDto>>>>(), It.IsAny<CancellationToken>()))
+            .Returns((Func<CancellationToken, Task<List<WorkItemDto>>> work, CancellationToken ct) => work(ct));
     }
 
     private GetWorkCommandHandler Handler() => new(
@@ -90,7 +89,8 @@ public sealed class GetWorkCommandHandlerTests
         held.Lease(_instance.Id, _clock.GetUtcNow());
         var lost = Queued();
         lost.Lease(Guid.NewGuid(), _clock.GetUtcNow());
-        _tasks.Setup(r => r.FindManyAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<CancellationToken>())).ReturnsAsync([held, lost]);
+        _tasks.Setup(r => r.ListHeldByAsync(_instance.Id, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync([held]);
+        _tasks.Setup(r => r.FindManyAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<CancellationToken>())).ReturnsAsync([lost]);
 
         var ex = Assert.ThrowsAsync<ConflictException>(async () => await Handler().Handle(new GetWorkCommand(_instance.Id,
             [new CompletedTask(held.Id, TaskOutcome.Succeeded, null, null), new CompletedTask(lost.Id, TaskOutcome.Succeeded, null, null)], 1), CancellationToken.None));
@@ -122,7 +122,7 @@ public sealed class GetWorkCommandHandlerTests
         _host.Drain(_clock.GetUtcNow(), null);
         var held = Queued();
         held.Lease(_instance.Id, _clock.GetUtcNow());
-        _tasks.Setup(r => r.ListLeasedToAsync(_instance.Id, It.IsAny<CancellationToken>())).ReturnsAsync([held]);
+        _tasks.Setup(r => r.ListHeldByAsync(_instance.Id, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync([held]);
         _clock.Advance(TimeSpan.FromSeconds(30));
 
         var answer = await Handler().Handle(new GetWorkCommand(_instance.Id, [], 1), CancellationToken.None);
@@ -136,8 +136,8 @@ public sealed class GetWorkCommandHandlerTests
     public async Task Handle_LostRace_RunsTheRoundAgainFromFreshReads()
     {
         var calls = 0;
-        _unitOfWork.Setup(u => u.InTransactionAsync(It.IsAny<Func<CancellationToken, Task<(GetWorkAnswer, Guid?)>>>(), It.IsAny<CancellationToken>()))
-            .Returns((Func<CancellationToken, Task<(GetWorkAnswer, Guid?)>> work, CancellationToken ct) =>
+        _unitOfWork.Setup(u => u.InTransactionAsync(It.IsAny<Func<CancellationToken, Task<List<WorkItemDto>>>>(), It.IsAny<CancellationToken>()))
+            .Returns((Func<CancellationToken, Task<List<WorkItemDto>>> work, CancellationToken ct) =>
                 ++calls == 1 ? throw new ConcurrencyConflictException("race", new InvalidOperationException()) : work(ct));
 
         var answer = await Handler().Handle(new GetWorkCommand(_instance.Id, [], 1), CancellationToken.None);

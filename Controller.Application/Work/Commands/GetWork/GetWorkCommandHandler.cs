@@ -3,6 +3,7 @@ using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
 using Controller.Application.EngineInstances;
 using Controller.Application.Work.Models;
+using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Scheduling;
 using Controller.Domain.Work;
@@ -12,9 +13,10 @@ using Microsoft.Extensions.Options;
 namespace Controller.Application.Work.Commands.GetWork;
 
 /// <summary>
-/// One getwork round, as one transaction: apply the reported outcomes (all or none), count the call as a heartbeat,
-/// extend the leases still held, decide whether the instance may take work (<see cref="WorkDispatch"/>), claim tasks
-/// for it or stop it once idle. A round that loses a race with another writer is run again from fresh reads.
+/// One getwork round: apply the reported outcomes (all or none), count the call as a heartbeat, extend the leases still
+/// held, decide whether the instance may take work (<see cref="WorkDispatch"/>), then claim tasks for it (the claim and
+/// the save are one transaction, so that the rows it locks stay locked until they are saved) or stop it once idle.
+/// Everything read is saved under its version: a round that loses a race is run again from fresh reads.
 /// </summary>
 public sealed class GetWorkCommandHandler(
     ITaskRepository tasks,
@@ -32,13 +34,7 @@ public sealed class GetWorkCommandHandler(
         {
             try
             {
-                var (answer, stoppedOnHost) = await unitOfWork.InTransactionAsync(ct => RoundAsync(command, ct), cancellationToken);
-                if (stoppedOnHost is { } hostId)
-                {
-                    clusterView.InvalidateHost(hostId);
-                }
-
-                return answer;
+                return await RoundAsync(command, cancellationToken);
             }
             catch (ConcurrencyConflictException) when (attempt < options.Value.MaxAttempts)
             {
@@ -47,11 +43,12 @@ public sealed class GetWorkCommandHandler(
         }
     }
 
-    private async Task<(GetWorkAnswer Answer, Guid? StoppedOnHost)> RoundAsync(GetWorkCommand command, CancellationToken cancellationToken)
+    private async Task<GetWorkAnswer> RoundAsync(GetWorkCommand command, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
-        await ApplyOutcomesAsync(command, now, cancellationToken);
+        var mine = await tasks.ListHeldByAsync(instance.Id, now, cancellationToken);
+        await ApplyOutcomesAsync(command, mine, now, cancellationToken);
 
         var engine = await engines.FindAsync(instance.EngineId, cancellationToken);
         if (instance.Heartbeat(busy: true, now) && engine is { ConsecutiveFailures: > 0 })
@@ -59,41 +56,50 @@ public sealed class GetWorkCommandHandler(
             engine.RecordSuccess();
         }
 
-        var held = (await tasks.ListLeasedToAsync(instance.Id, cancellationToken)).Where(t => t.ExtendLease(instance.Id, now)).Count();
-        var host = await hosts.FindAsync(instance.HostId, cancellationToken);
-        var verdict = WorkDispatch.Decide(instance, host?.State, engine, held);
-
-        var items = new List<WorkItemDto>();
-        if (verdict.MayTakeWork)
+        var held = mine.Count(t => t.ExtendLease(instance.Id, now));
+        var hostState = await hosts.StateOfAsync(instance.HostId, cancellationToken);
+        var verdict = WorkDispatch.Decide(instance, hostState, engine, held);
+        var cancelled = mine.Where(t => t.IsCancellationNoticeFor(instance.Id, now)).Select(t => t.Id).ToList();
+        var wanted = verdict.MayTakeWork ? command.MaxItems ?? GetWorkCommand.DefaultMaxItems : 0;
+        if (wanted > 0)
         {
-            var wanted = command.MaxItems ?? GetWorkCommand.DefaultMaxItems;
-            foreach (var task in wanted == 0 ? [] : await tasks.ClaimQueuedAsync(instance.EngineId, wanted, cancellationToken))
-            {
-                task.Lease(instance.Id, now);
-                items.Add(new WorkItemDto(task.Id, CompactJson.Parse(task.Payload), task.Attempts, task.LeaseExpiresAt!.Value));
-            }
+            var items = await unitOfWork.InTransactionAsync(ct => ClaimAsync(instance, held, wanted, now, ct), cancellationToken);
+            var claimed = verdict.ActionFor(held, items.Count);
+            return new GetWorkAnswer(claimed, items, claimed == WorkAction.Wait ? options.Value.PollSeconds : null, cancelled);
         }
 
-        Guid? stoppedOnHost = null;
-        var action = verdict.ActionFor(held, items.Count);
-        if (action == WorkAction.Terminate && verdict.StopReason is { } reason && instance.IsUp)
+        var action = verdict.ActionFor(held, leased: 0);
+        if (action == WorkAction.Terminate && verdict.StopReason is { } reason && instance.RequestStop(reason, now) && engine is not null)
         {
-            if (instance.RequestStop(reason, now) && engine is not null)
-            {
-                EngineCounts.Release([instance], new Dictionary<Guid, Engine> { [engine.Id] = engine }, now, backoff: null);
-            }
+            EngineCounts.Release([instance], new Dictionary<Guid, Engine> { [engine.Id] = engine }, now, backoff: null);
+        }
 
-            stoppedOnHost = instance.HostId;
+        instance.Heartbeat(busy: held > 0, now);
+        await unitOfWork.SaveChangesAsync(cancellationToken);
+        if (action == WorkAction.Terminate && verdict.StopReason is not null)
+        {
+            clusterView.InvalidateHost(instance.HostId);
+        }
+
+        return new GetWorkAnswer(action, [], action == WorkAction.Wait ? options.Value.PollSeconds : null, cancelled);
+    }
+
+    /// <summary>Claims and leases up to <paramref name="count"/> queued tasks; runs inside the transaction that saves the round.</summary>
+    private async Task<List<WorkItemDto>> ClaimAsync(EngineInstance instance, int held, int count, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var items = new List<WorkItemDto>();
+        foreach (var task in await tasks.ClaimQueuedAsync(instance.EngineId, count, cancellationToken))
+        {
+            task.Lease(instance.Id, now);
+            items.Add(new WorkItemDto(task.Id, CompactJson.Parse(task.Payload), task.Attempts, task.LeaseExpiresAt!.Value));
         }
 
         instance.Heartbeat(busy: held + items.Count > 0, now);
-        var cancelled = await tasks.ListCancellationNoticesAsync(instance.Id, now, cancellationToken);
-        var answer = new GetWorkAnswer(action, items, action == WorkAction.Wait ? options.Value.PollSeconds : null, cancelled);
-        return (answer, stoppedOnHost);
+        return items;
     }
 
     /// <summary>Every outcome is checked before any is applied: one refused outcome refuses them all and changes nothing.</summary>
-    private async Task ApplyOutcomesAsync(GetWorkCommand command, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task ApplyOutcomesAsync(GetWorkCommand command, List<WorkTask> mine, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var completed = command.Completed ?? [];
         if (completed.Count == 0)
@@ -101,7 +107,17 @@ public sealed class GetWorkCommandHandler(
             return;
         }
 
-        var found = (await tasks.FindManyAsync([.. completed.Select(c => c.TaskId!.Value)], cancellationToken)).ToDictionary(t => t.Id);
+        var found = mine.ToDictionary(t => t.Id);
+        var elsewhere = completed.Select(c => c.TaskId!.Value).Where(id => !found.ContainsKey(id)).ToList();
+        if (elsewhere.Count > 0)
+        {
+            // Rare: a task handed to another instance meanwhile, or finished (a repeated outcome).
+            foreach (var task in await tasks.FindManyAsync(elsewhere, cancellationToken))
+            {
+                found[task.Id] = task;
+            }
+        }
+
         var refused = new List<RefusedOutcome>();
         foreach (var outcome in completed)
         {

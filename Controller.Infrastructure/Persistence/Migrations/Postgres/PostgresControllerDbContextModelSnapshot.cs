@@ -452,8 +452,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
 
                     b.HasIndex("EngineId", "State", "Id");
 
-                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt")
-                        .IsDescending(false, false, true, false);
+                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt", "Id")
+                        .IsDescending(false, false, true, false, false);
 
                     b.ToTable("Tasks", (string)null);
                 });

@@ -455,8 +455,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
 
                     b.HasIndex("EngineId", "State", "Id");
 
-                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt")
-                        .IsDescending(false, false, true, false);
+                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt", "Id")
+                        .IsDescending(false, false, true, false, false);
 
                     b.ToTable("Tasks", (string)null);
                 });

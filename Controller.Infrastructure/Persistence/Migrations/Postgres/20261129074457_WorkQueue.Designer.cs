@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Controller.Infrastructure.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresControllerDbContext))]
-    [Migration("20261129072100_WorkQueue")]
+    [Migration("20261129074457_WorkQueue")]
     partial class WorkQueue
     {
         /// <inheritdoc />
@@ -455,8 +455,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
 
                     b.HasIndex("EngineId", "State", "Id");
 
-                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt")
-                        .IsDescending(false, false, true, false);
+                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt", "Id")
+                        .IsDescending(false, false, true, false, false);
 
                     b.ToTable("Tasks", (string)null);
                 });

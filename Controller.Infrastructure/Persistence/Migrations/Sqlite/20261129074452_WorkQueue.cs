@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
+namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class WorkQueue : Migration
@@ -14,20 +14,20 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
             migrationBuilder.AddColumn<int>(
                 name: "ScaleDownAfterSeconds",
                 table: "Engines",
-                type: "int",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 300);
 
-            migrationBuilder.AddColumn<DateTimeOffset>(
+            migrationBuilder.AddColumn<long>(
                 name: "ScaleDownWantedSince",
                 table: "Engines",
-                type: "datetimeoffset",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ScalingMode",
                 table: "Engines",
-                type: "nvarchar(16)",
+                type: "TEXT",
                 maxLength: 16,
                 nullable: false,
                 defaultValue: "Manual");
@@ -35,7 +35,7 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
             migrationBuilder.AddColumn<int>(
                 name: "TargetTasksPerInstance",
                 table: "Engines",
-                type: "int",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 1);
 
@@ -43,24 +43,24 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                 name: "Tasks",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    EngineId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Payload = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    Priority = table.Column<int>(type: "int", nullable: false),
-                    MaxAttempts = table.Column<int>(type: "int", nullable: false),
-                    TimeoutSeconds = table.Column<int>(type: "int", nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
-                    State = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
-                    Attempts = table.Column<int>(type: "int", nullable: false),
-                    InstanceId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    LeasedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    LeaseExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    Result = table.Column<string>(type: "nvarchar(max)", nullable: true),
-                    Error = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    FinishedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EngineId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", nullable: false),
+                    Priority = table.Column<int>(type: "INTEGER", nullable: false),
+                    MaxAttempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    TimeoutSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    InstanceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    LeasedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LeaseExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Result = table.Column<string>(type: "TEXT", nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -82,8 +82,7 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                 name: "IX_Tasks_EngineId_IdempotencyKey",
                 table: "Tasks",
                 columns: new[] { "EngineId", "IdempotencyKey" },
-                unique: true,
-                filter: "[IdempotencyKey] IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Tasks_EngineId_State_Id",
@@ -91,10 +90,10 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                 columns: new[] { "EngineId", "State", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Tasks_EngineId_State_Priority_CreatedAt",
+                name: "IX_Tasks_EngineId_State_Priority_CreatedAt_Id",
                 table: "Tasks",
-                columns: new[] { "EngineId", "State", "Priority", "CreatedAt" },
-                descending: new[] { false, false, true, false });
+                columns: new[] { "EngineId", "State", "Priority", "CreatedAt", "Id" },
+                descending: new[] { false, false, true, false, false });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Tasks_FinishedAt",

@@ -90,10 +90,10 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                 columns: new[] { "EngineId", "State", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Tasks_EngineId_State_Priority_CreatedAt",
+                name: "IX_Tasks_EngineId_State_Priority_CreatedAt_Id",
                 table: "Tasks",
-                columns: new[] { "EngineId", "State", "Priority", "CreatedAt" },
-                descending: new[] { false, false, true, false });
+                columns: new[] { "EngineId", "State", "Priority", "CreatedAt", "Id" },
+                descending: new[] { false, false, true, false, false });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Tasks_FinishedAt",

@@ -1,0 +1,190 @@
+// Load generator for the task queue: "work" runs N engine instances pulling and completing tasks with getwork
+// (one task per call, the outcome of the previous one reported in the same call) and prints tasks completed per
+// second and the latency of getwork; "list" stores tasks until there are N and times GET /task pages (the first page,
+// and a page from a cursor in the middle), so that the cost at 1,000 and at 1,000,000 tasks can be compared.
+// Only for a controller on this machine (loopback).
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+var options = Args.Parse(args);
+var baseUri = new Uri(options.Get("url", "http://127.0.0.1:5080"));
+if (!baseUri.IsLoopback)
+{
+    Console.Error.WriteLine("This load generator only targets a controller on this machine (loopback).");
+    return 2;
+}
+
+var mode = options.Get("mode", "work");
+var admin = options.Get("admin-token", Environment.GetEnvironmentVariable("CONTROLLER_ADMIN_TOKEN") ?? "");
+var instances = Int(options.Get("instances", "50"));
+var seconds = Int(options.Get("duration", "20"));
+var warmup = Int(options.Get("warmup", "5"));
+var tasks = Int(options.Get("tasks", mode == "work" ? "60000" : "1000"));
+var maxItems = Int(options.Get("max-items", "1"));
+
+using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+using var http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+
+async Task<JsonNode> SendAsync(HttpMethod method, string path, object? body, string token)
+{
+    using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    using var response = await http.SendAsync(request);
+    var text = await response.Content.ReadAsStringAsync();
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text[..Math.Min(200, text.Length)]}");
+    }
+
+    return JsonNode.Parse(text)!;
+}
+
+Task<JsonNode> PostAsync(string path, object body, string token) => SendAsync(HttpMethod.Post, path, body, token);
+
+var run = Guid.NewGuid().ToString("N")[..8];
+var engineId = (await PostAsync("/engine", new
+{
+    name = $"work-{run}", image = "registry/work:1", resources = new { cpuMillicores = 100, memoryMiB = 64 },
+    priority = 0, minInstances = 0, maxInstances = 100_000, desiredInstances = mode == "work" ? instances : 0,
+}, admin))["engineId"]!.GetValue<string>();
+
+// Tasks in batches of 500, four batches at a time; the ids are kept (the list mode uses one as a cursor).
+async Task<List<string>> SubmitAsync(int count)
+{
+    var ids = new ConcurrentBag<string>();
+    var batches = Enumerable.Range(0, (count + 499) / 500).Select(b => Math.Min(500, count - (b * 500)));
+    await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (size, _) =>
+    {
+        var answer = await PostAsync("/task/batch", new { tasks = Enumerable.Range(0, size).Select(i => new { engineId, payload = new { i } }) }, admin);
+        foreach (var task in answer["tasks"]!.AsArray())
+        {
+            ids.Add(task!["taskId"]!.GetValue<string>());
+        }
+    });
+    return [.. ids];
+}
+
+if (mode == "list")
+{
+    Console.WriteLine($"storing {tasks} tasks...");
+    var ids = await SubmitAsync(tasks);
+    var middle = ids.Order(StringComparer.Ordinal).ElementAt(ids.Count / 2).Replace("-", string.Empty, StringComparison.Ordinal);
+    foreach (var (name, path) in new[]
+    {
+        ("first page", $"/task?engineId={engineId}&state=queued&limit=100"),
+        ("page from a cursor in the middle", $"/task?engineId={engineId}&state=queued&limit=100&cursor={middle}"),
+        ("first page, no filter", "/task?limit=100"),
+    })
+    {
+        var times = new List<double>();
+        for (var n = 0; n < 220; n++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var page = await SendAsync(HttpMethod.Get, path, null, admin);
+            if (n >= 20)
+            {
+                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            if (page["items"]!.AsArray().Count != 100)
+            {
+                throw new InvalidOperationException($"{name}: a short page");
+            }
+        }
+
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"GET /task {name,-34} tasks={tasks} p50={times[times.Count / 2]:F2}ms p99={times[(int)(times.Count * 0.99)]:F2}ms"));
+    }
+
+    return 0;
+}
+
+// Hosts for the instances (25 copies each), two reports each: launch, then the containers run; every engine registers.
+Console.WriteLine($"starting {instances} instances...");
+var registration = (await PostAsync("/token", new { kind = "registration", name = $"workgen {run}" }, admin))["token"]!.GetValue<string>();
+var workers = new List<(string Id, string Token)>();
+for (var h = 0; h * 25 < instances; h++)
+{
+    var host = await PostAsync("/host/register", new
+    {
+        machineId = $"work-{run}-{h}", hostname = $"work-{h}", capacity = new { cpuMillicores = 2500, memoryMiB = 1600 }, containers = Array.Empty<object>(),
+    }, registration);
+    var (hostId, hostToken) = (host["hostId"]!.GetValue<string>(), host["token"]!.GetValue<string>());
+    var launches = new List<(string Id, string Token)>();
+    for (var round = 0; round < 3; round++)
+    {
+        var answer = await PostAsync($"/host/{hostId}/updatestatus", new
+        {
+            available = new { cpuMillicores = 2500, memoryMiB = 1600 },
+            containers = launches.Select(l => new { containerId = "c" + l.Id[..12], engineInstanceId = l.Id, state = "running" }).ToArray(),
+        }, hostToken);
+        launches.AddRange(answer["launch"]!.AsArray().Select(l => (l!["engineInstanceId"]!.GetValue<string>(), l["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>())));
+    }
+
+    workers.AddRange(launches);
+}
+
+foreach (var (id, token) in workers)
+{
+    await PostAsync($"/engine_instance/{id}/register", new { }, token);
+}
+
+Console.WriteLine($"{workers.Count} instances running; submitting {tasks} tasks...");
+await SubmitAsync(tasks);
+
+var latencies = new ConcurrentBag<double>();
+var completed = 0L;
+var errors = new ConcurrentDictionary<string, int>();
+var clock = Stopwatch.StartNew();
+var measuredFrom = TimeSpan.FromSeconds(warmup);
+var end = TimeSpan.FromSeconds(warmup + seconds);
+Console.WriteLine($"{workers.Count} instances pulling for {warmup}s of warm-up and {seconds}s measured...");
+await Task.WhenAll(workers.Select(w => Task.Run(async () =>
+{
+    var held = new List<string>();
+    while (clock.Elapsed < end)
+    {
+        var measured = clock.Elapsed >= measuredFrom;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var body = new { completed = held.Select(t => new { taskId = t, outcome = "succeeded", result = new { ok = true } }).ToArray(), maxItems };
+            var answer = await PostAsync($"/engine_instance/{w.Id}/getwork", body, w.Token);
+            if (measured)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Interlocked.Add(ref completed, held.Count);
+            }
+
+            held = [.. answer["items"]!.AsArray().Select(i => i!["taskId"]!.GetValue<string>())];
+            if (answer["action"]!.GetValue<string>() == "wait")
+            {
+                await Task.Delay(TimeSpan.FromSeconds(answer["waitSeconds"]!.GetValue<int>()));
+            }
+        }
+        catch (Exception ex)
+        {
+            errors.AddOrUpdate(ex.Message.Split(' ').Take(2).Aggregate((a, b) => a + " " + b), 1, (_, c) => c + 1);
+            held = [];
+        }
+    }
+})));
+
+var sorted = latencies.Order().ToArray();
+double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"instances={workers.Count} maxItems={maxItems} getwork={sorted.Length / (double)seconds:F0}/s tasks completed={completed / (double)seconds:F0}/s errors={errors.Values.Sum()} " +
+    $"p50={P(0.50):F2}ms p90={P(0.90):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms"));
+foreach (var (message, count) in errors)
+{
+    Console.WriteLine($"  {count} x {message}");
+}
+
+return 0;
+
+static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);

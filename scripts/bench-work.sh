@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Task-queue benchmark: builds Release, starts the controller on SQLite (default) or PostgreSQL (--postgres), then
+#  - work: N engine instances (default 50) pull and complete tasks with getwork (one per call, the outcome reported in
+#    the next call) for --seconds after a warm-up; prints tasks completed per second and getwork p50/p99;
+#  - list: stores --list-tasks tasks (default 1,000 and 1,000,000 in two runs) and times GET /task pages.
+#    (with --max-items "1 4": one run taking one task per call, one taking up to four)
+# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--postgres] [--max-items "1 4"] [--list-tasks "1000 1000000"] [-- --Setting=value ...]
+# Loopback only; stops the controller (and a PostgreSQL it started) at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+instances=50 seconds=20 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --) shift; extra=("$@"); break ;;
+    --instances) instances=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --postgres) provider=Postgres; shift ;;
+    --list-tasks) list_tasks=$2; shift 2 ;;
+    --max-items) max_items=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+. scripts/lib/bench-controller.sh
+dotnet build benchmarks/Controller.WorkGen -c Release >/dev/null
+gen=(dotnet benchmarks/Controller.WorkGen/bin/Release/net10.0/Controller.WorkGen.dll --admin-token ctl_bench_admin_token_0123456789abcdefghijklmnop --url http://127.0.0.1:5090)
+
+for m in $max_items; do
+  bench_start "$provider" "${extra[@]}"
+  "${gen[@]}" --mode work --instances "$instances" --duration "$seconds" --max-items "$m" --tasks $(( instances * seconds * 50 * m + 20000 ))
+  echo "RSS $(bench_rss) ($provider)"
+  bench_stop
+done
+
+for n in $list_tasks; do
+  bench_start "$provider" "${extra[@]}"
+  "${gen[@]}" --mode list --tasks "$n"
+  echo "RSS $(bench_rss) ($provider, $n tasks)"
+  bench_stop
+done
+trap - EXIT

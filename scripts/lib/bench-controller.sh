@@ -1,0 +1,34 @@
+# Sourced by the benchmark scripts: builds Release and starts one controller on 127.0.0.1:5090 on SQLite or PostgreSQL
+# (a throwaway cluster from scripts/postgres.sh), with rate limits out of the way and a known admin token; stops both
+# on exit. Sets: work (a scratch folder), pid (the controller), admin (its admin token), url.
+bench_start() { # provider, extra controller arguments...
+  local provider=$1; shift
+  work=$(mktemp -d /tmp/controller-bench.XXXXXX)
+  pg_dir="" pid=""
+  trap bench_stop EXIT
+  dotnet build Controller.Api -c Release >/dev/null
+  admin=ctl_bench_admin_token_0123456789abcdefghijklmnop
+  url=http://127.0.0.1:5090
+  local args=(--urls $url --Controller:AdminToken=$admin --Controller:DataDirectory="$work/data"
+        --RateLimiting:PerCallerPerSecond=10000000 --RateLimiting:PerCallerBurst=10000000 --RateLimiting:GlobalConcurrency=100000
+        --Logging:LogLevel:Default=Warning --Scheduling:StartupGraceSeconds=3600 "$@")
+  if [ "$provider" = Postgres ]; then
+    eval "$(scripts/postgres.sh start)"
+    pg_dir=$PGTEST_DIR
+    args+=(--Database:Provider=Postgres "--ConnectionStrings:Controller=$CONTROLLER_TEST_POSTGRES")
+  fi
+  dotnet Controller.Api/bin/Release/net10.0/Controller.Api.dll "${args[@]}" >"$work/controller.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 120); do curl -sf $url/healthz/ready >/dev/null && return 0; sleep 0.5; done
+  echo "the controller did not start; its log:" >&2; cat "$work/controller.log" >&2; return 1
+}
+
+bench_stop() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"
+  rm -rf "$work"
+}
+
+# The controller's CPU time (user + system, in clock ticks) and resident memory.
+bench_cpu_ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
+bench_rss() { awk '/VmRSS/ {print $2 / 1024 " MiB"}' /proc/$pid/status; }
