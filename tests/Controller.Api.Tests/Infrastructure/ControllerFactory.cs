@@ -129,6 +129,14 @@ public class ControllerFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (disposing && _settings.GetValueOrDefault("Database:Provider") == "Postgres" && _settings.GetValueOrDefault("ConnectionStrings:Controller") is { } postgres)
+        {
+            // Each test's database has its own pool: close its idle connections now rather than when they idle out,
+            // so that a whole test run stays within the server's connection limit.
+            using var connection = new Npgsql.NpgsqlConnection(postgres);
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
+
         if (disposing && !_keepDataDirectory)
         {
             try
