@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Controller.Api.Errors;
@@ -16,6 +17,26 @@ public static class DependencyInjection
     {
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentCaller, HttpCurrentCaller>();
+
+        // Metrics: the controller's own meter and the framework's (requests, Kestrel, rate limiting, the runtime), in
+        // the Prometheus text format at /metrics, and over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            if (!configuration.GetValue("Metrics:Enabled", true))
+            {
+                // Measured against the benchmark: the instruments stay, nothing listens to them.
+                return;
+            }
+
+            metrics.AddMeter(Application.Common.Telemetry.ControllerMetrics.MeterName,
+                    "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting",
+                    "Microsoft.AspNetCore.Authentication", "System.Runtime")
+                .AddPrometheusExporter();
+            if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            {
+                metrics.AddOtlpExporter();
+            }
+        });
 
         services.Configure<KestrelServerOptions>(o =>
         {
@@ -70,7 +91,8 @@ public static class DependencyInjection
             .AddPolicy(Policies.Host, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Host))
             .AddPolicy(Policies.EngineInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.EngineInstance))
             .AddPolicy(Policies.AdminHostOrInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Host, TokenClaims.EngineInstance))
-            .AddPolicy(Policies.AdminOrClient, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Client));
+            .AddPolicy(Policies.AdminOrClient, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Client))
+            .AddPolicy(Policies.AdminOrViewer, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Viewer));
 
         // Engine instances are told to call the controller at Controller:PublicUrl, else at the first listening URL.
         services.PostConfigure<Controller.Application.Common.Options.ControllerEndpointOptions>(o =>

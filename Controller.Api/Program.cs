@@ -29,6 +29,10 @@ app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
 app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+if (app.Configuration.GetValue("Metrics:Enabled", true))
+{
+    app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Controller.Api.Security.Policies.AdminOrViewer);
+}
 
 await app.RunAsync();
 

@@ -33,6 +33,8 @@ public static class DependencyInjection
             member is null ? null : char.ToLowerInvariant(member.Name[0]) + member.Name[1..];
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: false);
 
+        services.AddSingleton<Common.Telemetry.ClusterGauges>();
+        services.AddSingleton<Common.Telemetry.ControllerMetrics>();
         services.AddSingleton<Scheduling.ClusterView>();
         services.AddSingleton<IClusterChanges>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<Scheduling.ControllerLifetime>();

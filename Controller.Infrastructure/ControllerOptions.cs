@@ -23,6 +23,10 @@ public sealed class ControllerOptions
     /// <summary>Where a generated instance-token key is kept (readable by the owner only). Relative paths are under <see cref="DataDirectory"/>.</summary>
     public string InstanceTokenKeyFile { get; set; } = "instance-token-key";
 
+    /// <summary>How often every replica reads the cluster's sizes for the gauges of <c>/metrics</c>.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 3600)]
+    public int MetricsRefreshSeconds { get; set; } = 10;
+
     /// <summary>Folder for the embedded database and the generated admin token.</summary>
     public string DataDirectory { get; set; } = "data";
 

@@ -66,6 +66,8 @@ public static class DependencyInjection
         services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());
         services.AddSingleton<BackgroundServices.SweepService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.SweepService>());
+        services.AddSingleton<BackgroundServices.GaugeRefreshService>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.GaugeRefreshService>());
         services.AddSingleton<Security.TokenCacheEpoch>();
         services.AddSingleton<BackgroundServices.TokenEpochService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.TokenEpochService>());

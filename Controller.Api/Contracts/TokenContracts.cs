@@ -3,7 +3,7 @@ using Controller.Api.OpenApi;
 
 namespace Controller.Api.Contracts;
 
-/// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks).</summary>
+/// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks), viewer (reads metrics).</summary>
 public enum TokenKind
 {
     Admin,
@@ -11,9 +11,10 @@ public enum TokenKind
     Host,
     EngineInstance,
     Client,
+    Viewer,
 }
 
-/// <summary>Body of POST /token: issue an admin, registration or client token. Strict: an unknown field is a 400.</summary>
+/// <summary>Body of POST /token: issue an admin, registration, client or viewer token. Strict: an unknown field is a 400.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 [ValidatedAs(typeof(Application.Tokens.Commands.CreateToken.CreateTokenCommand))]
 public sealed record CreateTokenRequest(TokenKind? Kind, string? Name, DateTimeOffset? ExpiresAt);

@@ -39,6 +39,7 @@ public static class ErrorBody
         problem.Instance ??= http.Request.Path;
         problem.Extensions["traceId"] = Activity.Current?.Id ?? http.TraceIdentifier;
         problem.Extensions.Remove("errors");
+        http.RequestServices?.GetService<Application.Common.Telemetry.ControllerMetrics>()?.Rejected(status, errorId);
     }
 
     public static string DefaultErrorId(int status) => status switch

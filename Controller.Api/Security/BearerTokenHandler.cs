@@ -96,6 +96,7 @@ public sealed class BearerTokenHandler(
         TokenKind.Registration => TokenClaims.Registration,
         TokenKind.Host => TokenClaims.Host,
         TokenKind.Client => TokenClaims.Client,
+        TokenKind.Viewer => TokenClaims.Viewer,
         _ => TokenClaims.EngineInstance,
     };
 

@@ -17,6 +17,7 @@ public sealed class HttpCurrentCaller(IHttpContextAccessor accessor) : ICurrentC
         TokenClaims.Host => TokenKind.Host,
         TokenClaims.EngineInstance => TokenKind.EngineInstance,
         TokenClaims.Client => TokenKind.Client,
+        TokenClaims.Viewer => TokenKind.Viewer,
         _ => null,
     };
 

@@ -13,6 +13,7 @@ public static class TokenClaims
     public const string Host = "host";
     public const string EngineInstance = "engine-instance";
     public const string Client = "client";
+    public const string Viewer = "viewer";
 }
 
 /// <summary>Authorization policies by token kind. Binding to one host or instance is checked in the application layer.</summary>
@@ -25,4 +26,5 @@ public static class Policies
     public const string EngineInstance = "engine-instance";
     public const string AdminHostOrInstance = "admin-host-or-instance";
     public const string AdminOrClient = "admin-or-client";
+    public const string AdminOrViewer = "admin-or-viewer";
 }

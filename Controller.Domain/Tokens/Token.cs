@@ -38,12 +38,12 @@ public sealed class Token : Entity
 
     public bool IsRevoked => RevokedAt is not null;
 
-    /// <summary>Issue an admin, registration or client token (the kinds an admin may create).</summary>
+    /// <summary>Issue an admin, registration, client or viewer token (the kinds an admin may create).</summary>
     public static Token IssueForAdmin(Guid id, TokenKind kind, string name, byte[] hash, DateTimeOffset now, DateTimeOffset? expiresAt)
     {
-        if (kind is not (TokenKind.Admin or TokenKind.Registration or TokenKind.Client))
+        if (kind is not (TokenKind.Admin or TokenKind.Registration or TokenKind.Client or TokenKind.Viewer))
         {
-            throw new DomainException("invalid_token_kind", "Only 'admin', 'registration' and 'client' tokens can be issued directly.",
+            throw new DomainException("invalid_token_kind", "Only 'admin', 'registration', 'client' and 'viewer' tokens can be issued directly.",
                 new Dictionary<string, object?> { ["kind"] = kind.ToString() });
         }
 

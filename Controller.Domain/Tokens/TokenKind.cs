@@ -9,4 +9,7 @@ public enum TokenKind
 
     /// <summary>Submits and reads tasks, nothing else.</summary>
     Client,
+
+    /// <summary>Reads metrics, nothing else.</summary>
+    Viewer,
 }

@@ -16,6 +16,7 @@ namespace Controller.Infrastructure.BackgroundServices;
 public sealed class SweepService(
     IServiceScopeFactory scopes,
     LastSeenFlushService lastSeen,
+    Application.Common.Telemetry.ControllerMetrics metrics,
     IOptions<SchedulingOptions> options,
     TimeProvider clock,
     ILogger<SweepService> logger)
@@ -63,6 +64,8 @@ public sealed class SweepService(
             }
 
             var result = await sweeper.SweepAsync(cancellationToken);
+            metrics.Swept();
+            metrics.HostsLost(result.HostsLost);
             if (result.HostsLost > 0 || result.EnginesDeleted > 0 || result.HostsTerminated > 0)
             {
                 logger.LogInformation("Sweep: {HostsLost} hosts lost, {HostsTerminated} terminated hosts finished, {EnginesDeleted} engines deleted.",

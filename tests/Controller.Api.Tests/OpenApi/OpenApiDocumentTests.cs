@@ -74,7 +74,7 @@ public sealed class OpenApiDocumentTests
         var text = _factory.Contract.Document.ToJsonString();
         var schemas = _factory.Contract.Document["components"]!["schemas"]!.AsObject();
 
-        Assert.That(schemas["TokenKind"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "admin", "registration", "host", "engine-instance", "client" }));
+        Assert.That(schemas["TokenKind"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "admin", "registration", "host", "engine-instance", "client", "viewer" }));
         Assert.That(schemas["HostMode"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "continue", "drain", "terminate" }));
         Assert.That(text, Does.Not.Contain("\"pattern\":\"^-?(?:0|[1-9]\\\\d*)$\""), "no integer typed as a string pattern");
         Assert.That(schemas["CreateTokenRequest"]!["required"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EquivalentTo(new[] { "kind", "name" }), "expiresAt is optional");

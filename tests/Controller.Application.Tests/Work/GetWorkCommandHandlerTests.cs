@@ -1,6 +1,7 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
+using Controller.Application.Common.Telemetry;
 using Controller.Application.Work.Commands.GetWork;
 using Controller.Application.Work.Models;
 using Controller.Domain.Common;
@@ -52,7 +53,18 @@ public sealed class GetWorkCommandHandlerTests
     }
 
     private GetWorkCommandHandler Handler() => new(
-        _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _cluster.Object, Options.Create(new WorkOptions()), _clock);
+        _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _cluster.Object,
+        new ControllerMetrics(new TestMeters(), new ClusterGauges()), Options.Create(new WorkOptions()), _clock);
+
+    /// <summary>Meters of this test only.</summary>
+    private sealed class TestMeters : System.Diagnostics.Metrics.IMeterFactory
+    {
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
+
+        public void Dispose()
+        {
+        }
+    }
 
     private WorkTask Queued(int priority = 0) =>
         WorkTask.Submit(Guid.CreateVersion7(), new TaskSpec(_engine.Id, "{}", priority, 3, 60, null), _clock.GetUtcNow());

@@ -3,6 +3,7 @@ using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
 using Controller.Application.Common.Security;
+using Controller.Application.Common.Telemetry;
 using Controller.Application.Hosts.FastPath;
 using Controller.Application.Hosts.Models;
 using Controller.Application.Scheduling;
@@ -37,10 +38,12 @@ public sealed class UpdateHostStatusCommandHandler(
     LastSeenBuffer lastSeen,
     IOptions<SchedulingOptions> options,
     IOptions<ControllerEndpointOptions> endpoint,
+    ControllerMetrics metrics,
     TimeProvider clock) : ICommandHandler<UpdateHostStatusCommand, HostStatusAnswer>
 {
     public async ValueTask<HostStatusAnswer> Handle(UpdateHostStatusCommand command, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var o = options.Value;
         var fingerprint = SteadyStateCache.Fingerprint(command.Containers);
         if (o.FastPathMaxAgeSeconds > 0)
@@ -51,6 +54,7 @@ public sealed class UpdateHostStatusCommandHandler(
             if (steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, TimeSpan.FromSeconds(o.FastPathMaxAgeSeconds)) is { } same)
             {
                 lastSeen.Record(command.HostId, now);
+                metrics.StatusReport(fast: true, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 return same with { StatusIntervalSeconds = intervals.NextInterval() };
             }
         }
@@ -61,10 +65,13 @@ public sealed class UpdateHostStatusCommandHandler(
         {
             try
             {
-                return await RoundAsync(command, fingerprint, cancellationToken);
+                var answer = await RoundAsync(command, fingerprint, cancellationToken);
+                metrics.StatusReport(fast: false, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                return answer;
             }
             catch (ConcurrencyConflictException) when (attempt < attempts)
             {
+                metrics.Conflict("status_round");
                 unitOfWork.Reset();
                 // A short real pause (not the injected clock: a test's fake clock would never let it end) spreads the retries.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
@@ -150,6 +157,16 @@ public sealed class UpdateHostStatusCommandHandler(
             if (saved is not null)
             {
                 clusterView.UpdateEngines(saved);
+                var names = saved.ToDictionary(e => e.Id, e => e.Name);
+                foreach (var launch in decision.Launches)
+                {
+                    metrics.Launched(names.GetValueOrDefault(launch.EngineId, "unknown"));
+                }
+
+                foreach (var stop in decision.Stops)
+                {
+                    metrics.Stopped(names.GetValueOrDefault(stop.EngineId, "unknown"), stop.Reason);
+                }
             }
 
             clusterView.UpdateHost(host.Id, host.State == HostState.Active, host.Labels, host.Capacity - host.Allocated);

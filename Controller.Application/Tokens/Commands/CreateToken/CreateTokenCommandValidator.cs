@@ -10,8 +10,8 @@ public sealed class CreateTokenCommandValidator : AbstractValidator<CreateTokenC
     public CreateTokenCommandValidator()
     {
         RuleFor(c => c.Kind).NotNull()
-            .Must(k => k is TokenKind.Admin or TokenKind.Registration or TokenKind.Client)
-            .WithMessage("'kind' must be 'admin', 'registration' or 'client'; host and engine-instance tokens are issued by the controller itself.");
+            .Must(k => k is TokenKind.Admin or TokenKind.Registration or TokenKind.Client or TokenKind.Viewer)
+            .WithMessage("'kind' must be 'admin', 'registration', 'client' or 'viewer'; host and engine-instance tokens are issued by the controller itself.");
         RuleFor(c => c.Name).NotEmpty().MaximumLength(Limits.NameMaxLength);
     }
 }

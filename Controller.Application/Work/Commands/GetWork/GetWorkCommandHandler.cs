@@ -1,6 +1,7 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
+using Controller.Application.Common.Telemetry;
 using Controller.Application.EngineInstances;
 using Controller.Application.Work.Models;
 using Controller.Domain.EngineInstances;
@@ -25,6 +26,7 @@ public sealed class GetWorkCommandHandler(
     IHostRepository hosts,
     IUnitOfWork unitOfWork,
     IClusterChanges clusterView,
+    ControllerMetrics metrics,
     IOptions<WorkOptions> options,
     TimeProvider clock) : ICommandHandler<GetWorkCommand, GetWorkAnswer>
 {
@@ -38,6 +40,7 @@ public sealed class GetWorkCommandHandler(
             }
             catch (ConcurrencyConflictException) when (attempt < options.Value.MaxAttempts)
             {
+                metrics.Conflict("getwork");
                 unitOfWork.Reset();
             }
         }
@@ -64,6 +67,7 @@ public sealed class GetWorkCommandHandler(
         if (wanted > 0)
         {
             var items = await unitOfWork.InTransactionAsync(ct => ClaimAsync(instance, held, wanted, now, ct), cancellationToken);
+            Record(engine, command, items.Count);
             var claimed = verdict.ActionFor(held, items.Count);
             return new GetWorkAnswer(claimed, items, claimed == WorkAction.Wait ? options.Value.PollSeconds : null, cancelled);
         }
@@ -76,12 +80,23 @@ public sealed class GetWorkCommandHandler(
 
         instance.Heartbeat(busy: held > 0, now);
         await unitOfWork.SaveChangesAsync(cancellationToken);
+        Record(engine, command, leased: 0);
         if (action == WorkAction.Terminate && verdict.StopReason is not null)
         {
             clusterView.InvalidateHost(instance.HostId);
         }
 
         return new GetWorkAnswer(action, [], action == WorkAction.Wait ? options.Value.PollSeconds : null, cancelled);
+    }
+
+    private void Record(Engine? engine, GetWorkCommand command, int leased)
+    {
+        var name = engine?.Name ?? "unknown";
+        metrics.TasksLeased(name, leased);
+        foreach (var outcome in command.Completed ?? [])
+        {
+            metrics.TaskOutcome(name, outcome.Outcome!.Value == TaskOutcome.Succeeded ? "succeeded" : "failed");
+        }
     }
 
     /// <summary>Claims and leases up to <paramref name="count"/> queued tasks; runs inside the transaction that saves the round.</summary>

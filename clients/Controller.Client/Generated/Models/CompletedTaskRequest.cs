@@ -25,13 +25,13 @@ namespace Controller.Client.Models
 #endif
         /// <summary>The outcome property</summary>
         public global::Controller.Client.Models.TaskOutcome? Outcome { get; set; }
-        /// <summary>The result property</summary>
+        /// <summary>Any JSON value, kept and handed back as it was sent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Controller.Client.Models.JsonElement? Result { get; set; }
+        public UntypedNode? Result { get; set; }
 #nullable restore
 #else
-        public global::Controller.Client.Models.JsonElement Result { get; set; }
+        public UntypedNode Result { get; set; }
 #endif
         /// <summary>The taskId property</summary>
         public Guid? TaskId { get; set; }
@@ -62,7 +62,7 @@ namespace Controller.Client.Models
             {
                 { "error", n => { Error = n.GetStringValue(); } },
                 { "outcome", n => { Outcome = n.GetEnumValue<global::Controller.Client.Models.TaskOutcome>(); } },
-                { "result", n => { Result = n.GetObjectValue<global::Controller.Client.Models.JsonElement>(global::Controller.Client.Models.JsonElement.CreateFromDiscriminatorValue); } },
+                { "result", n => { Result = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "taskId", n => { TaskId = n.GetGuidValue(); } },
             };
         }
@@ -75,7 +75,7 @@ namespace Controller.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("error", Error);
             writer.WriteEnumValue<global::Controller.Client.Models.TaskOutcome>("outcome", Outcome);
-            writer.WriteObjectValue<global::Controller.Client.Models.JsonElement>("result", Result);
+            writer.WriteObjectValue<UntypedNode>("result", Result);
             writer.WriteGuidValue("taskId", TaskId);
             writer.WriteAdditionalData(AdditionalData);
         }

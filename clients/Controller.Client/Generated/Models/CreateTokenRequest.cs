@@ -8,14 +8,14 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// Body of POST /token: issue an admin, registration or client token. Strict: an unknown field is a 400.
+    /// Body of POST /token: issue an admin, registration, client or viewer token. Strict: an unknown field is a 400.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class CreateTokenRequest : IParsable
     {
         /// <summary>The expiresAt property</summary>
         public DateTimeOffset? ExpiresAt { get; set; }
-        /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks).</summary>
+        /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks), viewer (reads metrics).</summary>
         public global::Controller.Client.Models.TokenKind? Kind { get; set; }
         /// <summary>The name property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER

@@ -15,25 +15,25 @@ namespace Controller.Client.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>The answer property</summary>
+        /// <summary>Any JSON value, kept and handed back as it was sent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Controller.Client.Models.JsonElement? Answer { get; set; }
+        public UntypedNode? Answer { get; set; }
 #nullable restore
 #else
-        public global::Controller.Client.Models.JsonElement Answer { get; set; }
+        public UntypedNode Answer { get; set; }
 #endif
         /// <summary>The hostId property</summary>
         public Guid? HostId { get; set; }
         /// <summary>The receivedAt property</summary>
         public DateTimeOffset? ReceivedAt { get; set; }
-        /// <summary>The report property</summary>
+        /// <summary>Any JSON value, kept and handed back as it was sent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Controller.Client.Models.JsonElement? Report { get; set; }
+        public UntypedNode? Report { get; set; }
 #nullable restore
 #else
-        public global::Controller.Client.Models.JsonElement Report { get; set; }
+        public UntypedNode Report { get; set; }
 #endif
         /// <summary>A host&apos;s state: active → draining → drained (→ active); any live state → terminating → terminated; lost while silent.</summary>
         public global::Controller.Client.Models.HostState? State { get; set; }
@@ -62,10 +62,10 @@ namespace Controller.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "answer", n => { Answer = n.GetObjectValue<global::Controller.Client.Models.JsonElement>(global::Controller.Client.Models.JsonElement.CreateFromDiscriminatorValue); } },
+                { "answer", n => { Answer = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "hostId", n => { HostId = n.GetGuidValue(); } },
                 { "receivedAt", n => { ReceivedAt = n.GetDateTimeOffsetValue(); } },
-                { "report", n => { Report = n.GetObjectValue<global::Controller.Client.Models.JsonElement>(global::Controller.Client.Models.JsonElement.CreateFromDiscriminatorValue); } },
+                { "report", n => { Report = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "state", n => { State = n.GetEnumValue<global::Controller.Client.Models.HostState>(); } },
             };
         }
@@ -76,10 +76,10 @@ namespace Controller.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteObjectValue<global::Controller.Client.Models.JsonElement>("answer", Answer);
+            writer.WriteObjectValue<UntypedNode>("answer", Answer);
             writer.WriteGuidValue("hostId", HostId);
             writer.WriteDateTimeOffsetValue("receivedAt", ReceivedAt);
-            writer.WriteObjectValue<global::Controller.Client.Models.JsonElement>("report", Report);
+            writer.WriteObjectValue<UntypedNode>("report", Report);
             writer.WriteEnumValue<global::Controller.Client.Models.HostState>("state", State);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -19,7 +19,7 @@ namespace Controller.Client.Models
         public DateTimeOffset? CreatedAt { get; set; }
         /// <summary>The expiresAt property</summary>
         public DateTimeOffset? ExpiresAt { get; set; }
-        /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks).</summary>
+        /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks), viewer (reads metrics).</summary>
         public global::Controller.Client.Models.TokenKind? Kind { get; set; }
         /// <summary>The name property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER

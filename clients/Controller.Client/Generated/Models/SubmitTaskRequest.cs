@@ -27,13 +27,13 @@ namespace Controller.Client.Models
 #endif
         /// <summary>The maxAttempts property</summary>
         public int? MaxAttempts { get; set; }
-        /// <summary>The payload property</summary>
+        /// <summary>Any JSON value, kept and handed back as it was sent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Controller.Client.Models.JsonElement? Payload { get; set; }
+        public UntypedNode? Payload { get; set; }
 #nullable restore
 #else
-        public global::Controller.Client.Models.JsonElement Payload { get; set; }
+        public UntypedNode Payload { get; set; }
 #endif
         /// <summary>The priority property</summary>
         public int? Priority { get; set; }
@@ -67,7 +67,7 @@ namespace Controller.Client.Models
                 { "engineId", n => { EngineId = n.GetGuidValue(); } },
                 { "idempotencyKey", n => { IdempotencyKey = n.GetStringValue(); } },
                 { "maxAttempts", n => { MaxAttempts = n.GetIntValue(); } },
-                { "payload", n => { Payload = n.GetObjectValue<global::Controller.Client.Models.JsonElement>(global::Controller.Client.Models.JsonElement.CreateFromDiscriminatorValue); } },
+                { "payload", n => { Payload = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "priority", n => { Priority = n.GetIntValue(); } },
                 { "timeoutSeconds", n => { TimeoutSeconds = n.GetIntValue(); } },
             };
@@ -82,7 +82,7 @@ namespace Controller.Client.Models
             writer.WriteGuidValue("engineId", EngineId);
             writer.WriteStringValue("idempotencyKey", IdempotencyKey);
             writer.WriteIntValue("maxAttempts", MaxAttempts);
-            writer.WriteObjectValue<global::Controller.Client.Models.JsonElement>("payload", Payload);
+            writer.WriteObjectValue<UntypedNode>("payload", Payload);
             writer.WriteIntValue("priority", Priority);
             writer.WriteIntValue("timeoutSeconds", TimeoutSeconds);
             writer.WriteAdditionalData(AdditionalData);

@@ -45,7 +45,7 @@ namespace Controller.Client.Models
         public DateTimeOffset? LeaseExpiresAt { get; set; }
         /// <summary>The maxAttempts property</summary>
         public int? MaxAttempts { get; set; }
-        /// <summary>The payload property</summary>
+        /// <summary>Any JSON value, kept and handed back as it was sent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public UntypedNode? Payload { get; set; }
@@ -55,13 +55,13 @@ namespace Controller.Client.Models
 #endif
         /// <summary>The priority property</summary>
         public int? Priority { get; set; }
-        /// <summary>The result property</summary>
+        /// <summary>Any JSON value, kept and handed back as it was sent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Controller.Client.Models.JsonElement? Result { get; set; }
+        public UntypedNode? Result { get; set; }
 #nullable restore
 #else
-        public global::Controller.Client.Models.JsonElement Result { get; set; }
+        public UntypedNode Result { get; set; }
 #endif
         /// <summary>queued → leased → succeeded; back to queued on an expired lease or a failure with attempts left; failed after the last; cancelled.</summary>
         public global::Controller.Client.Models.TaskState? State { get; set; }
@@ -107,7 +107,7 @@ namespace Controller.Client.Models
                 { "maxAttempts", n => { MaxAttempts = n.GetIntValue(); } },
                 { "payload", n => { Payload = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "priority", n => { Priority = n.GetIntValue(); } },
-                { "result", n => { Result = n.GetObjectValue<global::Controller.Client.Models.JsonElement>(global::Controller.Client.Models.JsonElement.CreateFromDiscriminatorValue); } },
+                { "result", n => { Result = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "state", n => { State = n.GetEnumValue<global::Controller.Client.Models.TaskState>(); } },
                 { "taskId", n => { TaskId = n.GetGuidValue(); } },
                 { "timeoutSeconds", n => { TimeoutSeconds = n.GetIntValue(); } },
@@ -132,7 +132,7 @@ namespace Controller.Client.Models
             writer.WriteIntValue("maxAttempts", MaxAttempts);
             writer.WriteObjectValue<UntypedNode>("payload", Payload);
             writer.WriteIntValue("priority", Priority);
-            writer.WriteObjectValue<global::Controller.Client.Models.JsonElement>("result", Result);
+            writer.WriteObjectValue<UntypedNode>("result", Result);
             writer.WriteEnumValue<global::Controller.Client.Models.TaskState>("state", State);
             writer.WriteGuidValue("taskId", TaskId);
             writer.WriteIntValue("timeoutSeconds", TimeoutSeconds);

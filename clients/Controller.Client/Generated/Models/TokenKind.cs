@@ -3,7 +3,7 @@ using System.Runtime.Serialization;
 using System;
 namespace Controller.Client.Models
 {
-    /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks).</summary>
+    /// <summary>admin, registration (registers hosts), host (one host), engine-instance (one instance), client (submits and reads tasks), viewer (reads metrics).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public enum TokenKind
     {
@@ -26,6 +26,10 @@ namespace Controller.Client.Models
         [EnumMember(Value = "client")]
         #pragma warning disable CS1591
         Client,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "viewer")]
+        #pragma warning disable CS1591
+        Viewer,
         #pragma warning restore CS1591
     }
 }

@@ -19,7 +19,7 @@ namespace Controller.Client.Models
         public int? Attempt { get; set; }
         /// <summary>The leaseExpiresAt property</summary>
         public DateTimeOffset? LeaseExpiresAt { get; set; }
-        /// <summary>The payload property</summary>
+        /// <summary>Any JSON value, kept and handed back as it was sent.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public UntypedNode? Payload { get; set; }

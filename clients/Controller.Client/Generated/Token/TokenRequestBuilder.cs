@@ -79,7 +79,7 @@ namespace Controller.Client.Token
         /// Token kinds: admin.
         /// </summary>
         /// <returns>A <see cref="global::Controller.Client.Models.IssuedTokenResponse"/></returns>
-        /// <param name="body">Body of POST /token: issue an admin, registration or client token. Strict: an unknown field is a 400.</param>
+        /// <param name="body">Body of POST /token: issue an admin, registration, client or viewer token. Strict: an unknown field is a 400.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
@@ -135,7 +135,7 @@ namespace Controller.Client.Token
         /// Token kinds: admin.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">Body of POST /token: issue an admin, registration or client token. Strict: an unknown field is a 400.</param>
+        /// <param name="body">Body of POST /token: issue an admin, registration, client or viewer token. Strict: an unknown field is a 400.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
