@@ -16,7 +16,8 @@ var app = builder.Build();
 
 await app.Services.InitializeDatabaseAsync();
 
-// Outermost, so that it sees the final status of every admin action, errors included.
+// Outermost, so that they see the final status of every request, errors included.
+app.UseMiddleware<Controller.Api.Logging.RequestLogMiddleware>();
 app.UseMiddleware<Controller.Api.Security.AuditMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
