@@ -37,6 +37,7 @@ public static class DependencyInjection
         services.AddSingleton<Common.Telemetry.ControllerMetrics>();
         services.AddSingleton<Scheduling.ClusterView>();
         services.AddSingleton<IClusterChanges>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
+        services.AddSingleton<IClusterViewSource>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<Scheduling.ControllerLifetime>();
         services.AddScoped<Scheduling.ClusterSweeper>();
         services.AddScoped<Work.TaskSweeper>();

@@ -46,6 +46,9 @@ public sealed class ClusterSnapshot
 
     public int HostsWithRoom(Guid engineId) => _room.GetValueOrDefault(engineId);
 
+    /// <summary>True when the host was active as of this view (false also for a host the view does not know yet).</summary>
+    public bool IsActiveHost(Guid hostId) => _hosts.ContainsKey(hostId);
+
     /// <summary>The same hosts, with the engines as just saved.</summary>
     public ClusterSnapshot WithEngines(IReadOnlyList<Engine> engines)
     {
@@ -121,7 +124,7 @@ public sealed class ClusterSnapshot
 /// and at once after this replica changes the catalogue or the hosts. Placement safety never depends on it:
 /// capacity is checked on the host's own rows and counts on the engine rows, under their versions.
 /// </summary>
-public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, Hosts.FastPath.SteadyStateCache steady) : IClusterChanges, IDisposable
+public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, Hosts.FastPath.SteadyStateCache steady) : IClusterChanges, IClusterViewSource, IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile ClusterSnapshot? _current;

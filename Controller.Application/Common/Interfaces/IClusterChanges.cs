@@ -10,3 +10,9 @@ public interface IClusterChanges
 
     void InvalidateHost(Guid hostId);
 }
+
+/// <summary>The placement view (engines and active hosts), at most a moment old; never rebuilt inside a request.</summary>
+public interface IClusterViewSource
+{
+    Task<Scheduling.ClusterSnapshot> GetAsync(CancellationToken cancellationToken);
+}

@@ -24,6 +24,7 @@ public sealed class GetWorkCommandHandlerTests
     private Mock<IHostRepository> _hosts = null!;
     private Mock<IUnitOfWork> _unitOfWork = null!;
     private Mock<IClusterChanges> _cluster = null!;
+    private Mock<IClusterViewSource> _view = null!;
     private Engine _engine = null!;
     private Host _host = null!;
     private EngineInstance _instance = null!;
@@ -43,6 +44,11 @@ public sealed class GetWorkCommandHandlerTests
         _hosts = new Mock<IHostRepository>();
         _unitOfWork = new Mock<IUnitOfWork>();
         _cluster = new Mock<IClusterChanges>();
+        _view = new Mock<IClusterViewSource>();
+        _view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new Scheduling.ClusterSnapshot(
+            [_engine],
+            _host.State == HostState.Active ? [new ActiveHostView(_host.Id, new Dictionary<string, string>(), _host.Capacity, Resources.Zero)] : [],
+            _clock.GetUtcNow()));
         _instances.Setup(r => r.FindAsync(_instance.Id, It.IsAny<CancellationToken>())).ReturnsAsync(_instance);
         _engines.Setup(r => r.FindAsync(_engine.Id, It.IsAny<CancellationToken>())).ReturnsAsync(_engine);
         _hosts.Setup(r => r.StateOfAsync(_host.Id, It.IsAny<CancellationToken>())).ReturnsAsync(() => _host.State);
@@ -53,7 +59,7 @@ public sealed class GetWorkCommandHandlerTests
     }
 
     private GetWorkCommandHandler Handler() => new(
-        _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _cluster.Object,
+        _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _view.Object, _cluster.Object,
         new ControllerMetrics(new TestMeters(), new ClusterGauges()), Options.Create(new WorkOptions()), _clock);
 
     /// <summary>Meters of this test only.</summary>

@@ -6,6 +6,7 @@ using Controller.Application.EngineInstances;
 using Controller.Application.Work.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
+using Controller.Domain.Hosts;
 using Controller.Domain.Scheduling;
 using Controller.Domain.Work;
 using Mediator;
@@ -25,7 +26,8 @@ public sealed class GetWorkCommandHandler(
     IEngineRepository engines,
     IHostRepository hosts,
     IUnitOfWork unitOfWork,
-    IClusterChanges clusterView,
+    IClusterViewSource clusterView,
+    IClusterChanges clusterChanges,
     ControllerMetrics metrics,
     IOptions<WorkOptions> options,
     TimeProvider clock) : ICommandHandler<GetWorkCommand, GetWorkAnswer>
@@ -53,14 +55,22 @@ public sealed class GetWorkCommandHandler(
         var mine = await tasks.ListHeldByAsync(instance.Id, now, cancellationToken);
         await ApplyOutcomesAsync(command, mine, now, cancellationToken);
 
-        var engine = await engines.FindAsync(instance.EngineId, cancellationToken);
-        if (instance.Heartbeat(busy: true, now) && engine is { ConsecutiveFailures: > 0 })
+        // The engine and the host's state come from the placement view (no read) while they let the instance work; a
+        // decision to stop it is taken again on the rows themselves.
+        var view = await clusterView.GetAsync(cancellationToken);
+        var engine = view.Engines.FirstOrDefault(e => e.Id == instance.EngineId) ?? await engines.FindAsync(instance.EngineId, cancellationToken);
+        var hostState = view.IsActiveHost(instance.HostId) ? HostState.Active : await hosts.StateOfAsync(instance.HostId, cancellationToken);
+        if (instance.Heartbeat(busy: true, now))
         {
-            engine.RecordSuccess();
+            // It just came up: its engine's failures are forgiven (on the tracked row).
+            engine = await engines.FindAsync(instance.EngineId, cancellationToken);
+            if (engine is { ConsecutiveFailures: > 0 })
+            {
+                engine.RecordSuccess();
+            }
         }
 
         var held = mine.Count(t => t.ExtendLease(instance.Id, now));
-        var hostState = await hosts.StateOfAsync(instance.HostId, cancellationToken);
         var verdict = WorkDispatch.Decide(instance, hostState, engine, held);
         var cancelled = mine.Where(t => t.IsCancellationNoticeFor(instance.Id, now)).Select(t => t.Id).ToList();
         var wanted = verdict.MayTakeWork ? command.MaxItems ?? GetWorkCommand.DefaultMaxItems : 0;
@@ -73,17 +83,27 @@ public sealed class GetWorkCommandHandler(
         }
 
         var action = verdict.ActionFor(held, leased: 0);
-        if (action == WorkAction.Terminate && verdict.StopReason is { } reason && instance.RequestStop(reason, now) && engine is not null)
+        var stopped = false;
+        if (action == WorkAction.Terminate && verdict.StopReason is not null)
         {
-            EngineCounts.Release([instance], new Dictionary<Guid, Engine> { [engine.Id] = engine }, now, backoff: null);
+            // Decided again on the tracked engine and the host's row, so that a stale view never stops a copy.
+            var tracked = await engines.FindAsync(instance.EngineId, cancellationToken);
+            var fresh = WorkDispatch.Decide(instance, await hosts.StateOfAsync(instance.HostId, cancellationToken), tracked, held);
+            action = fresh.ActionFor(held, leased: 0);
+            if (action == WorkAction.Terminate && fresh.StopReason is { } reason && instance.RequestStop(reason, now) && tracked is not null)
+            {
+                EngineCounts.Release([instance], new Dictionary<Guid, Engine> { [tracked.Id] = tracked }, now, backoff: null);
+            }
+
+            stopped = action == WorkAction.Terminate && fresh.StopReason is not null;
         }
 
         instance.Heartbeat(busy: held > 0, now);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         Record(engine, command, leased: 0);
-        if (action == WorkAction.Terminate && verdict.StopReason is not null)
+        if (stopped)
         {
-            clusterView.InvalidateHost(instance.HostId);
+            clusterChanges.InvalidateHost(instance.HostId);
         }
 
         return new GetWorkAnswer(action, [], action == WorkAction.Wait ? options.Value.PollSeconds : null, cancelled);
