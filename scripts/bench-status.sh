@@ -72,14 +72,16 @@ run() { # name, wrk args...
   local cpu_ms
   cpu_ms=$(awk -v a="$after" -v b="$before" -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.3f", (a - b) * 1000 / hz / n }')
   printf '%-28s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  controller CPU %s ms/request\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_ms"
-  echo "$rps"
+  echo "$rps" > "$work/last-rps"
 }
 
 echo "warm-up..."
 # Every host first gets its full round (slowest on PostgreSQL, a few hundred per second): the measured run is the steady state.
 wrk -t2 -c"$connections" -d"$(( hosts / 250 + 5 ))s" -s "$work/status.lua" http://127.0.0.1:5090 >/dev/null
-ceiling=$(run "GET /healthz/live (ceiling)" http://127.0.0.1:5090/healthz/live | tee /dev/stderr | tail -1)
+run "GET /healthz/live (ceiling)" http://127.0.0.1:5090/healthz/live
+ceiling=$(cat "$work/last-rps")
 sleep 1
-status=$(run "status, steady, $hosts hosts" -s "$work/status.lua" http://127.0.0.1:5090 | tee /dev/stderr | tail -1)
+run "status, steady, $hosts hosts" -s "$work/status.lua" http://127.0.0.1:5090
+status=$(cat "$work/last-rps")
 awk -v s="$status" -v c="$ceiling" 'BEGIN { printf "share of the ceiling: %.1f %%\n", 100 * s / c }'
 echo "controller RSS: $(bench_rss)"
