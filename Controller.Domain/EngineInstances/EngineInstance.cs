@@ -125,8 +125,12 @@ public sealed class EngineInstance : Entity
         }
     }
 
-    /// <summary>The engine is alive; returns true when it just became running.</summary>
-    public bool Heartbeat(bool busy, DateTimeOffset now)
+    /// <summary>
+    /// The engine is alive; returns true when it just became running. With <paramref name="resolution"/>, a running
+    /// copy's last heartbeat moves only once it is that old (a frequent caller such as getwork then writes the row only
+    /// when something changed).
+    /// </summary>
+    public bool Heartbeat(bool busy, DateTimeOffset now, TimeSpan? resolution = null)
     {
         Busy = busy;
         if (!IsUp)
@@ -134,7 +138,11 @@ public sealed class EngineInstance : Entity
             return false;
         }
 
-        LastHeartbeatAt = now;
+        if (resolution is null || State != EngineInstanceState.Running || LastHeartbeatAt is not { } last || now - last >= resolution)
+        {
+            LastHeartbeatAt = now;
+        }
+
         if (State == EngineInstanceState.Running)
         {
             return false;

@@ -60,7 +60,7 @@ public sealed class GetWorkCommandHandlerTests
 
     private GetWorkCommandHandler Handler() => new(
         _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _view.Object, _cluster.Object,
-        new ControllerMetrics(new TestMeters(), new ClusterGauges()), Options.Create(new WorkOptions()), _clock);
+        new ControllerMetrics(new TestMeters(), new ClusterGauges()), Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock);
 
     /// <summary>Meters of this test only.</summary>
     private sealed class TestMeters : System.Diagnostics.Metrics.IMeterFactory

@@ -30,8 +30,16 @@ public sealed class GetWorkCommandHandler(
     IClusterChanges clusterChanges,
     ControllerMetrics metrics,
     IOptions<WorkOptions> options,
+    IOptions<SchedulingOptions> scheduling,
     TimeProvider clock) : ICommandHandler<GetWorkCommand, GetWorkAnswer>
 {
+    /// <summary>
+    /// getwork proves the instance alive, but its row is written only when something changed or its last heartbeat is
+    /// a tenth of the heartbeat timeout old (at most 5 s): an instance that keeps working writes its tasks, not itself.
+    /// Becoming busy is a change, so the status round's choice of idle copies still races with it on the row's version.
+    /// </summary>
+    private TimeSpan HeartbeatResolution => TimeSpan.FromSeconds(Math.Min(5, scheduling.Value.InstanceHeartbeatTimeoutSeconds / 10.0));
+
     public async ValueTask<GetWorkAnswer> Handle(GetWorkCommand command, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -60,7 +68,7 @@ public sealed class GetWorkCommandHandler(
         var view = await clusterView.GetAsync(cancellationToken);
         var engine = view.Engines.FirstOrDefault(e => e.Id == instance.EngineId) ?? await engines.FindAsync(instance.EngineId, cancellationToken);
         var hostState = view.IsActiveHost(instance.HostId) ? HostState.Active : await hosts.StateOfAsync(instance.HostId, cancellationToken);
-        if (instance.Heartbeat(busy: true, now))
+        if (instance.Heartbeat(busy: instance.Busy, now, HeartbeatResolution))
         {
             // It just came up: its engine's failures are forgiven (on the tracked row).
             engine = await engines.FindAsync(instance.EngineId, cancellationToken);
@@ -98,7 +106,7 @@ public sealed class GetWorkCommandHandler(
             stopped = action == WorkAction.Terminate && fresh.StopReason is not null;
         }
 
-        instance.Heartbeat(busy: held > 0, now);
+        instance.Heartbeat(busy: held > 0, now, HeartbeatResolution);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         Record(engine, command, leased: 0);
         if (stopped)
@@ -129,7 +137,7 @@ public sealed class GetWorkCommandHandler(
             items.Add(new WorkItemDto(task.Id, CompactJson.Parse(task.Payload), task.Attempts, task.LeaseExpiresAt!.Value));
         }
 
-        instance.Heartbeat(busy: held + items.Count > 0, now);
+        instance.Heartbeat(busy: held + items.Count > 0, now, HeartbeatResolution);
         return items;
     }
 
