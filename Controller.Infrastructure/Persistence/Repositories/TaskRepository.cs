@@ -83,12 +83,14 @@ internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
     public Task<List<WorkTask>> ListHeldByEndedInstancesAsync(int limit, CancellationToken cancellationToken) =>
         db.Tasks.Where(t => t.State == WorkTaskState.Leased
                 && db.EngineInstances.Any(i => i.Id == t.InstanceId && Ended.Contains(i.State)))
+            .OrderBy(t => t.Id)
             .Take(limit)
             .ToListAsync(cancellationToken);
 
     public Task<List<WorkTask>> ListQueuedOfDeletedEnginesAsync(int limit, CancellationToken cancellationToken) =>
         db.Tasks.Where(t => t.State == WorkTaskState.Queued
                 && db.Engines.Any(e => e.Id == t.EngineId && e.State != EngineState.Active))
+            .OrderBy(t => t.Id)
             .Take(limit)
             .ToListAsync(cancellationToken);
 
