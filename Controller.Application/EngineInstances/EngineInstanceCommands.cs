@@ -112,7 +112,7 @@ public sealed class StopEngineInstanceCommandHandler(
     IEngineRepository engines,
     IUnitOfWork unitOfWork,
     PlacementGate placementGate,
-    ClusterView clusterView,
+    IClusterChanges clusterView,
     TimeProvider clock) : ICommandHandler<StopEngineInstanceCommand, EngineInstanceDto>
 {
     public const string Reason = "stopped_by_admin";

@@ -32,7 +32,7 @@ public sealed class ClusterSweeper(
     ITokenService tokenService,
     IUnitOfWork unitOfWork,
     PlacementGate placementGate,
-    ClusterView clusterView,
+    IClusterChanges clusterView,
     StatusIntervalAdvisor intervals,
     ControllerLifetime lifetime,
     IOptions<SchedulingOptions> options,

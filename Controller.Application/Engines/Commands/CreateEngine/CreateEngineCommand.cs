@@ -1,7 +1,6 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Engines.Models;
-using Controller.Application.Scheduling;
 using Controller.Domain.Engines;
 using FluentValidation;
 using Mediator;
@@ -16,7 +15,7 @@ public sealed class CreateEngineCommandValidator : AbstractValidator<CreateEngin
     public CreateEngineCommandValidator() => RuleFor(c => c.Definition).SetValidator(new EngineDefinitionValidator()).OverridePropertyName(string.Empty);
 }
 
-public sealed class CreateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, ClusterView clusterView, TimeProvider clock)
+public sealed class CreateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IClusterChanges clusterView, TimeProvider clock)
     : ICommandHandler<CreateEngineCommand, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(CreateEngineCommand command, CancellationToken cancellationToken)

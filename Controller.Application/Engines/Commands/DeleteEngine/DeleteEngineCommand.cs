@@ -1,6 +1,5 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Engines.Models;
-using Controller.Application.Scheduling;
 using Controller.Domain.Engines;
 using Mediator;
 
@@ -9,7 +8,7 @@ namespace Controller.Application.Engines.Commands.DeleteEngine;
 /// <summary>Delete an engine: its instances are stopped by the next status rounds, then it is gone.</summary>
 public sealed record DeleteEngineCommand(Guid EngineId) : ICommand<EngineDto>;
 
-public sealed class DeleteEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, ClusterView clusterView, TimeProvider clock)
+public sealed class DeleteEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IClusterChanges clusterView, TimeProvider clock)
     : ICommandHandler<DeleteEngineCommand, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(DeleteEngineCommand command, CancellationToken cancellationToken)

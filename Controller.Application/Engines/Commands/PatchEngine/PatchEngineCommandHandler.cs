@@ -5,13 +5,12 @@ using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Engines.Commands.UpdateEngine;
 using Controller.Application.Engines.Models;
-using Controller.Application.Scheduling;
 using Mediator;
 
 namespace Controller.Application.Engines.Commands.PatchEngine;
 
 /// <summary>Reads the engine, merges the patch into its definition, validates the result and saves it like a PUT, in one unit of work.</summary>
-public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, ClusterView clusterView, TimeProvider clock)
+public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IClusterChanges clusterView, TimeProvider clock)
     : ICommandHandler<PatchEngineCommand, EngineDto>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

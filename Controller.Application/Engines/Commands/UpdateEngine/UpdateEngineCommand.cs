@@ -1,7 +1,6 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Engines.Models;
-using Controller.Application.Scheduling;
 using FluentValidation;
 using Mediator;
 
@@ -15,7 +14,7 @@ public sealed class UpdateEngineCommandValidator : AbstractValidator<UpdateEngin
     public UpdateEngineCommandValidator() => RuleFor(c => c.Definition).SetValidator(new EngineDefinitionValidator()).OverridePropertyName(string.Empty);
 }
 
-public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, ClusterView clusterView, TimeProvider clock)
+public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IClusterChanges clusterView, TimeProvider clock)
     : ICommandHandler<UpdateEngineCommand, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(UpdateEngineCommand command, CancellationToken cancellationToken)
@@ -35,7 +34,7 @@ public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitO
         EngineDefinition definition,
         IEngineRepository engines,
         IUnitOfWork unitOfWork,
-        ClusterView clusterView,
+        IClusterChanges clusterView,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Controller.Application.Hosts.Commands.DrainHost;
 
-public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Scheduling.ClusterView clusterView, TimeProvider clock)
+public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Common.Interfaces.IClusterChanges clusterView, TimeProvider clock)
     : ICommandHandler<DrainHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(DrainHostCommand command, CancellationToken cancellationToken)

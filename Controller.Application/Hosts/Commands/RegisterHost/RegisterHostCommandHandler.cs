@@ -14,7 +14,7 @@ public sealed class RegisterHostCommandHandler(
     ITokenService tokenService,
     ICurrentCaller caller,
     IStatusIntervalAdvisor intervals,
-    Scheduling.ClusterView clusterView,
+    Common.Interfaces.IClusterChanges clusterView,
     TimeProvider clock) : ICommandHandler<RegisterHostCommand, RegisterHostResult>
 {
     public async ValueTask<RegisterHostResult> Handle(RegisterHostCommand command, CancellationToken cancellationToken)

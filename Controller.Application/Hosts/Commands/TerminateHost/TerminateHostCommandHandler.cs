@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Controller.Application.Hosts.Commands.TerminateHost;
 
-public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Scheduling.ClusterView clusterView, TimeProvider clock)
+public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Common.Interfaces.IClusterChanges clusterView, TimeProvider clock)
     : ICommandHandler<TerminateHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(TerminateHostCommand command, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Controller.Application.Hosts.Commands.UndrainHost;
 
-public sealed class UndrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Scheduling.ClusterView clusterView, TimeProvider clock)
+public sealed class UndrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Common.Interfaces.IClusterChanges clusterView, TimeProvider clock)
     : ICommandHandler<UndrainHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(UndrainHostCommand command, CancellationToken cancellationToken)
