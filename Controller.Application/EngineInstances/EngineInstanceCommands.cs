@@ -1,3 +1,4 @@
+using Controller.Application.Common;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
@@ -70,20 +71,8 @@ public sealed class HeartbeatCommandHandler(
 {
     private const int Attempts = 5;
 
-    public async ValueTask<HeartbeatAnswer> Handle(HeartbeatCommand command, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await BeatAsync(command, cancellationToken);
-            }
-            catch (ConcurrencyConflictException) when (attempt < Attempts)
-            {
-                unitOfWork.Reset();
-            }
-        }
-    }
+    public async ValueTask<HeartbeatAnswer> Handle(HeartbeatCommand command, CancellationToken cancellationToken) =>
+        await ConflictRetry.RunAsync(unitOfWork, Attempts, () => BeatAsync(command, cancellationToken));
 
     private async Task<HeartbeatAnswer> BeatAsync(HeartbeatCommand command, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
+using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Telemetry;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
-using Controller.Domain.Work;
 using Controller.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +13,7 @@ namespace Controller.Infrastructure.BackgroundServices;
 
 /// <summary>
 /// Reads the cluster's sizes for the gauges every <see cref="ControllerOptions.MetricsRefreshSeconds"/> on every
-/// replica (grouped counts over hosts, current instances, engines and unfinished tasks), so that a scrape reads memory
+/// replica (grouped counts over hosts and current instances, the engines, and their task backlogs), so that a scrape reads memory
 /// and never the database.
 /// </summary>
 public sealed class GaugeRefreshService(
@@ -55,23 +55,15 @@ public sealed class GaugeRefreshService(
             var instances = await db.EngineInstances.AsNoTracking().Where(i => Current.Contains(i.State))
                 .GroupBy(i => new { i.EngineId, i.State }).Select(g => new { g.Key.EngineId, g.Key.State, Count = g.LongCount() })
                 .ToListAsync(cancellationToken);
-            var tasks = await db.Tasks.AsNoTracking().Where(t => t.State == WorkTaskState.Queued || t.State == WorkTaskState.Leased)
-                .GroupBy(t => new { t.EngineId, t.State }).Select(g => new { g.Key.EngineId, g.Key.State, Count = g.LongCount() })
-                .ToListAsync(cancellationToken);
-            var oldest = new Dictionary<Guid, double>();
-            foreach (var engineId in tasks.Where(t => t.State == WorkTaskState.Queued).Select(t => t.EngineId))
-            {
-                var createdAt = await db.Tasks.AsNoTracking().Where(t => t.EngineId == engineId && t.State == WorkTaskState.Queued)
-                    .OrderBy(t => t.CreatedAt).Select(t => t.CreatedAt).FirstAsync(cancellationToken);
-                oldest[engineId] = Math.Max(0, (now - createdAt).TotalSeconds);
-            }
+            var backlog = await scope.ServiceProvider.GetRequiredService<ITaskRepository>().BacklogAsync([.. names.Keys], cancellationToken);
 
             string Name(Guid engineId) => names.GetValueOrDefault(engineId, engineId.ToString());
             gauges.Set(new ClusterSizes(
                 hosts.ToDictionary(h => Lower(h.Key.ToString()), h => h.Count),
                 instances.ToDictionary(i => (Name(i.EngineId), Lower(i.State.ToString())), i => i.Count),
-                [.. engines.Select(e => new EngineSizes(e.Name, e.Target, e.ActiveInstances, e.InBackoffAt(now), oldest.TryGetValue(e.Id, out var age) ? age : null))],
-                tasks.ToDictionary(t => (Name(t.EngineId), Lower(t.State.ToString())), t => t.Count)));
+                [.. engines.Select(e => new EngineSizes(e.Name, e.Target, e.ActiveInstances, e.InBackoffAt(now), backlog.GetValueOrDefault(e.Id)?.OldestQueuedAgeSeconds(now)))],
+                backlog.SelectMany(b => new[] { ((Name(b.Key), "queued"), (long)b.Value.Queued), ((Name(b.Key), "leased"), (long)b.Value.Leased) })
+                    .ToDictionary(t => t.Item1, t => t.Item2)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

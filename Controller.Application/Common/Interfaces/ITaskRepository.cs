@@ -50,4 +50,8 @@ public sealed record TaskBacklog(int Queued, int Leased, DateTimeOffset? OldestQ
     public static readonly TaskBacklog Empty = new(0, 0, null);
 
     public long Total => (long)Queued + Leased;
+
+    /// <summary>How long the oldest queued task has waited (null when none is queued).</summary>
+    public double? OldestQueuedAgeSeconds(DateTimeOffset now) =>
+        OldestQueuedAt is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : null;
 }

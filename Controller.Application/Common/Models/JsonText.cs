@@ -14,6 +14,17 @@ public static class JsonText
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
-    public static JsonElement? Parse(string? json) =>
-        json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+    /// <summary>A JSON value as compact text (task payloads and results are kept so).</summary>
+    public static string Compact(JsonElement value) => JsonSerializer.Serialize(value);
+
+    public static JsonElement? Parse(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 }

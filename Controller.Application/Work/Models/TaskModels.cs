@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Controller.Application.Common.Models;
 using Controller.Domain.Common;
 using Controller.Domain.Work;
 using FluentValidation;
@@ -15,7 +16,7 @@ public sealed record TaskSubmission(
     string? IdempotencyKey)
 {
     public TaskSpec ToSpec() => new(
-        EngineId!.Value, CompactJson.Of(Payload!.Value), Priority ?? 0, MaxAttempts ?? TaskSpec.DefaultMaxAttempts,
+        EngineId!.Value, JsonText.Compact(Payload!.Value), Priority ?? 0, MaxAttempts ?? TaskSpec.DefaultMaxAttempts,
         TimeoutSeconds ?? TaskSpec.DefaultTimeoutSeconds, IdempotencyKey);
 }
 
@@ -26,7 +27,7 @@ public sealed class TaskSubmissionValidator : AbstractValidator<TaskSubmission>
         RuleFor(t => t.EngineId).NotNull().NotEqual(Guid.Empty);
         RuleFor(t => t.Payload).NotNull();
         RuleFor(t => t.Payload)
-            .Must(p => CompactJson.Of(p!.Value).Length <= Limits.MaxTaskPayloadChars)
+            .Must(p => JsonText.Compact(p!.Value).Length <= Limits.MaxTaskPayloadChars)
             .When(t => t.Payload is not null)
             .WithMessage($"'payload' must be at most {Limits.MaxTaskPayloadChars} characters of JSON.");
         RuleFor(t => t.Priority).InclusiveBetween(-Limits.MaxPriority, Limits.MaxPriority);
@@ -56,9 +57,9 @@ public sealed record TaskDto(
     DateTimeOffset? FinishedAt)
 {
     public static TaskDto From(WorkTask task) => new(
-        task.Id, task.EngineId, task.State, CompactJson.Parse(task.Payload), task.Priority, task.Attempts, task.MaxAttempts,
+        task.Id, task.EngineId, task.State, JsonText.Parse(task.Payload)!.Value, task.Priority, task.Attempts, task.MaxAttempts,
         task.TimeoutSeconds, task.IdempotencyKey, task.InstanceId, task.LeaseExpiresAt,
-        task.Result is null ? null : CompactJson.Parse(task.Result), task.Error, task.CreatedAt, task.UpdatedAt, task.FinishedAt);
+        JsonText.Parse(task.Result), task.Error, task.CreatedAt, task.UpdatedAt, task.FinishedAt);
 }
 
 /// <summary>A submission's answer: the task, and whether it was created now (false: an idempotent repeat).</summary>
@@ -72,15 +73,3 @@ public sealed record WorkItemDto(Guid TaskId, JsonElement Payload, int Attempt, 
 
 /// <summary>The getwork answer.</summary>
 public sealed record GetWorkAnswer(WorkAction Action, IReadOnlyList<WorkItemDto> Items, int? WaitSeconds, IReadOnlyList<Guid> CancelledTaskIds);
-
-/// <summary>Payloads and results are kept as compact JSON text and handed back as JSON.</summary>
-public static class CompactJson
-{
-    public static string Of(JsonElement value) => JsonSerializer.Serialize(value);
-
-    public static JsonElement Parse(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
-}

@@ -19,7 +19,9 @@ public sealed class GetEngineQueryHandler(IEngineRepository engines, ITaskReposi
         }
 
         var backlog = (await tasks.BacklogAsync([engine.Id], cancellationToken)).GetValueOrDefault(engine.Id, TaskBacklog.Empty);
-        var age = backlog.OldestQueuedAt is { } oldest ? Math.Max(0, (clock.GetUtcNow() - oldest).TotalSeconds) : (double?)null;
-        return engine.ToDto() with { Backlog = new EngineBacklogDto(backlog.Queued, backlog.Leased, backlog.OldestQueuedAt, age) };
+        return engine.ToDto() with
+        {
+            Backlog = new EngineBacklogDto(backlog.Queued, backlog.Leased, backlog.OldestQueuedAt, backlog.OldestQueuedAgeSeconds(clock.GetUtcNow())),
+        };
     }
 }

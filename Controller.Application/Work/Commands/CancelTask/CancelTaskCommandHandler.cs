@@ -1,4 +1,4 @@
-using Controller.Application.Common.Exceptions;
+using Controller.Application.Common;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Work.Models;
 using Mediator;
@@ -9,26 +9,16 @@ public sealed class CancelTaskCommandHandler(ITaskRepository tasks, IUnitOfWork 
 {
     private const int Attempts = 5;
 
-    public async ValueTask<TaskDto> Handle(CancelTaskCommand command, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
+    // A race means the task was leased, completed or expired meanwhile: decide again on what it is now.
+    public async ValueTask<TaskDto> Handle(CancelTaskCommand command, CancellationToken cancellationToken) =>
+        await ConflictRetry.RunAsync(unitOfWork, Attempts, async () =>
         {
             var task = await tasks.FindAsync(command.TaskId, cancellationToken) ?? throw WorkErrors.TaskNotFound(command.TaskId);
-            if (!task.Cancel(clock.GetUtcNow()))
-            {
-                return TaskDto.From(task);
-            }
-
-            try
+            if (task.Cancel(clock.GetUtcNow()))
             {
                 await unitOfWork.SaveChangesAsync(cancellationToken);
-                return TaskDto.From(task);
             }
-            catch (ConcurrencyConflictException) when (attempt < Attempts)
-            {
-                // The task was leased, completed or expired meanwhile: decide again on what it is now.
-                unitOfWork.Reset();
-            }
-        }
-    }
+
+            return TaskDto.From(task);
+        });
 }

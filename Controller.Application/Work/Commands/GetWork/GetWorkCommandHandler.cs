@@ -1,8 +1,9 @@
-using Controller.Application.Common.Exceptions;
+using Controller.Application.Common;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
 using Controller.Application.Common.Telemetry;
 using Controller.Application.EngineInstances;
+using Controller.Application.Common.Models;
 using Controller.Application.Work.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
@@ -40,21 +41,8 @@ public sealed class GetWorkCommandHandler(
     /// </summary>
     private TimeSpan HeartbeatResolution => TimeSpan.FromSeconds(Math.Min(5, scheduling.Value.InstanceHeartbeatTimeoutSeconds / 10.0));
 
-    public async ValueTask<GetWorkAnswer> Handle(GetWorkCommand command, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await RoundAsync(command, cancellationToken);
-            }
-            catch (ConcurrencyConflictException) when (attempt < options.Value.MaxAttempts)
-            {
-                metrics.Conflict("getwork");
-                unitOfWork.Reset();
-            }
-        }
-    }
+    public async ValueTask<GetWorkAnswer> Handle(GetWorkCommand command, CancellationToken cancellationToken) =>
+        await ConflictRetry.RunAsync(unitOfWork, options.Value.MaxAttempts, () => RoundAsync(command, cancellationToken), () => metrics.Conflict("getwork"));
 
     private async Task<GetWorkAnswer> RoundAsync(GetWorkCommand command, CancellationToken cancellationToken)
     {
@@ -134,7 +122,7 @@ public sealed class GetWorkCommandHandler(
         foreach (var task in await tasks.ClaimQueuedAsync(instance.EngineId, count, cancellationToken))
         {
             task.Lease(instance.Id, now);
-            items.Add(new WorkItemDto(task.Id, CompactJson.Parse(task.Payload), task.Attempts, task.LeaseExpiresAt!.Value));
+            items.Add(new WorkItemDto(task.Id, JsonText.Parse(task.Payload)!.Value, task.Attempts, task.LeaseExpiresAt!.Value));
         }
 
         instance.Heartbeat(busy: held + items.Count > 0, now, HeartbeatResolution);
@@ -180,7 +168,7 @@ public sealed class GetWorkCommandHandler(
         foreach (var outcome in completed)
         {
             found[outcome.TaskId!.Value].Complete(command.InstanceId, outcome.Outcome!.Value,
-                outcome.Result is { } result ? CompactJson.Of(result) : null, outcome.Error, now);
+                outcome.Result is { } result ? JsonText.Compact(result) : null, outcome.Error, now);
         }
     }
 }

@@ -1,4 +1,4 @@
-using Controller.Application.Work.Models;
+using Controller.Application.Common.Models;
 using Controller.Domain.Common;
 using Controller.Domain.Work;
 using FluentValidation;
@@ -25,7 +25,7 @@ public sealed class CompletedTaskValidator : AbstractValidator<CompletedTask>
     {
         RuleFor(c => c.TaskId).NotNull().NotEqual(Guid.Empty);
         RuleFor(c => c.Outcome).NotNull().IsInEnum();
-        RuleFor(c => c.Result).Must(r => CompactJson.Of(r!.Value).Length <= Limits.MaxTaskResultChars)
+        RuleFor(c => c.Result).Must(r => JsonText.Compact(r!.Value).Length <= Limits.MaxTaskResultChars)
             .When(c => c.Result is not null)
             .WithMessage($"'result' must be at most {Limits.MaxTaskResultChars} characters of JSON.");
         RuleFor(c => c.Error).MaximumLength(Limits.TaskErrorMaxLength);
