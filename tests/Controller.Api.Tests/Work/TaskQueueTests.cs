@@ -128,6 +128,25 @@ public sealed class TaskQueueTests
     }
 
     [Test]
+    public async Task InstanceEnds_ItsTaskGoesBackAtTheNextSweep_WithoutWaitingForTheLease()
+    {
+        var (engineId, agent, workers) = await RunningEngineAsync();
+        var taskId = (await _admin.SubmitAsync(engineId, timeoutSeconds: 3600)).Id();
+        Assert.That(Worker.TaskIds(await workers[0].GetWorkAsync()), Is.EqualTo(new[] { taskId }));
+
+        // The container dies while its engine holds the task; the agent reports it exited.
+        agent.Crash(workers[0].InstanceId);
+        await agent.ReportAsync();
+        await SweepAsync();
+
+        var task = await _admin.TaskAsync(taskId);
+        Assert.That(task["state"]!.GetValue<string>(), Is.EqualTo("queued"), "back long before its one-hour lease ends");
+        Assert.That(task["error"]!.GetValue<string>(), Is.EqualTo("the engine instance holding it ended"));
+        Assert.That(task["attempts"]!.GetValue<int>(), Is.EqualTo(1));
+        agent.Dispose();
+    }
+
+    [Test]
     public async Task ReportedFailures_RetryThenFailWithTheLastError()
     {
         var (engineId, agent, workers) = await RunningEngineAsync();
