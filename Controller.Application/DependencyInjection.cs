@@ -19,6 +19,7 @@ public static class DependencyInjection
             .ValidateOnStart();
 
         services.AddOptions<WorkOptions>().Bind(configuration.GetSection(WorkOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EventOptions>().Bind(configuration.GetSection(EventOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ControllerEndpointOptions>().Bind(configuration.GetSection("Controller"));
 
@@ -36,6 +37,8 @@ public static class DependencyInjection
         services.AddSingleton<Common.Telemetry.ClusterGauges>();
         services.AddSingleton<Common.Telemetry.ControllerMetrics>();
         services.AddSingleton<Scheduling.ClusterView>();
+        services.AddSingleton<Scheduling.MassSilenceHold>();
+        services.AddScoped<Events.EventRetention>();
         services.AddSingleton<IClusterChanges>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<IClusterViewSource>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<Scheduling.ControllerLifetime>();

@@ -62,6 +62,8 @@ public static class DependencyInjection
         services.AddScoped<IHostDirectory, HostDirectory>();
         services.AddScoped<LeaseStore>();
         services.AddScoped<Application.Audit.IAuditLog, AuditLog>();
+        services.AddScoped<IEventLog, EventLog>();
+        services.AddSingleton<IEventSignal, EventSignal>();
         services.AddSingleton<InstanceTokenIssuer>();
         services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());
         services.AddSingleton<BackgroundServices.SweepService>();

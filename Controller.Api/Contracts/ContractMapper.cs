@@ -100,4 +100,8 @@ public static partial class ContractMapper
     public static partial TaskPageResponse ToResponse(this TaskPage page);
 
     public static partial GetWorkResponse ToResponse(this GetWorkAnswer answer);
+
+    public static partial EventResponse ToResponse(this Application.Events.Models.EventDto dto);
+
+    public static partial EventPageResponse ToResponse(this Application.Events.Models.EventPage page);
 }

@@ -42,19 +42,20 @@ public sealed class RegisterEngineInstanceCommandHandler(IEngineInstanceReposito
 {
     public async ValueTask<EngineInstanceDto> Handle(RegisterEngineInstanceCommand command, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
         var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
-        instance.Register(clock.GetUtcNow());
-        await ForgiveFailuresAsync(engines, instance.EngineId, cancellationToken);
+        instance.Register(now);
+        await ForgiveFailuresAsync(engines, instance.EngineId, now, cancellationToken);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         return instance.ToDto();
     }
 
-    internal static async Task ForgiveFailuresAsync(IEngineRepository engines, Guid engineId, CancellationToken cancellationToken)
+    internal static async Task ForgiveFailuresAsync(IEngineRepository engines, Guid engineId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var engine = await engines.FindAsync(engineId, cancellationToken);
         if (engine is { ConsecutiveFailures: > 0 })
         {
-            engine.RecordSuccess();
+            engine.RecordSuccess(now);
         }
     }
 }
@@ -84,7 +85,7 @@ public sealed class HeartbeatCommandHandler(
         // An instance holding tasks is busy whatever it says: a scale-down takes idle copies first.
         if (instance.Heartbeat(command.Busy || held > 0, now))
         {
-            await RegisterEngineInstanceCommandHandler.ForgiveFailuresAsync(engines, instance.EngineId, cancellationToken);
+            await RegisterEngineInstanceCommandHandler.ForgiveFailuresAsync(engines, instance.EngineId, now, cancellationToken);
         }
 
         var hostState = await hosts.StateOfAsync(instance.HostId, cancellationToken);

@@ -5,6 +5,7 @@ using Controller.Application.Common.Security;
 using Controller.Application.Hosts;
 using Controller.Domain.Common;
 using Controller.Domain.Engines;
+using Controller.Domain.Events;
 using Controller.Domain.Hosts;
 using Controller.Domain.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,12 @@ namespace Controller.Application.Scheduling;
 public sealed class ControllerLifetime(TimeProvider clock)
 {
     public DateTimeOffset StartedAt { get; } = clock.GetUtcNow();
+}
+
+/// <summary>Whether this replica's sweeps hold lost-host detection because most hosts fell silent at once.</summary>
+public sealed class MassSilenceHold
+{
+    public bool Holding { get; set; }
 }
 
 /// <summary>
@@ -35,6 +42,8 @@ public sealed class ClusterSweeper(
     IClusterChanges clusterView,
     StatusIntervalAdvisor intervals,
     ControllerLifetime lifetime,
+    IEventLog events,
+    MassSilenceHold hold,
     IOptions<SchedulingOptions> options,
     TimeProvider clock,
     ILogger<ClusterSweeper> logger)
@@ -74,13 +83,15 @@ public sealed class ClusterSweeper(
         }
 
         var silent = await directory.ListSilentSinceAsync(now - grace, int.MaxValue, cancellationToken);
+        var mass = silent.Count > 1 && silent.Count > o.MassLossFraction * live;
+        await RecordHoldAsync(mass, silent.Count, live, now, cancellationToken);
         if (silent.Count == 0)
         {
             return 0;
         }
 
         var batch = silent.Take(o.MaxHostsLostPerSweep).ToList();
-        if (silent.Count > 1 && silent.Count > o.MassLossFraction * live)
+        if (mass)
         {
             // Most hosts fell silent at once: more likely a network or controller fault, so hold. But not for ever:
             // past the longest hold, the longest-silent hosts are declared lost at a limited rate.
@@ -108,6 +119,24 @@ public sealed class ClusterSweeper(
         }
 
         return marked;
+    }
+
+    /// <summary>The feed says when the hold starts and when it ends (once each, not every sweep).</summary>
+    private async Task RecordHoldAsync(bool mass, int silent, int live, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (mass == hold.Holding)
+        {
+            return;
+        }
+
+        events.Add(mass
+            ? ClusterEvent.Create(ClusterEventTypes.SweepHeldBack, now,
+                $"{silent} of {live} live hosts fell silent at once: lost-host detection is held (more likely a network or controller fault); past {options.Value.MassSilenceMaxHoldSeconds} s silent hosts are declared lost at a limited rate.",
+                reason: "mass_silence")
+            : ClusterEvent.Create(ClusterEventTypes.SweepResumed, now, $"{silent} of {live} live hosts are silent: lost-host detection runs normally again."));
+        await unitOfWork.SaveChangesAsync(cancellationToken);
+        unitOfWork.Reset();
+        hold.Holding = mass;
     }
 
     private async Task<bool> MarkLostAsync(Guid hostId, DateTimeOffset seenBefore, DateTimeOffset now, CancellationToken cancellationToken)

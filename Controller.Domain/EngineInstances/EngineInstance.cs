@@ -1,5 +1,6 @@
 using Controller.Domain.Common;
 using Controller.Domain.Engines;
+using Controller.Domain.Events;
 
 namespace Controller.Domain.EngineInstances;
 
@@ -79,7 +80,7 @@ public sealed class EngineInstance : Entity
         }
 
         engine.ReserveInstance();
-        return new EngineInstance(id)
+        var instance = new EngineInstance(id)
         {
             EngineId = engine.Id,
             HostId = hostId,
@@ -91,6 +92,9 @@ public sealed class EngineInstance : Entity
             CreatedAt = now,
             StateChangedAt = now,
         };
+        instance.Raise(ClusterEvent.Create(ClusterEventTypes.InstanceLaunched, now, $"A copy of {engine.Name} is launched ({engine.Image}).",
+            hostId: hostId, engineId: engine.Id, instanceId: id));
+        return instance;
     }
 
     /// <summary>The agent reports the container (created or running).</summary>
@@ -178,6 +182,8 @@ public sealed class EngineInstance : Entity
         }
 
         Displaced = true;
+        Raise(ClusterEvent.Create(ClusterEventTypes.InstanceDisplaced, StateChangedAt,
+            "Its host drains: a replacement starts elsewhere, then this copy stops.", HostId, EngineId, Id));
         return true;
     }
 
@@ -189,7 +195,7 @@ public sealed class EngineInstance : Entity
             return false;
         }
 
-        MoveTo(EngineInstanceState.Stopped, now);
+        MoveTo(EngineInstanceState.Stopped, now, "stop_timeout");
         return true;
     }
 
@@ -257,10 +263,24 @@ public sealed class EngineInstance : Entity
         return counted;
     }
 
-    private void MoveTo(EngineInstanceState state, DateTimeOffset now)
+    private void MoveTo(EngineInstanceState state, DateTimeOffset now, string? stoppedBy = null)
     {
         State = state;
         StateChangedAt = now;
+        var (type, message) = state switch
+        {
+            EngineInstanceState.Starting => (ClusterEventTypes.InstanceStarting, "The agent reports the container; the engine has yet to announce itself."),
+            EngineInstanceState.Running => (ClusterEventTypes.InstanceRunning, "The engine announced itself and runs."),
+            EngineInstanceState.Stopping => (ClusterEventTypes.InstanceStopping, $"Told to terminate: {StopReason}."),
+            EngineInstanceState.Stopped when stoppedBy is not null => (ClusterEventTypes.InstanceStopped, "Counted as stopped: its container was not seen to end in time (it is told to terminate again)."),
+            EngineInstanceState.Stopped => (ClusterEventTypes.InstanceStopped, ExitCode is { } code ? $"Stopped (exit code {code})." : "Stopped."),
+            EngineInstanceState.Failed => (ClusterEventTypes.InstanceFailed, ExitCode is { } code ? $"Failed: {StopReason} (exit code {code})." : $"Failed: {StopReason}."),
+            EngineInstanceState.Lost => (ClusterEventTypes.InstanceLost, "Lost with its host."),
+            _ => (ClusterEventTypes.InstanceLaunched, "Pending."),
+        };
+        var reason = state is EngineInstanceState.Stopping or EngineInstanceState.Failed ? StopReason : stoppedBy;
+        Raise(ClusterEvent.Create(type, now, message, HostId, EngineId, Id, reason,
+            state is EngineInstanceState.Stopped or EngineInstanceState.Failed ? ExitCode : null));
     }
 
     private DomainException Conflict(string action) =>

@@ -1,4 +1,5 @@
 using Controller.Domain.Common;
+using Controller.Domain.Events;
 
 namespace Controller.Domain.Engines;
 
@@ -72,6 +73,8 @@ public sealed class Engine : Entity
     {
         var engine = new Engine(id) { CreatedAt = now, State = EngineState.Active };
         engine.Apply(spec, now);
+        engine.Raise(ClusterEvent.Create(ClusterEventTypes.EngineCreated, now,
+            $"Engine {engine.Name} created ({engine.Image}), {engine.DesiredInstances} copies desired.", engineId: id));
         return engine;
     }
 
@@ -79,7 +82,12 @@ public sealed class Engine : Entity
     public void Update(EngineSpec spec, DateTimeOffset now)
     {
         EnsureActive("update");
+        var desired = DesiredInstances;
         Apply(spec, now);
+        if (desired != DesiredInstances)
+        {
+            RaiseScaled(desired, "updated", now);
+        }
     }
 
     /// <summary>Delete: every copy is stopped, then the engine is gone.</summary>
@@ -90,8 +98,14 @@ public sealed class Engine : Entity
             throw Conflict("delete");
         }
 
+        if (State == EngineState.Deleting)
+        {
+            return;
+        }
+
         State = EngineState.Deleting;
         UpdatedAt = now;
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineDeleting, now, $"Engine {Name} is being deleted: its {ActiveInstances} copies are stopped.", engineId: Id));
     }
 
     /// <summary>The last copy is gone; the engine leaves the catalogue.</summary>
@@ -104,6 +118,7 @@ public sealed class Engine : Entity
 
         State = EngineState.Deleted;
         UpdatedAt = now;
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineDeleted, now, $"Engine {Name} left the catalogue: its last copy is gone.", engineId: Id));
     }
 
     /// <summary>
@@ -167,13 +182,23 @@ public sealed class Engine : Entity
         var factor = Math.Pow(2, Math.Min(ConsecutiveFailures - 1, 30));
         var backoff = TimeSpan.FromSeconds(Math.Min(firstBackoff.TotalSeconds * factor, maxBackoff.TotalSeconds));
         BackoffUntil = now + backoff;
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineBackoffStarted, now,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Engine {Name}: {ConsecutiveFailures} failed round(s) in a row; no launch before {BackoffUntil:O} ({backoff.TotalSeconds:0} s)."),
+            engineId: Id, reason: "failures"));
     }
 
     /// <summary>A copy came up: failures are forgiven.</summary>
-    public void RecordSuccess()
+    public void RecordSuccess(DateTimeOffset now)
     {
+        if (ConsecutiveFailures == 0 && BackoffUntil is null)
+        {
+            return;
+        }
+
         ConsecutiveFailures = 0;
         BackoffUntil = null;
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineBackoffEnded, now, $"Engine {Name}: a copy came up; earlier failures are forgiven.", engineId: Id));
     }
 
     /// <summary>True when a host with these labels may run this engine.</summary>
@@ -233,10 +258,15 @@ public sealed class Engine : Entity
             return false;
         }
 
+        var from = DesiredInstances;
         DesiredInstances = desired;
         UpdatedAt = now;
+        RaiseScaled(from, "queue_backlog", now);
         return true;
     }
+
+    private void RaiseScaled(int from, string reason, DateTimeOffset now) =>
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineScaled, now, $"Engine {Name}: desired copies {from} → {DesiredInstances}.", engineId: Id, reason: reason));
 
     private void EnsureActive(string action)
     {

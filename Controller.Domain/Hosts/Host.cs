@@ -1,4 +1,5 @@
 using Controller.Domain.Common;
+using Controller.Domain.Events;
 
 namespace Controller.Domain.Hosts;
 
@@ -73,6 +74,7 @@ public sealed class Host : Entity
             State = HostState.Active,
         };
         host.Apply(registration);
+        host.Raise(ClusterEvent.Create(ClusterEventTypes.HostRegistered, now, $"Host {host.Hostname} registered: {host.Capacity.Describe()}.", hostId: id));
         return host;
     }
 
@@ -246,8 +248,20 @@ public sealed class Host : Entity
 
     private void MoveTo(HostState state, DateTimeOffset now)
     {
+        var from = State;
         State = state;
         StateChangedAt = now;
+        var (type, message) = (from, state) switch
+        {
+            (HostState.Lost, HostState.Active) => (ClusterEventTypes.HostBack, $"Host {Hostname} reports again after it was lost."),
+            (_, HostState.Active) => (ClusterEventTypes.HostUndrained, $"Host {Hostname} takes new launches again."),
+            (_, HostState.Draining) => (ClusterEventTypes.HostDraining, $"Host {Hostname} is draining: no new launches; its copies are replaced elsewhere before they stop."),
+            (_, HostState.Drained) => (ClusterEventTypes.HostDrained, $"Host {Hostname} is drained: nothing runs on it."),
+            (_, HostState.Lost) => (ClusterEventTypes.HostLost, $"Host {Hostname} is lost: silent since {LastSeenAt:O}; its instances are replaced elsewhere."),
+            (_, HostState.Terminating) => (ClusterEventTypes.HostTerminating, $"Host {Hostname} is being terminated: its instances are stopped, then it shuts down."),
+            _ => (ClusterEventTypes.HostTerminated, $"Host {Hostname} is terminated."),
+        };
+        Raise(ClusterEvent.Create(type, now, message, hostId: Id, reason: from.ToString().ToLowerInvariant()));
     }
 
     private DomainException IllegalTransition(string action) =>

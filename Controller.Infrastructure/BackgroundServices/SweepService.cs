@@ -80,6 +80,12 @@ public sealed class SweepService(
                     work.LeasesExpired, work.LeasesReleased, work.TasksDeleted, work.EnginesRescaled);
             }
 
+            var pruned = await scope.ServiceProvider.GetRequiredService<Application.Events.EventRetention>().PruneAsync(cancellationToken);
+            if (pruned > 0)
+            {
+                logger.LogDebug("Event retention: {Pruned} events deleted.", pruned);
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

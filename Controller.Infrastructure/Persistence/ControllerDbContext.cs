@@ -25,7 +25,12 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<ClusterSetting> Settings => Set<ClusterSetting>();
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public DbSet<Domain.Events.ClusterEvent> Events => Set<Domain.Events.ClusterEvent>();
+
+    /// <summary>Set when a save stored cluster events; the unit of work wakes live followers and clears it.</summary>
+    public bool WroteEvents { get; set; }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         foreach (var entry in ChangeTracker.Entries<Entity>())
         {
@@ -54,8 +59,38 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
             }
         }
 
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        // The events the aggregates raised are stored with them, in the same transaction.
+        var raised = ChangeTracker.Entries<Entity>()
+            .Where(e => e.State is not (EntityState.Detached or EntityState.Deleted))
+            .SelectMany(e => e.Entity.TakeEvents())
+            .ToList();
+        Events.AddRange(raised);
+        var writesEvents = raised.Count > 0 || ChangeTracker.Entries<Domain.Events.ClusterEvent>().Any(e => e.State == EntityState.Added);
+        if (!writesEvents)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        WroteEvents = true;
+        if (Database.CurrentTransaction is not null)
+        {
+            await SerializeEventWritersAsync(cancellationToken);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        await SerializeEventWritersAsync(cancellationToken);
+        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return written;
     }
+
+    /// <summary>
+    /// Called inside the transaction, before its events are inserted: transactions that write events then take their
+    /// sequence numbers and commit in one order, so a follower reading "after N" never skips an event that commits late.
+    /// SQLite has one writer already; server databases take a transaction-scoped lock.
+    /// </summary>
+    protected virtual Task SerializeEventWritersAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

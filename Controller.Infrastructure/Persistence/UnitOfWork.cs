@@ -7,7 +7,7 @@ using Npgsql;
 
 namespace Controller.Infrastructure.Persistence;
 
-internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate) : IUnitOfWork
+internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events) : IUnitOfWork
 {
     private bool _inTransaction;
 
@@ -20,8 +20,12 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
             return;
         }
 
-        using var _ = await gate.EnterAsync(cancellationToken);
-        await SaveAsync();
+        using (await gate.EnterAsync(cancellationToken))
+        {
+            await SaveAsync();
+        }
+
+        Announce();
     }
 
     public async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -41,6 +45,7 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
             var result = await work(cancellationToken);
             await SaveAsync();
             await transaction.CommitAsync(CancellationToken.None);
+            Announce();
             return result;
         }
         catch (Exception ex) when (IsConcurrencyFailure(ex))
@@ -79,7 +84,20 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
         _ => false,
     };
 
-    public void Reset() => db.ChangeTracker.Clear();
+    public void Reset()
+    {
+        db.ChangeTracker.Clear();
+        db.WroteEvents = false;
+    }
+
+    private void Announce()
+    {
+        if (db.WroteEvents)
+        {
+            db.WroteEvents = false;
+            events.Notify();
+        }
+    }
 
     private static bool IsUniqueViolation(Exception? ex) => ex switch
     {

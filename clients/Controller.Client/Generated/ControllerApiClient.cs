@@ -3,6 +3,7 @@
 using Controller.Client.Audit;
 using Controller.Client.Engine;
 using Controller.Client.Engine_instance;
+using Controller.Client.Event;
 using Controller.Client.Host;
 using Controller.Client.TaskNamespace;
 using Controller.Client.Token;
@@ -38,6 +39,11 @@ namespace Controller.Client
         public global::Controller.Client.Engine_instance.Engine_instanceRequestBuilder Engine_instance
         {
             get => new global::Controller.Client.Engine_instance.Engine_instanceRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The event property</summary>
+        public global::Controller.Client.Event.EventRequestBuilder Event
+        {
+            get => new global::Controller.Client.Event.EventRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The host property</summary>
         public global::Controller.Client.Host.HostRequestBuilder Host

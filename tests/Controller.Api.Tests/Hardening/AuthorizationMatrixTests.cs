@@ -27,12 +27,14 @@ public sealed class AuthorizationMatrixTests
         OwnInstance,
         OwnHost,
         Client,
+        Viewer,
         Admin,
     }
 
     private static readonly Caller[] Admin = [Caller.Admin];
     private static readonly Caller[] AdminOrOwnHost = [Caller.Admin, Caller.OwnHost];
     private static readonly Caller[] AdminOrClient = [Caller.Admin, Caller.Client];
+    private static readonly Caller[] AdminOrViewer = [Caller.Admin, Caller.Viewer];
 
     private static readonly Dictionary<string, Caller[]> Allowed = new()
     {
@@ -66,6 +68,8 @@ public sealed class AuthorizationMatrixTests
         ["GET task"] = AdminOrClient,
         ["GET task/{taskId:guid}"] = AdminOrClient,
         ["DELETE task/{taskId:guid}"] = AdminOrClient,
+        ["GET event"] = AdminOrViewer,
+        ["GET event/stream"] = AdminOrViewer,
     };
 
     private static List<string> Endpoints()
@@ -97,6 +101,7 @@ public sealed class AuthorizationMatrixTests
         tokens[Caller.Revoked] = revoked["token"]!.GetValue<string>();
         var registration = await (await admin.PostAsJsonAsync("/token", new { kind = "registration", name = "reg" })).ReadJsonAsync();
         tokens[Caller.Registration] = registration["token"]!.GetValue<string>();
+        tokens[Caller.Viewer] = (await (await admin.PostAsJsonAsync("/token", new { kind = "viewer", name = "ops" })).ReadJsonAsync())["token"]!.GetValue<string>();
         tokens[Caller.Client] = (await (await admin.PostAsJsonAsync("/token", new { kind = "client", name = "submitter" })).ReadJsonAsync())["token"]!.GetValue<string>();
 
         var engine = await (await admin.PostAsJsonAsync("/engine", new
@@ -139,8 +144,10 @@ public sealed class AuthorizationMatrixTests
                 request.Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
             }
 
-            var response = await client.SendAsync(request);
-            var context = $"{endpoint} as {caller}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            // A stream that is allowed never ends: only its status line is read.
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var streaming = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
+            var context = $"{endpoint} as {caller}: {(int)response.StatusCode} {(streaming ? "(stream)" : await response.Content.ReadAsStringAsync())}";
             if (caller is Caller.None or Caller.Malformed or Caller.Unknown or Caller.Expired or Caller.Revoked)
             {
                 Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), context);

@@ -81,7 +81,7 @@ public sealed class EngineTests
 
         Assert.That(engine.BackoffUntil, Is.EqualTo(T0.AddSeconds(60)));
         Assert.That(engine.InBackoffAt(T0.AddSeconds(59)), Is.True);
-        engine.RecordSuccess();
+        engine.RecordSuccess(T0);
         Assert.That(engine.InBackoffAt(T0), Is.False);
         Assert.That(engine.ConsecutiveFailures, Is.Zero);
     }

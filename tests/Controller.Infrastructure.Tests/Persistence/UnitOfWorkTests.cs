@@ -26,13 +26,13 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(NewHost("m-1"));
-            await new UnitOfWork(db, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
         new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
 
-        Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None));
+        Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None));
     }
 
     [Test]
@@ -44,12 +44,12 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(first);
-            await new UnitOfWork(db, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
         new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
-        await new UnitOfWork(second, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(second, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
 
         Assert.That(await new HostRepository(second, new NoWriteGate()).FindLiveByMachineIdAsync("m-1", CancellationToken.None), Is.Not.Null);
     }
@@ -70,9 +70,9 @@ public sealed class UnitOfWorkTests
         var copyB = await new HostRepository(b, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
         copyA!.Drain(Now, null);
         copyB!.Terminate(Now);
-        await new UnitOfWork(a, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(a, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
 
-        Assert.ThrowsAsync<ConcurrencyConflictException>(() => new UnitOfWork(b, new SingleWriterGate()).SaveChangesAsync(CancellationToken.None));
+        Assert.ThrowsAsync<ConcurrencyConflictException>(() => new UnitOfWork(b, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None));
     }
 
     [Test]

@@ -62,7 +62,7 @@ public sealed class GetWorkCommandHandler(
             engine = await engines.FindAsync(instance.EngineId, cancellationToken);
             if (engine is { ConsecutiveFailures: > 0 })
             {
-                engine.RecordSuccess();
+                engine.RecordSuccess(now);
             }
         }
 

@@ -225,6 +225,58 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("Engines", (string)null);
                 });
 
+            modelBuilder.Entity("Controller.Domain.Events.ClusterEvent", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("EngineId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("HostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("InstanceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("EngineId", "Sequence");
+
+                    b.HasIndex("HostId", "Sequence");
+
+                    b.HasIndex("InstanceId", "Sequence");
+
+                    b.HasIndex("Type", "Sequence");
+
+                    b.ToTable("Events", (string)null);
+                });
+
             modelBuilder.Entity("Controller.Domain.Hosts.Host", b =>
                 {
                     b.Property<Guid>("Id")

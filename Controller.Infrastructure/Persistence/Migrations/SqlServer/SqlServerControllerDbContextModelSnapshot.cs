@@ -226,6 +226,58 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.ToTable("Engines", (string)null);
                 });
 
+            modelBuilder.Entity("Controller.Domain.Events.ClusterEvent", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("EngineId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("int");
+
+                    b.Property<Guid?>("HostId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("InstanceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("EngineId", "Sequence");
+
+                    b.HasIndex("HostId", "Sequence");
+
+                    b.HasIndex("InstanceId", "Sequence");
+
+                    b.HasIndex("Type", "Sequence");
+
+                    b.ToTable("Events", (string)null);
+                });
+
             modelBuilder.Entity("Controller.Domain.Hosts.Host", b =>
                 {
                     b.Property<Guid>("Id")

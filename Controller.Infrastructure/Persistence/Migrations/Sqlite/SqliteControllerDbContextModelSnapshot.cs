@@ -220,6 +220,56 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("Engines", (string)null);
                 });
 
+            modelBuilder.Entity("Controller.Domain.Events.ClusterEvent", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("EngineId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("HostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("EngineId", "Sequence");
+
+                    b.HasIndex("HostId", "Sequence");
+
+                    b.HasIndex("InstanceId", "Sequence");
+
+                    b.HasIndex("Type", "Sequence");
+
+                    b.ToTable("Events", (string)null);
+                });
+
             modelBuilder.Entity("Controller.Domain.Hosts.Host", b =>
                 {
                     b.Property<Guid>("Id")
