@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using OpenTelemetry.Metrics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -49,7 +50,12 @@ public static class DependencyInjection
             o.AddServerHeader = false;
         });
 
-        services.AddControllers(o =>
+        // The dashboard cookie is encrypted with keys kept beside the embedded database (replicas behind one address share the folder).
+        var keys = configuration["Controller:DataProtectionKeysDirectory"]
+            ?? Path.Combine(configuration["Controller:DataDirectory"] ?? "data", "keys");
+        services.AddDataProtection().SetApplicationName("controller").PersistKeysToFileSystem(new DirectoryInfo(keys));
+
+        services.AddControllersWithViews(o =>
             {
                 o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
             })
@@ -82,7 +88,8 @@ public static class DependencyInjection
         services.AddExceptionHandler<ApiExceptionHandler>();
 
         services.AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null)
+            .AddCookie(DashboardCookie.SchemeName, DashboardCookie.Configure);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Admin, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin))
@@ -92,7 +99,8 @@ public static class DependencyInjection
             .AddPolicy(Policies.EngineInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.EngineInstance))
             .AddPolicy(Policies.AdminHostOrInstance, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Host, TokenClaims.EngineInstance))
             .AddPolicy(Policies.AdminOrClient, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Client))
-            .AddPolicy(Policies.AdminOrViewer, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Viewer));
+            .AddPolicy(Policies.AdminOrViewer, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Viewer))
+            .AddPolicy(Policies.Dashboard, p => p.AddAuthenticationSchemes(DashboardCookie.SchemeName).RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Viewer));
 
         // Engine instances are told to call the controller at Controller:PublicUrl, else at the first listening URL.
         services.PostConfigure<Controller.Application.Common.Options.ControllerEndpointOptions>(o =>

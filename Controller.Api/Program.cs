@@ -21,6 +21,9 @@ app.UseMiddleware<Controller.Api.Logging.RequestLogMiddleware>();
 app.UseMiddleware<Controller.Api.Security.AuditMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+
+// The dashboard's stylesheet and script (wwwroot/ui): public, no secrets.
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -63,6 +63,7 @@ public static class DependencyInjection
         services.AddScoped<LeaseStore>();
         services.AddScoped<Application.Audit.IAuditLog, AuditLog>();
         services.AddScoped<IEventLog, EventLog>();
+        services.AddScoped<IClusterReader, ClusterReader>();
         services.AddSingleton<IEventSignal, EventSignal>();
         services.AddSingleton<InstanceTokenIssuer>();
         services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());

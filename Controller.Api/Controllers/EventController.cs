@@ -57,8 +57,11 @@ public sealed class EventController(ISender sender) : ApiControllerBase
         CancellationToken ct = default)
     {
         var stream = await sender.Send(new FollowEventsQuery(lastEventId ?? after, type ?? [], hostId, engineId, instanceId), ct);
-        return TypedResults.ServerSentEvents(Items(stream.Events, ct));
+        return ServerSentEvents(stream.Events, ct);
     }
+
+    /// <summary>The feed as Server-Sent Events: id = eventId, event = type, data = the event as JSON; keep-alives between.</summary>
+    public static IResult ServerSentEvents(IAsyncEnumerable<EventDto?> events, CancellationToken ct) => TypedResults.ServerSentEvents(Items(events, ct));
 
     private static async IAsyncEnumerable<SseItem<string>> Items(IAsyncEnumerable<EventDto?> events, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -27,4 +27,7 @@ public static class Policies
     public const string AdminHostOrInstance = "admin-host-or-instance";
     public const string AdminOrClient = "admin-or-client";
     public const string AdminOrViewer = "admin-or-viewer";
+
+    /// <summary>The dashboard: an admin or viewer signed in with the dashboard cookie.</summary>
+    public const string Dashboard = "dashboard";
 }

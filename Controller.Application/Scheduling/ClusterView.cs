@@ -232,17 +232,3 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
 
 /// <summary>Serialises, inside this process, the rounds that change engine counts, so they do not collide on engine rows.</summary>
 public sealed class PlacementGate : Common.AsyncGate;
-
-internal static class ResourceSums
-{
-    public static Resources Sum(this IEnumerable<Resources> resources)
-    {
-        var total = Resources.Zero;
-        foreach (var r in resources)
-        {
-            total += r;
-        }
-
-        return total;
-    }
-}

@@ -33,3 +33,18 @@ public readonly record struct Resources(int CpuMillicores, int MemoryMiB, int Gp
 
     public bool IsNegative => CpuMillicores < 0 || MemoryMiB < 0 || GpuCount < 0 || DiskMiB < 0;
 }
+
+public static class ResourcesExtensions
+{
+    /// <summary>The sum of the bundles (zero when there are none).</summary>
+    public static Resources Sum(this IEnumerable<Resources> resources)
+    {
+        var total = Resources.Zero;
+        foreach (var r in resources)
+        {
+            total += r;
+        }
+
+        return total;
+    }
+}

@@ -7,12 +7,40 @@ namespace Controller.Application.Common.Telemetry;
 /// </summary>
 public sealed class ClusterGauges
 {
+    /// <summary>How far back <see cref="History"/> reaches.</summary>
+    public static readonly TimeSpan HistoryWindow = TimeSpan.FromHours(1);
+
+    private readonly Lock _historyLock = new();
+    private readonly Queue<EngineSample> _history = new();
     private volatile ClusterSizes _current = ClusterSizes.Empty;
 
     public ClusterSizes Current => _current;
 
-    public void Set(ClusterSizes sizes) => _current = sizes;
+    public void Set(ClusterSizes sizes, DateTimeOffset at)
+    {
+        _current = sizes;
+        lock (_historyLock)
+        {
+            _history.Enqueue(new EngineSample(at, sizes.Engines.ToDictionary(e => e.EngineId, e => (e.Desired, e.Active))));
+            while (_history.Count > 0 && _history.Peek().At < at - HistoryWindow)
+            {
+                _history.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>Desired and active copies per engine at each reading of the last hour (this replica's readings), oldest first.</summary>
+    public IReadOnlyList<EngineSample> History()
+    {
+        lock (_historyLock)
+        {
+            return [.. _history];
+        }
+    }
 }
+
+/// <summary>One reading: desired and active copies by engine id.</summary>
+public sealed record EngineSample(DateTimeOffset At, IReadOnlyDictionary<Guid, (int Desired, int Active)> Engines);
 
 /// <summary>One reading of the cluster's sizes.</summary>
 public sealed record ClusterSizes(
@@ -26,4 +54,4 @@ public sealed record ClusterSizes(
 }
 
 /// <summary>One engine: its desired and active counts, whether it backs off, and its oldest queued task's age.</summary>
-public sealed record EngineSizes(string Engine, int Desired, int Active, bool InBackoff, double? OldestQueuedAgeSeconds);
+public sealed record EngineSizes(Guid EngineId, string Engine, int Desired, int Active, bool InBackoff, double? OldestQueuedAgeSeconds);

@@ -83,10 +83,13 @@ public class ControllerFactory : WebApplicationFactory<Program>
     /// <summary>Only for the test that provokes a 500 on purpose: the contract check lets 5xx answers through.</summary>
     public bool AllowServerErrors { get; protected set; }
 
+    /// <summary>Where clients send requests: the in-memory server, or the real port after <c>UseKestrel</c>.</summary>
+    public Uri BaseAddress { get; set; } = new("http://localhost");
+
     /// <summary>A client whose every request and answer is checked against the served OpenAPI document.</summary>
     public HttpClient ClientWith(string? token)
     {
-        var client = CreateDefaultClient(new Uri("http://localhost"), new ContractCheckingHandler(() => Contract, AllowServerErrors));
+        var client = CreateDefaultClient(BaseAddress, new ContractCheckingHandler(() => Contract, AllowServerErrors));
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

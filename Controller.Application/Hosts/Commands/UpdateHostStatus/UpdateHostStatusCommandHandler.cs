@@ -7,6 +7,7 @@ using Controller.Application.Common.Telemetry;
 using Controller.Application.Hosts.FastPath;
 using Controller.Application.Hosts.Models;
 using Controller.Application.Scheduling;
+using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;

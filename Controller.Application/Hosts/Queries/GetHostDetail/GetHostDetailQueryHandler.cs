@@ -1,7 +1,7 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Hosts.Models;
-using Controller.Application.Scheduling;
+using Controller.Domain.Common;
 using Mediator;
 
 namespace Controller.Application.Hosts.Queries.GetHostDetail;

@@ -1,0 +1,117 @@
+using Controller.Api.Dashboard;
+using Controller.Api.Security;
+using Controller.Application.Common.Security;
+using Controller.Application.Common.Telemetry;
+using Controller.Application.Dashboard.Queries.GetOverview;
+using Controller.Application.Dashboard.Queries.ListHostUsage;
+using Controller.Application.EngineInstances;
+using Controller.Application.Engines.Queries.GetEngine;
+using Controller.Application.Engines.Queries.ListEngines;
+using Controller.Application.Events.Queries.FollowEvents;
+using Controller.Application.Events.Queries.ListEvents;
+using Controller.Application.Hosts.Queries.GetHostDetail;
+using Controller.Domain.EngineInstances;
+using Controller.Domain.Hosts;
+using Mediator;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Controller.Api.Controllers;
+
+/// <summary>
+/// The read-only dashboard under /ui: server-rendered pages, signed in with an admin or viewer token exchanged for a
+/// cookie; live updates follow the event feed. Not part of the JSON API (and not in its OpenAPI document).
+/// </summary>
+[Route("ui")]
+[ApiExplorerSettings(IgnoreApi = true)]
+[Authorize(Policy = Policies.Dashboard)]
+public sealed class DashboardController(ISender sender, ClusterGauges gauges, TimeProvider clock) : Microsoft.AspNetCore.Mvc.Controller
+{
+    private const int PageSize = 100;
+
+    [HttpGet("")]
+    public async Task<IActionResult> Summary(CancellationToken ct) =>
+        View(new SummaryModel(await sender.Send(new GetOverviewQuery(), ct)));
+
+    [HttpGet("hosts")]
+    public async Task<IActionResult> Hosts([FromQuery] HostState? state, [FromQuery] int page = 1, CancellationToken ct = default) =>
+        View(new HostsModel(await sender.Send(new ListHostUsageQuery(state, page, PageSize), ct), state is null ? null : Display.Lower(state)));
+
+    [HttpGet("hosts/{hostId:guid}")]
+    public async Task<IActionResult> Host(Guid hostId, CancellationToken ct)
+    {
+        var host = await sender.Send(new GetHostDetailQuery(hostId), ct);
+        var events = await sender.Send(new ListEventsQuery(null, [], hostId, null, null, 30), ct);
+        return View(new HostModel(host, await EngineNamesAsync(ct), [.. events.Items.Reverse()]));
+    }
+
+    [HttpGet("engines")]
+    public async Task<IActionResult> Engines(CancellationToken ct) =>
+        View(new EnginesModel(await sender.Send(new GetOverviewQuery(RecentEvents: 0), ct)));
+
+    [HttpGet("engines/{engineId:guid}")]
+    public async Task<IActionResult> Engine(Guid engineId, CancellationToken ct)
+    {
+        var engine = await sender.Send(new GetEngineQuery(engineId), ct);
+        var instances = await sender.Send(new ListEngineInstancesQuery(engineId, null, null, 1, PageSize), ct);
+        var events = await sender.Send(new ListEventsQuery(null, [], null, engineId, null, 30), ct);
+        return View(new EngineModel(engine, instances, [.. events.Items.Reverse()], gauges.History(), clock.GetUtcNow()));
+    }
+
+    [HttpGet("instances")]
+    public async Task<IActionResult> Instances([FromQuery] EngineInstanceState? state, [FromQuery] Guid? engineId, [FromQuery] Guid? hostId, [FromQuery] int page = 1, CancellationToken ct = default)
+    {
+        var instances = await sender.Send(new ListEngineInstancesQuery(engineId, hostId, state, page, PageSize), ct);
+        return View(new InstancesModel(instances, await EngineNamesAsync(ct), state is null ? null : Display.Lower(state), engineId, hostId));
+    }
+
+    [HttpGet("events")]
+    public async Task<IActionResult> Events([FromQuery] string? type, [FromQuery] Guid? hostId, [FromQuery] Guid? engineId, [FromQuery] Guid? instanceId, CancellationToken ct)
+    {
+        var types = string.IsNullOrEmpty(type) ? [] : new[] { type };
+        var events = await sender.Send(new ListEventsQuery(null, types, hostId, engineId, instanceId, PageSize), ct);
+        return View(new EventsModel([.. events.Items.Reverse()], type, hostId, engineId, instanceId));
+    }
+
+    /// <summary>The event feed for the pages' live updates (the cookie authenticates it; EventSource cannot send a bearer token).</summary>
+    [HttpGet("events/stream")]
+    public async Task<IResult> Stream([FromHeader(Name = "Last-Event-ID")] long? lastEventId, CancellationToken ct)
+    {
+        var stream = await sender.Send(new FollowEventsQuery(lastEventId, [], null, null, null), ct);
+        return EventController.ServerSentEvents(stream.Events, ct);
+    }
+
+    [HttpGet("signin")]
+    [AllowAnonymous]
+    public IActionResult SignIn([FromQuery] string? returnUrl) => View(new SignInModel(null, returnUrl));
+
+    [HttpPost("signin")]
+    [AllowAnonymous]
+    [ValidateAntiForgeryToken]
+    public async Task<IActionResult> SignInPost([FromServices] ITokenAuthenticator authenticator, CancellationToken ct)
+    {
+        var form = await Request.ReadFormAsync(ct);
+        var returnUrl = form["returnUrl"].ToString();
+        var (principal, refusal) = await DashboardCookie.SignInAsync(authenticator, form["token"].ToString(), ct);
+        if (principal is null)
+        {
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return View(nameof(SignIn), new SignInModel(refusal, returnUrl));
+        }
+
+        await HttpContext.SignInAsync(DashboardCookie.SchemeName, principal);
+        return LocalRedirect(Url.IsLocalUrl(returnUrl) && returnUrl.StartsWith("/ui", StringComparison.Ordinal) ? returnUrl : "/ui");
+    }
+
+    [HttpPost("signout")]
+    [ValidateAntiForgeryToken]
+    public async Task<IActionResult> SignOutPost()
+    {
+        await HttpContext.SignOutAsync(DashboardCookie.SchemeName);
+        return LocalRedirect("/ui/signin");
+    }
+
+    private async Task<IReadOnlyDictionary<Guid, string>> EngineNamesAsync(CancellationToken ct) =>
+        (await sender.Send(new ListEnginesQuery(1, 500), ct)).Items.ToDictionary(e => e.EngineId, e => e.Name);
+}

@@ -1,0 +1,32 @@
+using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
+using Controller.Application.Common.Telemetry;
+using Controller.Application.Dashboard.Queries.GetOverview;
+using Controller.Application.EngineInstances;
+using Controller.Application.Engines.Models;
+using Controller.Application.Events.Models;
+using Controller.Application.Hosts.Models;
+
+namespace Controller.Api.Dashboard;
+
+public sealed record SignInModel(string? Error, string? ReturnUrl);
+
+public sealed record SummaryModel(ClusterOverview Overview);
+
+public sealed record HostsModel(PagedResult<HostUsageDto> Hosts, string? State);
+
+public sealed record HostModel(HostDetailDto Host, IReadOnlyDictionary<Guid, string> EngineNames, IReadOnlyList<EventDto> Events);
+
+public sealed record EnginesModel(ClusterOverview Overview);
+
+public sealed record EngineModel(EngineDto Engine, PagedResult<EngineInstanceDto> Instances, IReadOnlyList<EventDto> Events, IReadOnlyList<EngineSample> History, DateTimeOffset Now);
+
+public sealed record InstancesModel(PagedResult<EngineInstanceDto> Instances, IReadOnlyDictionary<Guid, string> EngineNames, string? State, Guid? EngineId, Guid? HostId);
+
+public sealed record EventsModel(IReadOnlyList<EventDto> Events, string? Type, Guid? HostId, Guid? EngineId, Guid? InstanceId);
+
+/// <summary>A used/total bar: what is allocated of a capacity.</summary>
+public sealed record BarModel(string Label, long Used, long Total, string Unit);
+
+/// <summary>Desired and active copies of one engine over the last hour.</summary>
+public sealed record ChartModel(Guid EngineId, IReadOnlyList<EngineSample> History, DateTimeOffset Now);

@@ -1,0 +1,214 @@
+using System.Net.Http.Json;
+using Controller.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Controller.Api.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real headless Chromium (Debian's package, driven by Playwright) against a controller listening on a
+/// real port: sign in with a viewer token, the summary matches the API, a host and an engine open, a live update arrives
+/// when a host reports, the pages fit 375 px, sign out; no console errors on the way.
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private ControllerFactory _factory = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private string _baseUrl = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            var message = $"{Chromium} is missing: `apt-get install chromium` (scripts/test.sh installs it).";
+            if (Environment.GetEnvironmentVariable("CI") is not null)
+            {
+                Assert.Fail(message);
+            }
+
+            Assert.Ignore(message);
+        }
+
+        _factory = new ControllerFactory();
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        _baseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+        _factory.BaseAddress = new Uri(_baseUrl);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        _factory?.Dispose();
+    }
+
+    private async Task<(IPage Page, List<string> Errors)> OpenAsync(int width = 1280)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _baseUrl, ViewportSize = new ViewportSize { Width = width, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error")
+            {
+                errors.Add(m.Text);
+            }
+        };
+        page.PageError += (_, e) => errors.Add(e);
+        return (page, errors);
+    }
+
+    private static async Task SignInAsync(IPage page, string token)
+    {
+        await page.GotoAsync("/ui");
+        Assert.That(new Uri(page.Url).AbsolutePath, Is.EqualTo("/ui/signin"), "an anonymous visitor is sent to the sign-in page");
+        await page.FillAsync("#token", token);
+        await page.ClickAsync("form.signin button[type=submit]");
+        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/ui");
+    }
+
+    private static async Task<string> ViewerTokenAsync(HttpClient admin) =>
+        (await (await admin.PostAsJsonAsync("/token", new { kind = "viewer", name = "dashboard" })).ReadJsonAsync())["token"]!.GetValue<string>();
+
+    [Test]
+    public async Task SignIn_SummaryMatchesApi_HostAndEngineOpen_LiveUpdateArrives_SignOut()
+    {
+        using var admin = _factory.Admin();
+        var engineId = await admin.CreateEngineAsync("transcribe", desired: 3);
+        using var first = await Agent.RegisterAsync(_factory);
+        first.RunEngines = true;
+        await first.ReportAsync();
+        await first.ReportAsync();
+        var token = await ViewerTokenAsync(admin);
+        var gauges = _factory.Services.GetRequiredService<Controller.Infrastructure.BackgroundServices.GaugeRefreshService>();
+        await gauges.RefreshAsync(CancellationToken.None);
+        await first.ReportAsync();
+        _factory.Clock.Advance(TimeSpan.FromMinutes(5));
+        await gauges.RefreshAsync(CancellationToken.None);
+
+        var (page, errors) = await OpenAsync();
+        await SignInAsync(page, token);
+        await page.WaitForSelectorAsync("#live[data-state=live]");
+
+        // The summary says what the API says.
+        var hosts = await (await admin.GetAsync("/host?state=active")).ReadJsonAsync();
+        var engine = await (await admin.GetAsync($"/engine/{engineId}")).ReadJsonAsync();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await page.TextContentAsync("[data-host-state=active] b"), Is.EqualTo(hosts["total"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(await page.TextContentAsync("tr[data-engine=transcribe] [data-col=desired]"), Is.EqualTo(engine["desiredInstances"]!.ToString()));
+            Assert.That(await page.TextContentAsync("tr[data-engine=transcribe] [data-col=active]"), Is.EqualTo(engine["activeInstances"]!.ToString()));
+            Assert.That(await page.Locator(".bar-used").CountAsync(), Is.EqualTo(3), "CPU, memory and GPU bars");
+        });
+        await Screenshot(page, "dashboard-summary.png");
+
+        // A host page, reached through the host list, shows its instances.
+        await page.ClickAsync("nav >> text=Hosts");
+        await page.ClickAsync($"li[data-host='{first.HostId}'] .host-head a");
+        await page.WaitForURLAsync(u => u.EndsWith($"/ui/hosts/{first.HostId}", StringComparison.Ordinal));
+        Assert.That(await page.Locator("tr[data-instance]").CountAsync(), Is.EqualTo(first.Containers.Count));
+        await Screenshot(page, "dashboard-host.png");
+
+        // An engine page.
+        await page.ClickAsync("nav >> text=Engines");
+        await page.ClickAsync("tr[data-engine=transcribe] a");
+        await page.WaitForURLAsync(u => u.EndsWith($"/ui/engines/{engineId}", StringComparison.Ordinal));
+        Assert.That(await page.TextContentAsync("[data-col=copies]"), Does.StartWith($"{engine["activeInstances"]} active of 3 desired"));
+
+        // Live: back on the summary, a new host registers and reports; its events appear without a reload.
+        await page.GotoAsync("/ui");
+        await page.WaitForSelectorAsync("#live[data-state=live]");
+        using var second = await Agent.RegisterAsync(_factory);
+        await admin.PatchAsJsonAsync($"/engine/{engineId}", new { desiredInstances = 4 });
+        await second.ReportAsync();
+        await page.WaitForSelectorAsync($".events li[data-type='host.registered'] a[href='/ui/hosts/{second.HostId}']", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await page.WaitForSelectorAsync("tr[data-engine=transcribe] [data-col=desired]:text-is('4')", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        var activeNow = (await (await admin.GetAsync("/host?state=active")).ReadJsonAsync())["total"]!.GetValue<int>();
+        Assert.That(await page.TextContentAsync("[data-host-state=active] b"), Is.EqualTo(activeNow.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        // Sign out: the pages ask for a token again.
+        await page.ClickAsync("form.signout button");
+        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/ui/signin");
+        await page.GotoAsync("/ui/hosts");
+        Assert.That(new Uri(page.Url).AbsolutePath, Is.EqualTo("/ui/signin"));
+        Assert.That(errors, Is.Empty, "no console errors");
+    }
+
+    [Test]
+    public async Task Pages_At375Pixels_NeedNoSidewaysScrolling()
+    {
+        using var admin = _factory.Admin();
+        await admin.CreateEngineAsync("narrow-" + Guid.NewGuid().ToString("N")[..6], desired: 1);
+        using var agent = await Agent.RegisterAsync(_factory);
+        await agent.ReportAsync();
+        var (page, errors) = await OpenAsync(width: 375);
+        await SignInAsync(page, await ViewerTokenAsync(admin));
+        foreach (var path in new[] { "/ui", "/ui/hosts", $"/ui/hosts/{agent.HostId}", "/ui/engines", "/ui/instances", "/ui/events" })
+        {
+            await page.GotoAsync(path);
+            var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.That(width, Is.LessThanOrEqualTo(375), $"{path} is {width} px wide");
+        }
+
+        Assert.That(errors, Is.Empty, "no console errors");
+    }
+
+    [Test]
+    public async Task SignIn_WrongTokens_AreRefused_TokenNeverInTheUrl()
+    {
+        using var admin = _factory.Admin();
+        var client = (await (await admin.PostAsJsonAsync("/token", new { kind = "client", name = "not-for-ui" })).ReadJsonAsync())["token"]!.GetValue<string>();
+        var (page, _) = await OpenAsync();
+        await page.GotoAsync("/ui/signin");
+        foreach (var (token, message) in new[] { ("ctl_unknown", "not known"), (client, "Only admin and viewer") })
+        {
+            await page.FillAsync("#token", token);
+            await page.ClickAsync("form.signin button[type=submit]");
+            Assert.That(await page.TextContentAsync(".error"), Does.Contain(message));
+            Assert.That(page.Url, Does.Not.Contain(token));
+        }
+
+        var cookies = await page.Context.CookiesAsync();
+        Assert.That(cookies.Any(c => c.Name == "controller_ui"), Is.False);
+
+        await page.FillAsync("#token", ControllerFactory.AdminToken);
+        await page.ClickAsync("form.signin button[type=submit]");
+        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/ui");
+        var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "controller_ui");
+        Assert.Multiple(() =>
+        {
+            Assert.That(session.HttpOnly, Is.True);
+            Assert.That(session.SameSite, Is.EqualTo(SameSiteAttribute.Strict));
+            Assert.That(session.Value, Does.Not.Contain(ControllerFactory.AdminToken));
+        });
+    }
+
+    /// <summary>With CONTROLLER_SCREENSHOTS set to a folder (docs/images), the pages are photographed for the README.</summary>
+    private static async Task Screenshot(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("CONTROLLER_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
+        }
+    }
+}
