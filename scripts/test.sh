@@ -13,12 +13,13 @@ cleanup() { [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"; rm -rf "$res
 trap cleanup EXIT
 
 # The README walkthrough test runs the README's curl commands: it needs curl and jq (Debian's packages).
-if ! command -v jq >/dev/null || ! command -v curl >/dev/null; then
+# The dashboard's browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright.
+if ! command -v jq >/dev/null || ! command -v curl >/dev/null || [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    echo "installing curl and jq from Debian's packages"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null || exit 1
+    echo "installing curl, jq and chromium from Debian's packages"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq chromium >/dev/null || exit 1
   else
-    echo "!! curl and jq are needed by the README walkthrough test"
+    echo "!! curl and jq are needed by the README walkthrough test, chromium by the dashboard's browser tests"
   fi
 fi
 
