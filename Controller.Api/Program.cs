@@ -12,9 +12,30 @@ builder.Services
     .AddInfrastructureServices(builder.Configuration)
     .AddApiServices(builder.Configuration);
 
+// Optionally /metrics also answers anonymously, on a listener of its own (only /metrics is served there).
+var anonymousMetrics = builder.Configuration["Metrics:AnonymousUrl"] is { Length: > 0 } metricsUrl ? new Uri(metricsUrl) : null;
+if (anonymousMetrics is not null)
+{
+    var urls = builder.Configuration["urls"] ?? "http://localhost:5080";
+    builder.WebHost.UseUrls([.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), anonymousMetrics.GetLeftPart(UriPartial.Authority)]);
+}
+
 var app = builder.Build();
 
 await app.Services.InitializeDatabaseAsync();
+
+if (anonymousMetrics is not null && app.Configuration.GetValue("Metrics:Enabled", true))
+{
+    app.MapWhen(c => c.Connection.LocalPort == anonymousMetrics.Port, metrics =>
+    {
+        metrics.UseOpenTelemetryPrometheusScrapingEndpoint();
+        metrics.Run(c =>
+        {
+            c.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+    });
+}
 
 // Outermost, so that they see the final status of every request, errors included.
 app.UseMiddleware<Controller.Api.Logging.RequestLogMiddleware>();

@@ -83,4 +83,32 @@ public sealed partial class MetricsTests
         await (await asClient.GetAsync("/metrics")).AssertErrorAsync(HttpStatusCode.Forbidden);
         await (await asViewer.GetAsync("/host")).AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
     }
+
+    [Test]
+    public async Task AnonymousListener_ServesMetricsOnly_MainPortStillNeedsAToken()
+    {
+        var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        using var factory = new ControllerFactory(new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Metrics:AnonymousUrl"] = $"http://127.0.0.1:{port}",
+        });
+        factory.UseKestrel();
+        factory.StartServer();
+        using var anonymous = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var main = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Single(a => !a.EndsWith($":{port}", StringComparison.Ordinal));
+        using var onMain = new HttpClient { BaseAddress = new Uri(main) };
+        Assert.That((await onMain.GetAsync("/metrics")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+
+        var scrape = await anonymous.GetAsync("/metrics");
+        Assert.That(scrape.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await scrape.Content.ReadAsStringAsync(), Does.Contain("controller_requests_rejected_total"), "the 401 on the main port was counted");
+        Assert.That((await anonymous.GetAsync("/host")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the metrics listener serves nothing else");
+
+    }
 }
