@@ -1,7 +1,7 @@
 using Controller.Api.Dashboard;
 using Controller.Api.Security;
 using Controller.Application.Common.Security;
-using Controller.Application.Common.Telemetry;
+using Controller.Application.Dashboard.Queries.GetEngineHistory;
 using Controller.Application.Dashboard.Queries.GetOverview;
 using Controller.Application.Dashboard.Queries.ListHostUsage;
 using Controller.Application.EngineInstances;
@@ -26,7 +26,7 @@ namespace Controller.Api.Controllers;
 [Route("ui")]
 [ApiExplorerSettings(IgnoreApi = true)]
 [Authorize(Policy = Policies.Dashboard)]
-public sealed class DashboardController(ISender sender, ClusterGauges gauges, TimeProvider clock) : Microsoft.AspNetCore.Mvc.Controller
+public sealed class DashboardController(ISender sender) : Microsoft.AspNetCore.Mvc.Controller
 {
     private const int PageSize = 100;
 
@@ -56,7 +56,8 @@ public sealed class DashboardController(ISender sender, ClusterGauges gauges, Ti
         var engine = await sender.Send(new GetEngineQuery(engineId), ct);
         var instances = await sender.Send(new ListEngineInstancesQuery(engineId, null, null, 1, PageSize), ct);
         var events = await sender.Send(new ListEventsQuery(null, [], null, engineId, null, 30), ct);
-        return View(new EngineModel(engine, instances, [.. events.Items.Reverse()], gauges.History(), clock.GetUtcNow()));
+        var history = await sender.Send(new GetEngineHistoryQuery(), ct);
+        return View(new EngineModel(engine, instances, [.. events.Items.Reverse()], history.Samples, history.Now));
     }
 
     [HttpGet("instances")]

@@ -6,6 +6,9 @@ namespace Controller.Application.Common.Interfaces;
 public sealed record EventFilter(IReadOnlyCollection<string> Types, Guid? HostId, Guid? EngineId, Guid? InstanceId)
 {
     public static EventFilter All { get; } = new([], null, null, null);
+
+    public static EventFilter Of(IEnumerable<string> types, Guid? hostId, Guid? engineId, Guid? instanceId) =>
+        new([.. types.Distinct(StringComparer.Ordinal)], hostId, engineId, instanceId);
 }
 
 /// <summary>The cluster event feed. Events raised by aggregates are stored with them; this adds the others and reads.</summary>

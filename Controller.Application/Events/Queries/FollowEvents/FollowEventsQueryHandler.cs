@@ -21,7 +21,7 @@ public sealed class FollowEventsQueryHandler(IEventLog events, IEventSignal sign
     {
         // Without a cursor, from now on: after the latest event of the whole feed.
         var start = query.After ?? ((await events.ListAsync(EventFilter.All, after: null, limit: 1, cancellationToken)) is [var latest] ? latest.Sequence : 0);
-        var filter = new EventFilter([.. query.Types.Distinct(StringComparer.Ordinal)], query.HostId, query.EngineId, query.InstanceId);
+        var filter = EventFilter.Of(query.Types, query.HostId, query.EngineId, query.InstanceId);
         return new EventStream(start, FollowAsync(filter, start, cancellationToken));
     }
 

@@ -1,15 +1,8 @@
-using Controller.Domain.Events;
 using FluentValidation;
 
 namespace Controller.Application.Events.Queries.FollowEvents;
 
 public sealed class FollowEventsQueryValidator : AbstractValidator<FollowEventsQuery>
 {
-    public FollowEventsQueryValidator()
-    {
-        RuleFor(q => q.After).GreaterThanOrEqualTo(0);
-        RuleFor(q => q.Types).Must(t => t.Count <= ClusterEventTypes.All.Count).WithMessage("'type' may be given at most once per event type.");
-        RuleForEach(q => q.Types).Must(t => ClusterEventTypes.All.Contains(t))
-            .WithMessage(t => $"'type' must be one of: {string.Join(", ", ClusterEventTypes.All)}.");
-    }
+    public FollowEventsQueryValidator() => this.AddEventFilterRules(q => q.After, q => q.Types);
 }

@@ -17,5 +17,5 @@ public sealed class ListEventsQueryHandler(IEventLog events) : IQueryHandler<Lis
 
 public static class ListEventsQueryExtensions
 {
-    public static EventFilter ToFilter(this ListEventsQuery query) => new([.. query.Types.Distinct(StringComparer.Ordinal)], query.HostId, query.EngineId, query.InstanceId);
+    public static EventFilter ToFilter(this ListEventsQuery query) => EventFilter.Of(query.Types, query.HostId, query.EngineId, query.InstanceId);
 }

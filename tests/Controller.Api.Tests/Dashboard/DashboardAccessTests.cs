@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Json;
+using Controller.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Controller.Api.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard's pages need its session cookie: without one (a bearer token does not count) every page sends the
+/// visitor to the sign-in page; forms refuse posts without their antiforgery token; a revoked token ends the session.
+/// </summary>
+public sealed class DashboardAccessTests
+{
+    private static List<string> PagePaths(ControllerFactory factory) =>
+        [.. factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ControllerActionDescriptor>() is { ControllerName: "Dashboard" })
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Contains("GET"))
+            .Select(e => e.RoutePattern.RawText!)
+            .Where(p => p != "ui/signin")];
+
+    [Test]
+    public async Task EveryPage_WithoutTheCookie_RedirectsToSignIn_EvenWithAnAdminBearerToken()
+    {
+        using var factory = new ControllerFactory();
+        var paths = PagePaths(factory);
+        Assert.That(paths, Has.Count.GreaterThanOrEqualTo(8));
+        foreach (var pattern in paths)
+        {
+            var path = "/" + pattern.Replace("{hostId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{engineId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+            foreach (var token in new[] { null, ControllerFactory.AdminToken })
+            {
+                using var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+                if (token is not null)
+                {
+                    client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                }
+
+                var response = await client.GetAsync(path);
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), path);
+                Assert.That(response.Headers.Location!.AbsolutePath, Is.EqualTo("/ui/signin"), path);
+            }
+        }
+    }
+
+    [Test]
+    public async Task SignIn_WithoutAntiforgeryToken_400_SetsNoCookie()
+    {
+        using var factory = new ControllerFactory();
+        using var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.That((await client.GetAsync("/ui/signin")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var response = await client.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerFactory.AdminToken }));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Headers.Contains("Set-Cookie") && response.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith("controller_ui=", StringComparison.Ordinal)), Is.False);
+    }
+
+    [Test]
+    public async Task RevokedToken_EndsTheSession()
+    {
+        using var factory = new ControllerFactory();
+        using var admin = factory.Admin();
+        var created = await (await admin.PostAsJsonAsync("/token", new { kind = "viewer", name = "ops" })).ReadJsonAsync();
+        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await browser.GetStringAsync("/ui/signin");
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var signIn = await browser.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = created["token"]!.GetValue<string>(),
+            ["__RequestVerificationToken"] = antiforgery,
+        }));
+        Assert.That(signIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That((await browser.GetAsync("/ui/hosts")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        await admin.DeleteAsync($"/token/{created["tokenId"]!.GetValue<string>()}");
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        var after = await browser.GetAsync("/ui/hosts");
+        Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(after.Headers.Location!.AbsolutePath, Is.EqualTo("/ui/signin"));
+    }
+}

@@ -1,0 +1,88 @@
+using Controller.Application.Common.Interfaces;
+using Controller.Domain.Common;
+using Controller.Domain.Events;
+using Controller.Domain.Hosts;
+using Controller.Infrastructure.Persistence;
+using Controller.Infrastructure.Persistence.Repositories;
+
+namespace Controller.Infrastructure.Tests.Persistence;
+
+/// <summary>The feed's store: events raised by an aggregate are saved with it; reading by cursor and filter; retention by age and count.</summary>
+public sealed class EventLogTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private TestDatabase _database = null!;
+
+    [SetUp]
+    public void SetUp() => _database = new TestDatabase();
+
+    [TearDown]
+    public void TearDown() => _database.Dispose();
+
+    private static Host NewHost(string machineId, DateTimeOffset at) =>
+        Host.Register(Guid.CreateVersion7(), new HostRegistration(machineId, "w", ["10.0.0.1"], "1", new Dictionary<string, string>(), new Resources(1000, 1024, 0, 10), []), at);
+
+    private async Task AddAsync(params ClusterEvent[] events)
+    {
+        await using var db = _database.CreateContext();
+        var log = new EventLog(db, new SingleWriterGate());
+        foreach (var e in events)
+        {
+            log.Add(e);
+        }
+
+        await new UnitOfWork(db, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
+    }
+
+    [Test]
+    public async Task SavingAnAggregate_StoresItsEvents_AndWakesFollowers()
+    {
+        var signal = new EventSignal();
+        var woken = signal.NextNotification();
+        var host = NewHost("m-1", T0);
+        host.Drain(T0, null);
+        await using (var db = _database.CreateContext())
+        {
+            new HostRepository(db, new NoWriteGate()).Add(host);
+            await new UnitOfWork(db, new SingleWriterGate(), signal).SaveChangesAsync(CancellationToken.None);
+        }
+
+        await using var read = _database.CreateContext();
+        var stored = await new EventLog(read, new SingleWriterGate()).ListAsync(EventFilter.All, 0, 10, CancellationToken.None);
+        Assert.That(stored.Select(e => (e.Type, e.HostId)), Is.EqualTo(new[] { (ClusterEventTypes.HostRegistered, (Guid?)host.Id), (ClusterEventTypes.HostDraining, host.Id) }));
+        Assert.That(woken.IsCompleted, Is.True);
+        Assert.That(host.PeekEvents(), Is.Empty, "taken by the save");
+    }
+
+    [Test]
+    public async Task Prune_DropsOlderThanTheAge_ThenAllButTheNewest()
+    {
+        await AddAsync([.. Enumerable.Range(0, 10).Select(i => ClusterEvent.Create(ClusterEventTypes.HostLost, T0.AddHours(i), $"#{i}"))]);
+
+        await using var db = _database.CreateContext();
+        var log = new EventLog(db, new SingleWriterGate());
+        var byAge = await log.PruneAsync(T0.AddHours(3), keep: 100, CancellationToken.None);
+        var byCount = await log.PruneAsync(T0, keep: 4, CancellationToken.None);
+        var left = await log.ListAsync(EventFilter.All, 0, 100, CancellationToken.None);
+
+        Assert.That((byAge, byCount), Is.EqualTo((3, 3)));
+        Assert.That(left.Select(e => e.Message), Is.EqualTo(new[] { "#6", "#7", "#8", "#9" }));
+    }
+
+    [Test]
+    public async Task List_WithoutCursor_IsTheLatestInOrder_WithCursor_WhatFollows_Filtered()
+    {
+        var host = Guid.NewGuid();
+        await AddAsync([.. Enumerable.Range(0, 6).Select(i => ClusterEvent.Create(i % 2 == 0 ? ClusterEventTypes.HostLost : ClusterEventTypes.HostBack, T0, $"#{i}", hostId: i < 4 ? host : null))]);
+
+        await using var db = _database.CreateContext();
+        var log = new EventLog(db, new SingleWriterGate());
+        var latest = await log.ListAsync(EventFilter.All, null, 2, CancellationToken.None);
+        var after = await log.ListAsync(EventFilter.All, latest[0].Sequence - 3, 2, CancellationToken.None);
+        var lostOfHost = await log.ListAsync(EventFilter.Of([ClusterEventTypes.HostLost], host, null, null), 0, 10, CancellationToken.None);
+
+        Assert.That(latest.Select(e => e.Message), Is.EqualTo(new[] { "#4", "#5" }));
+        Assert.That(after.Select(e => e.Message), Is.EqualTo(new[] { "#2", "#3" }));
+        Assert.That(lostOfHost.Select(e => e.Message), Is.EqualTo(new[] { "#0", "#2" }));
+    }
+}
