@@ -3,17 +3,20 @@
 # registers N hosts, then runs wrk (Debian's package) against /healthz/live (the ceiling) and against
 # POST /host/{id}/updatestatus rotating over the hosts' tokens (steady state: nothing to launch or stop), in one run.
 # Prints requests/s, p50/p99, the share of the ceiling, the controller's CPU per report and its RSS.
-# Usage: scripts/bench-status.sh [--hosts 10000] [--seconds 20] [--connections 32] [--postgres] [-- --Controller:Setting=value ...]
+# With --rate R the status run is paced: each connection waits connections/R seconds between its requests, so the
+# offered load is about R reports/s (less when answers are slower than the pace) and the latency is that of a steady rate.
+# Usage: scripts/bench-status.sh [--hosts 10000] [--seconds 20] [--connections 32] [--rate 5000] [--postgres] [-- --Controller:Setting=value ...]
 # Loopback only; bounded in time; stops the controller (and a PostgreSQL it started) at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-hosts=10000 seconds=20 connections=32 provider=Sqlite extra=()
+hosts=10000 seconds=20 connections=32 rate=0 provider=Sqlite extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; extra=("$@"); break ;;
     --hosts) hosts=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
     --postgres) provider=Postgres; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -53,6 +56,11 @@ request = function()
     { ["Authorization"] = "Bearer " .. h[2], ["Content-Type"] = "application/json" }, body)
 end
 LUA
+if [ "$rate" -gt 0 ]; then
+  # wrk's delay() (milliseconds before a connection's next request) paces the load.
+  cp "$work/status.lua" "$work/status-paced.lua"
+  echo "delay = function() return $(( connections * 1000 / rate )) end" >> "$work/status-paced.lua"
+fi
 
 cpu() { bench_cpu_ticks; }
 hz=$(getconf CLK_TCK)
@@ -83,5 +91,9 @@ ceiling=$(cat "$work/last-rps")
 sleep 1
 run "status, steady, $hosts hosts" -s "$work/status.lua" http://127.0.0.1:5090
 status=$(cat "$work/last-rps")
+if [ "$rate" -gt 0 ]; then
+  sleep 1
+  run "status, paced at $rate/s" -s "$work/status-paced.lua" http://127.0.0.1:5090
+fi
 awk -v s="$status" -v c="$ceiling" 'BEGIN { printf "share of the ceiling: %.1f %%\n", 100 * s / c }'
 echo "controller RSS: $(bench_rss)"
