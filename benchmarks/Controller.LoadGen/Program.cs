@@ -1,6 +1,7 @@
 // Load generator for the status hot path: registers N simulated hosts, then sends status reports at a fixed
 // total rate for a while (each host reports every N/rate seconds, carrying out launch and terminate orders),
-// and prints the achieved rate and latency percentiles. Only for a controller on this machine (loopback).
+// and prints the achieved rate and latency percentiles. With --churn N an engine is scaled from 0 to N copies when the
+// measured run starts and back to 0 halfway through it. Only for a controller on this machine (loopback).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -24,6 +25,8 @@ var warmup = int.Parse(options.Get("warmup", "0"), CultureInfo.InvariantCulture)
 var engines = int.Parse(options.Get("engines", "10"), CultureInfo.InvariantCulture);
 var concurrency = int.Parse(options.Get("concurrency", "256"), CultureInfo.InvariantCulture);
 var admin = options.Get("admin-token", Environment.GetEnvironmentVariable("CONTROLLER_ADMIN_TOKEN") ?? "");
+// Churn: one more engine, scaled from 0 to this many copies when the measured run starts and back to 0 halfway.
+var churn = int.Parse(options.Get("churn", "0"), CultureInfo.InvariantCulture);
 
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
@@ -43,6 +46,7 @@ async Task<JsonObject> PostAsync(string path, object body, string token)
 }
 
 var run = Guid.NewGuid().ToString("N")[..8];
+var clock = Stopwatch.StartNew();
 var registration = (await PostAsync("/token", new { kind = "registration", name = $"loadgen {run}" }, admin))["token"]!.GetValue<string>();
 for (var e = 0; e < engines; e++)
 {
@@ -51,6 +55,23 @@ for (var e = 0; e < engines; e++)
         name = $"load-{run}-{e}", image = "registry/load:1", resources = new { cpuMillicores = 250, memoryMiB = 256 },
         priority = e, minInstances = 0, maxInstances = 100_000, desiredInstances = Math.Max(1, hosts / engines),
     }, admin);
+}
+
+var churnEngine = churn == 0 ? null : (await PostAsync("/engine", new
+{
+    name = $"churn-{run}", image = "registry/churn:1", resources = new { cpuMillicores = 250, memoryMiB = 256 },
+    priority = 100, minInstances = 0, maxInstances = 100_000, desiredInstances = 0,
+}, admin))["engineId"]!.GetValue<string>();
+
+async Task ScaleAsync(int desired)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Patch, $"/engine/{churnEngine}")
+    {
+        Content = new StringContent($"{{\"desiredInstances\":{desired}}}", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+    };
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+    using var response = await http.SendAsync(request);
+    Console.WriteLine($"  {clock.Elapsed.TotalSeconds:F0}s: churn engine desired {desired} ({(int)response.StatusCode})");
 }
 
 Console.WriteLine($"registering {hosts} hosts...");
@@ -68,16 +89,24 @@ await Parallel.ForEachAsync(Enumerable.Range(0, hosts), new ParallelOptions { Ma
 
 var all = agents.ToArray();
 var latencies = new ConcurrentBag<double>();
+var timeline = new ConcurrentBag<(double At, double Ms)>();
 var errors = new ConcurrentDictionary<string, int>();
 var gate = new SemaphoreSlim(concurrency);
 var interval = TimeSpan.FromSeconds(1.0 / rate);
 var total = rate * (warmup + seconds);
 var measuredFrom = TimeSpan.FromSeconds(warmup);
 Console.WriteLine($"sending {total} status reports at {rate}/s over {warmup}s of warm-up and {seconds}s measured, with up to {concurrency} in flight...");
-var clock = Stopwatch.StartNew();
+clock.Restart();
 var inflight = new List<Task>(total);
+var churnUp = churnEngine is not null ? rate * warmup : -1;
+var churnDown = churnEngine is not null ? rate * (warmup + seconds / 2) : -1;
 for (var n = 0; n < total; n++)
 {
+    if (n == churnUp || n == churnDown)
+    {
+        _ = ScaleAsync(n == churnUp ? churn : 0);
+    }
+
     var due = interval * n;
     var wait = due - clock.Elapsed;
     if (wait > TimeSpan.FromMilliseconds(1))
@@ -96,10 +125,16 @@ for (var n = 0; n < total; n++)
             var answer = await PostAsync($"/host/{host.Id}/updatestatus", host.Report(), host.Token);
             if (measured)
             {
-                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                latencies.Add(ms);
+                timeline.Add((due.TotalSeconds, ms));
             }
 
-            host.CarryOut(answer);
+            foreach (var (instanceId, instanceToken) in host.CarryOut(answer))
+            {
+                // The engine in the new container announces itself (as a real one would), so the copy runs.
+                _ = PostAsync($"/engine_instance/{instanceId}/register", new { }, instanceToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
         catch (Exception ex)
         {
@@ -118,7 +153,18 @@ var sorted = latencies.OrderBy(x => x).ToArray();
 double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"hosts={hosts} target={rate}/s achieved={sorted.Length / elapsed:F0}/s ok={sorted.Length} errors={errors.Values.Sum()} " +
-    $"p50={P(0.50):F2}ms p90={P(0.90):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms"));
+    $"p50={P(0.50):F2}ms p90={P(0.90):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms over1s={sorted.Count(x => x > 1000)}"));
+if (churnEngine is not null)
+{
+    // Where the tail is: p50/p99/max per 5 seconds of the measured run.
+    foreach (var bucket in timeline.GroupBy(t => (int)(t.At / 5) * 5).OrderBy(g => g.Key))
+    {
+        var b = bucket.Select(t => t.Ms).OrderBy(x => x).ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {bucket.Key,4}s  p50={b[b.Length / 2],8:F1}ms  p99={b[Math.Min(b.Length - 1, (int)(0.99 * b.Length))],8:F1}ms  max={b[^1],8:F1}ms"));
+    }
+}
+
 foreach (var (message, count) in errors)
 {
     Console.WriteLine($"  {count} x {message}");
@@ -140,8 +186,10 @@ internal sealed class SimHost(Guid id, string token)
         containers = _containers.Select(c => new { containerId = c.Value, engineInstanceId = c.Key, state = "running" }).ToArray(),
     };
 
-    public void CarryOut(JsonObject answer)
+    /// <summary>Carries out the orders; returns the launched instances with their tokens.</summary>
+    public List<(Guid Id, string Token)> CarryOut(JsonObject answer)
     {
+        var launched = new List<(Guid, string)>();
         foreach (var t in answer["terminate"]!.AsArray())
         {
             _containers.TryRemove(Guid.Parse(t!["engineInstanceId"]!.GetValue<string>()), out _);
@@ -150,7 +198,12 @@ internal sealed class SimHost(Guid id, string token)
         foreach (var l in answer["launch"]!.AsArray())
         {
             var id = Guid.Parse(l!["engineInstanceId"]!.GetValue<string>());
-            _containers.TryAdd(id, "c" + id.ToString("N")[..12]);
+            if (_containers.TryAdd(id, "c" + id.ToString("N")[..12]))
+            {
+                launched.Add((id, l["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>()));
+            }
         }
+
+        return launched;
     }
 }
