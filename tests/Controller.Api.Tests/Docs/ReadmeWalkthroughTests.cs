@@ -45,7 +45,8 @@ public sealed class ReadmeWalkthroughTests
         Assert.That(text, Does.Contain("\"state\":\"running\""), "the engine registered");
         Assert.That(text, Does.Contain("\"scaled_down\""), "scaling down terminated a copy");
         Assert.That(text, Does.Contain("{\"mode\":\"terminate\"}"));
-        Assert.That(text.TrimEnd(), Does.EndWith("{\"state\":\"terminated\"}"));
+        Assert.That(text, Does.Contain("{\"state\":\"terminated\"}"));
+        Assert.That(text.TrimEnd(), Does.EndWith("host.registered host.draining host.undrained host.terminating host.terminated"), "the event feed tells the host's life");
         Assert.That(text, Does.Not.Contain("ctl_"), "no secret is printed by the walkthrough");
         try
         {
