@@ -43,13 +43,19 @@ app.UseMiddleware<Controller.Api.Security.AuditMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
-// The dashboard's stylesheet and script (wwwroot/ui): public, no secrets.
+// The dashboard's stylesheet and script (wwwroot/ui): public, no secrets. From the content root when it has them
+// (dotnet run, a published folder, the tests), else from the build's asset manifest (the dll started from elsewhere).
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapControllers();
+
+if (!app.Environment.WebRootFileProvider.GetFileInfo("ui/site.css").Exists)
+{
+    app.MapStaticAssets().AllowAnonymous();
+}
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
 app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

@@ -45,6 +45,17 @@ public sealed class DashboardAccessTests
         }
     }
 
+    [TestCase("/ui/site.css", "text/css")]
+    [TestCase("/ui/live.js", "text/javascript")]
+    public async Task StylesheetAndScript_AreServedToAnyone(string path, string type)
+    {
+        using var factory = new ControllerFactory();
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync(path);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo(type));
+    }
+
     [Test]
     public async Task SignIn_WithoutAntiforgeryToken_400_SetsNoCookie()
     {
