@@ -17,18 +17,7 @@ public sealed class EventFeedConcurrencyTests
     [Test]
     public async Task ThreeReplicas_ConcurrentWriters_FollowersNeverSkipOrRepeat()
     {
-        var postgres = TestDatabase.PostgresConnectionString();
-        if (postgres is null)
-        {
-            Assert.Ignore("Several replicas share a server database; this test runs in the PostgreSQL pass of scripts/test.sh (set CONTROLLER_TEST_POSTGRES to run it here).");
-        }
-
-        var settings = new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Controller"] = TestDatabase.CreatePostgresDatabase(postgres),
-            ["Scheduling:HostLostAfterSeconds"] = "86400",
-        };
+        var settings = TestDatabase.SharedPostgresSettings(("Scheduling:HostLostAfterSeconds", "86400"));
         var replicas = Enumerable.Range(0, 3).Select(_ => new ControllerFactory(settings)).ToList();
         try
         {

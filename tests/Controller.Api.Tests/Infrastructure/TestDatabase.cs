@@ -24,4 +24,29 @@ public static class TestDatabase
 
         return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString;
     }
+
+    /// <summary>
+    /// Settings for several replicas on one fresh PostgreSQL database (the test is ignored on the SQLite pass: replicas
+    /// share a server database, not the embedded file), with <paramref name="extra"/> on top.
+    /// </summary>
+    public static Dictionary<string, string?> SharedPostgresSettings(params (string Key, string Value)[] extra)
+    {
+        var postgres = PostgresConnectionString();
+        if (postgres is null)
+        {
+            NUnit.Framework.Assert.Ignore("Several replicas share a server database; this test runs in the PostgreSQL pass of scripts/test.sh (set CONTROLLER_TEST_POSTGRES to run it here).");
+        }
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Controller"] = CreatePostgresDatabase(postgres!),
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 }

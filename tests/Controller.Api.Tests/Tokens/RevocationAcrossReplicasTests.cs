@@ -12,20 +12,9 @@ public sealed class RevocationAcrossReplicasTests
     [Test]
     public async Task RevokeOnOneReplica_TheOtherRefusesTheTokenAfterItsNextPoll()
     {
-        var postgres = TestDatabase.PostgresConnectionString();
-        if (postgres is null)
-        {
-            Assert.Ignore("Several replicas share a server database (PostgreSQL or SQL Server), not the embedded SQLite file; " +
-                          "this test runs in the PostgreSQL pass of scripts/test.sh (set CONTROLLER_TEST_POSTGRES to run it here).");
-        }
-
-        var settings = new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Controller"] = TestDatabase.CreatePostgresDatabase(postgres),
-            ["Controller:TokenCacheSeconds"] = "3600",
-            ["Controller:TokenEpochPollMilliseconds"] = "60000", // the fake clock does not move: only the test's own polls
-        };
+        var settings = TestDatabase.SharedPostgresSettings(
+            ("Controller:TokenCacheSeconds", "3600"),
+            ("Controller:TokenEpochPollMilliseconds", "60000")); // the fake clock does not move: only the test's own polls
         using var a = new ControllerFactory(settings);
         _ = a.Server;
         using var b = new ControllerFactory(settings);

@@ -25,22 +25,12 @@ public sealed class TaskQueueConcurrencyTests
     [Test]
     public async Task ThreeReplicas_FiftyCrashingInstances_EveryTaskEndsOnce_NoneLeasedTwice()
     {
-        var postgres = TestDatabase.PostgresConnectionString();
-        if (postgres is null)
-        {
-            Assert.Ignore("Several replicas share a server database; this test runs in the PostgreSQL pass of scripts/test.sh (set CONTROLLER_TEST_POSTGRES to run it here).");
-        }
-
-        var settings = new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Controller"] = TestDatabase.CreatePostgresDatabase(postgres),
-            ["Scheduling:SweepIntervalSeconds"] = "3600",
-            ["Scheduling:InstanceHeartbeatTimeoutSeconds"] = "86400",
-            ["Scheduling:HostLostAfterSeconds"] = "86400",
-            ["RateLimiting:PerCallerPerSecond"] = "100000",
-            ["RateLimiting:PerCallerBurst"] = "100000",
-        };
+        var settings = TestDatabase.SharedPostgresSettings(
+            ("Scheduling:SweepIntervalSeconds", "3600"),
+            ("Scheduling:InstanceHeartbeatTimeoutSeconds", "86400"),
+            ("Scheduling:HostLostAfterSeconds", "86400"),
+            ("RateLimiting:PerCallerPerSecond", "100000"),
+            ("RateLimiting:PerCallerBurst", "100000"));
         var replicas = new List<ControllerFactory>();
         for (var i = 0; i < 3; i++)
         {
