@@ -45,7 +45,7 @@ public static class DependencyInjection
         services.AddScoped<Scheduling.ClusterSweeper>();
         services.AddScoped<Work.TaskSweeper>();
         services.AddScoped<Work.Commands.SubmitTask.TaskSubmitter>();
-        services.AddSingleton<Scheduling.PlacementGate>();
+        services.AddSingleton<IPlacementGate, Scheduling.PlacementGate>();
         services.AddSingleton<Hosts.FastPath.SteadyStateCache>();
         services.AddSingleton<Hosts.FastPath.LastSeenBuffer>();
         services.AddSingleton<StatusIntervalAdvisor>();

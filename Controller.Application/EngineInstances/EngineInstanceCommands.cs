@@ -3,7 +3,6 @@ using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Security;
-using Controller.Application.Scheduling;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Scheduling;
@@ -101,7 +100,7 @@ public sealed class StopEngineInstanceCommandHandler(
     IEngineInstanceRepository instances,
     IEngineRepository engines,
     IUnitOfWork unitOfWork,
-    PlacementGate placementGate,
+    IPlacementGate placementGate,
     IClusterChanges clusterView,
     TimeProvider clock) : ICommandHandler<StopEngineInstanceCommand, EngineInstanceDto>
 {

@@ -38,7 +38,7 @@ public sealed class ClusterSweeper(
     ITokenRepository tokens,
     ITokenService tokenService,
     IUnitOfWork unitOfWork,
-    PlacementGate placementGate,
+    IPlacementGate placementGate,
     IClusterChanges clusterView,
     StatusIntervalAdvisor intervals,
     ControllerLifetime lifetime,

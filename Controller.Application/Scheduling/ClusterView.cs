@@ -231,4 +231,4 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
 }
 
 /// <summary>Serialises, inside this process, the rounds that change engine counts, so they do not collide on engine rows.</summary>
-public sealed class PlacementGate : Common.AsyncGate;
+public sealed class PlacementGate : Common.AsyncGate, IPlacementGate;

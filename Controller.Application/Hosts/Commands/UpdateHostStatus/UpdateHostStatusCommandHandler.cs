@@ -6,7 +6,6 @@ using Controller.Application.Common.Security;
 using Controller.Application.Common.Telemetry;
 using Controller.Application.Hosts.FastPath;
 using Controller.Application.Hosts.Models;
-using Controller.Application.Scheduling;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
@@ -33,8 +32,9 @@ public sealed class UpdateHostStatusCommandHandler(
     IStatusIntervalAdvisor intervals,
     ITokenService tokenService,
     IInstanceTokenIssuer instanceTokens,
-    ClusterView clusterView,
-    PlacementGate placementGate,
+    IClusterViewSource clusterView,
+    IClusterChanges clusterChanges,
+    IPlacementGate placementGate,
     SteadyStateCache steady,
     LastSeenBuffer lastSeen,
     IOptions<SchedulingOptions> options,
@@ -157,7 +157,7 @@ public sealed class UpdateHostStatusCommandHandler(
             // The cached view is not rebuilt here (that is O(hosts)); it takes the engine counts just saved.
             if (saved is not null)
             {
-                clusterView.UpdateEngines(saved);
+                clusterChanges.UpdateEngines(saved);
                 var names = saved.ToDictionary(e => e.Id, e => e.Name);
                 foreach (var launch in decision.Launches)
                 {
@@ -170,7 +170,7 @@ public sealed class UpdateHostStatusCommandHandler(
                 }
             }
 
-            clusterView.UpdateHost(host.Id, host.State == HostState.Active, host.Labels, host.Capacity - host.Allocated);
+            clusterChanges.UpdateHost(host.Id, host.State == HostState.Active, host.Labels, host.Capacity - host.Allocated);
             if (host.State == HostState.Active && answer.Launch.Count == 0 && answer.Terminate.Count == 0
                 && holding.All(i => i.State == EngineInstanceState.Running && i.IsActive))
             {
