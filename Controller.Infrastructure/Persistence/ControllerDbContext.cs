@@ -32,40 +32,55 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        foreach (var entry in ChangeTracker.Entries<Entity>())
+        // One change detection for everything below (each Entries() call would detect changes again).
+        ChangeTracker.DetectChanges();
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        bool writesEvents;
+        try
         {
-            if (entry.State == EntityState.Modified)
+            var raised = new List<Domain.Events.ClusterEvent>();
+            foreach (var entry in ChangeTracker.Entries<Entity>())
             {
-                // The version is the persistence layer's business: the domain exposes no way to move it.
-                entry.Property(e => e.Version).CurrentValue = entry.Entity.Version + 1;
+                if (entry.State == EntityState.Modified)
+                {
+                    // The version is the persistence layer's business: the domain exposes no way to move it.
+                    entry.Property(e => e.Version).CurrentValue = entry.Entity.Version + 1;
+                }
+
+                // The events the aggregates raised are stored with them, in the same transaction.
+                if (entry.State != EntityState.Deleted)
+                {
+                    raised.AddRange(entry.Entity.TakeEvents());
+                }
             }
+
+            foreach (var entry in ChangeTracker.Entries<Host>())
+            {
+                if (entry.State is EntityState.Added or EntityState.Modified)
+                {
+                    entry.Property(Configurations.HostConfiguration.LiveMachineId).CurrentValue =
+                        entry.Entity.IsLive ? entry.Entity.MachineId : null;
+                }
+            }
+
+            foreach (var entry in ChangeTracker.Entries<Domain.Engines.Engine>())
+            {
+                if (entry.State is EntityState.Added or EntityState.Modified)
+                {
+                    entry.Property(Configurations.EngineConfiguration.LiveName).CurrentValue =
+                        entry.Entity.State == Domain.Engines.EngineState.Deleted ? null : entry.Entity.Name;
+                }
+            }
+
+            Events.AddRange(raised);
+            writesEvents = raised.Count > 0 || ChangeTracker.Entries<Domain.Events.ClusterEvent>().Any(e => e.State == EntityState.Added);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
 
-        foreach (var entry in ChangeTracker.Entries<Host>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified)
-            {
-                entry.Property(Configurations.HostConfiguration.LiveMachineId).CurrentValue =
-                    entry.Entity.IsLive ? entry.Entity.MachineId : null;
-            }
-        }
-
-        foreach (var entry in ChangeTracker.Entries<Domain.Engines.Engine>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified)
-            {
-                entry.Property(Configurations.EngineConfiguration.LiveName).CurrentValue =
-                    entry.Entity.State == Domain.Engines.EngineState.Deleted ? null : entry.Entity.Name;
-            }
-        }
-
-        // The events the aggregates raised are stored with them, in the same transaction.
-        var raised = ChangeTracker.Entries<Entity>()
-            .Where(e => e.State is not (EntityState.Detached or EntityState.Deleted))
-            .SelectMany(e => e.Entity.TakeEvents())
-            .ToList();
-        Events.AddRange(raised);
-        var writesEvents = raised.Count > 0 || ChangeTracker.Entries<Domain.Events.ClusterEvent>().Any(e => e.State == EntityState.Added);
         if (!writesEvents)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);

@@ -8,14 +8,9 @@ public sealed class ListEventsQueryHandler(IEventLog events) : IQueryHandler<Lis
 {
     public async ValueTask<EventPage> Handle(ListEventsQuery query, CancellationToken cancellationToken)
     {
-        var rows = await events.ListAsync(query.ToFilter(), query.After, query.Limit, cancellationToken);
+        var rows = await events.ListAsync(EventFilter.Of(query.Types, query.HostId, query.EngineId, query.InstanceId), query.After, query.Limit, cancellationToken);
 
         // An empty page keeps the caller's cursor: following is "ask again with the same after".
         return new EventPage([.. rows.Select(EventDto.From)], rows.Count > 0 ? rows[^1].Sequence : query.After);
     }
-}
-
-public static class ListEventsQueryExtensions
-{
-    public static EventFilter ToFilter(this ListEventsQuery query) => EventFilter.Of(query.Types, query.HostId, query.EngineId, query.InstanceId);
 }
