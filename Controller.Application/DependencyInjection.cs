@@ -45,6 +45,8 @@ public static class DependencyInjection
         services.AddScoped<Scheduling.ClusterSweeper>();
         services.AddScoped<Work.TaskSweeper>();
         services.AddScoped<Work.Commands.SubmitTask.TaskSubmitter>();
+        services.AddScoped<Work.Commands.GetWork.GetWorkBatchRound>();
+        services.AddSingleton<Work.Commands.GetWork.IGetWorkBatcher, Work.Commands.GetWork.GetWorkBatcher>();
         services.AddSingleton<IPlacementGate, Scheduling.PlacementGate>();
         services.AddSingleton<Hosts.FastPath.SteadyStateCache>();
         services.AddSingleton<Hosts.FastPath.LastSeenBuffer>();

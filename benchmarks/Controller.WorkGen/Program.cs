@@ -1,5 +1,5 @@
 // Load generator for the task queue: "work" runs N engine instances pulling and completing tasks with getwork
-// (one task per call, the outcome of the previous one reported in the same call) and prints tasks completed per
+// (one task per call, the outcome of the previous one reported in the same call; closed loop, or paced with --rate) and prints tasks completed per
 // second and the latency of getwork; "list" stores tasks until there are N and times GET /task pages (the first page,
 // and a page from a cursor in the middle), so that the cost at 1,000 and at 1,000,000 tasks can be compared.
 // Only for a controller on this machine (loopback).
@@ -25,6 +25,11 @@ var seconds = Int(options.Get("duration", "20"));
 var warmup = Int(options.Get("warmup", "5"));
 var tasks = Int(options.Get("tasks", mode == "work" ? "60000" : "1000"));
 var maxItems = Int(options.Get("max-items", "1"));
+
+// --rate R: the instances together call getwork R times a second (each on its own schedule, as an engine that takes
+// instances/R seconds per task), and latency counts from the scheduled time, so a late answer also delays the next
+// call's clock (no coordinated omission). Without it, every instance calls again as soon as it has its answer.
+var rate = double.Parse(options.Get("rate", "0"), CultureInfo.InvariantCulture);
 
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
@@ -138,39 +143,58 @@ Console.WriteLine($"{workers.Count} instances running; submitting {tasks} tasks.
 await SubmitAsync(tasks);
 
 var latencies = new ConcurrentBag<double>();
+var timeline = new ConcurrentBag<(int Window, double Latency)>();
 var completed = 0L;
 var errors = new ConcurrentDictionary<string, int>();
 var clock = Stopwatch.StartNew();
 var measuredFrom = TimeSpan.FromSeconds(warmup);
 var end = TimeSpan.FromSeconds(warmup + seconds);
 Console.WriteLine($"{workers.Count} instances pulling for {warmup}s of warm-up and {seconds}s measured...");
-await Task.WhenAll(workers.Select(w => Task.Run(async () =>
+var period = rate > 0 ? TimeSpan.FromSeconds(workers.Count / rate) : TimeSpan.Zero;
+await Task.WhenAll(workers.Select((w, n) => Task.Run(async () =>
 {
     var held = new List<string>();
+    var due = clock.Elapsed + (period * n / workers.Count);
     while (clock.Elapsed < end)
     {
-        var measured = clock.Elapsed >= measuredFrom;
-        var started = Stopwatch.GetTimestamp();
+        if (rate > 0)
+        {
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+        }
+        else
+        {
+            due = clock.Elapsed;
+        }
+
+        var measured = due >= measuredFrom && due < end;
         try
         {
             var body = new { completed = held.Select(t => new { taskId = t, outcome = "succeeded", result = new { ok = true } }).ToArray(), maxItems };
             var answer = await PostAsync($"/engine_instance/{w.Id}/getwork", body, w.Token);
             if (measured)
             {
-                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                latencies.Add((clock.Elapsed - due).TotalMilliseconds);
+                timeline.Add(((int)((due - measuredFrom).TotalSeconds / 5), (clock.Elapsed - due).TotalMilliseconds));
                 Interlocked.Add(ref completed, held.Count);
             }
+
+            due += period;
 
             held = [.. answer["items"]!.AsArray().Select(i => i!["taskId"]!.GetValue<string>())];
             if (answer["action"]!.GetValue<string>() == "wait")
             {
                 await Task.Delay(TimeSpan.FromSeconds(answer["waitSeconds"]!.GetValue<int>()));
+                due = clock.Elapsed;
             }
         }
         catch (Exception ex)
         {
             errors.AddOrUpdate(ex.Message.Split(' ').Take(2).Aggregate((a, b) => a + " " + b), 1, (_, c) => c + 1);
             held = [];
+            due = clock.Elapsed + period;
         }
     }
 })));
@@ -178,8 +202,15 @@ await Task.WhenAll(workers.Select(w => Task.Run(async () =>
 var sorted = latencies.Order().ToArray();
 double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"instances={workers.Count} maxItems={maxItems} getwork={sorted.Length / (double)seconds:F0}/s tasks completed={completed / (double)seconds:F0}/s errors={errors.Values.Sum()} " +
+    $"instances={workers.Count} maxItems={maxItems} {(rate > 0 ? $"paced at {rate:F0}/s" : "closed loop")} getwork={sorted.Length / (double)seconds:F0}/s tasks completed={completed / (double)seconds:F0}/s errors={errors.Values.Sum()} " +
     $"p50={P(0.50):F2}ms p90={P(0.90):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms"));
+foreach (var window in timeline.GroupBy(t => t.Window).OrderBy(g => g.Key))
+{
+    var times = window.Select(t => t.Latency).Order().ToArray();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  {window.Key * 5,3}-{(window.Key * 5) + 5,3} s: {times.Length / 5.0,6:F0} calls/s p50={times[times.Length / 2]:F1}ms p99={times[Math.Min(times.Length - 1, (int)(times.Length * 0.99))]:F1}ms max={times[^1]:F1}ms"));
+}
+
 foreach (var (message, count) in errors)
 {
     Console.WriteLine($"  {count} x {message}");

@@ -26,6 +26,9 @@ public interface ITaskRepository
     /// </summary>
     Task<List<WorkTask>> ListHeldByAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>What each of several instances holds (as <see cref="ListHeldByAsync"/>), in one read.</summary>
+    Task<List<WorkTask>> ListHeldByManyAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Newest first, after <paramref name="before"/> (the cursor: the last task id of the previous page). Not tracked.</summary>
     Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken);
 

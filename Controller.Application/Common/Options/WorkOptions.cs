@@ -22,4 +22,11 @@ public sealed class WorkOptions
     /// <summary>A getwork that loses a race with another writer is retried this often before 409 <c>concurrent_update</c>.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>getwork calls that arrive together run as one round (one transaction); off: each call runs on its own.</summary>
+    public bool BatchRounds { get; set; } = true;
+
+    /// <summary>How many batched getwork rounds one replica runs at a time.</summary>
+    [Range(1, 16)]
+    public int ParallelBatches { get; set; } = 2;
 }

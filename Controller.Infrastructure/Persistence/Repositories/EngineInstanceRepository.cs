@@ -16,8 +16,14 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
     private static readonly EngineInstanceState[] Ended =
         [EngineInstanceState.Stopped, EngineInstanceState.Failed, EngineInstanceState.Lost];
 
-    public Task<EngineInstance?> FindAsync(Guid instanceId, CancellationToken cancellationToken) =>
-        db.EngineInstances.FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken);
+    // Compiled: read on every heartbeat and getwork.
+    private static readonly Func<ControllerDbContext, Guid, CancellationToken, Task<EngineInstance?>> ById =
+        EF.CompileAsyncQuery((ControllerDbContext db, Guid id, CancellationToken _) => db.EngineInstances.FirstOrDefault(i => i.Id == id));
+
+    public Task<EngineInstance?> FindAsync(Guid instanceId, CancellationToken cancellationToken) => ById(db, instanceId, cancellationToken);
+
+    public Task<List<EngineInstance>> FindManyAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken) =>
+        db.EngineInstances.Where(i => instanceIds.Contains(i.Id)).ToListAsync(cancellationToken);
 
     public void Add(EngineInstance instance) => db.EngineInstances.Add(instance);
 

@@ -12,6 +12,17 @@ internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
 
     private static readonly WorkTaskState[] Finished = [WorkTaskState.Succeeded, WorkTaskState.Failed, WorkTaskState.Cancelled];
 
+    // Compiled: the queries of every getwork call.
+    private static readonly Func<ControllerDbContext, Guid, DateTimeOffset, IAsyncEnumerable<WorkTask>> HeldBy =
+        EF.CompileAsyncQuery((ControllerDbContext db, Guid instanceId, DateTimeOffset now) => db.Tasks.Where(t => t.InstanceId == instanceId
+            && (t.State == WorkTaskState.Leased || (t.State == WorkTaskState.Cancelled && t.LeaseExpiresAt > now))));
+
+    private static readonly Func<ControllerDbContext, Guid, int, IAsyncEnumerable<WorkTask>> Queued =
+        EF.CompileAsyncQuery((ControllerDbContext db, Guid engineId, int count) => db.Tasks
+            .Where(t => t.EngineId == engineId && t.State == WorkTaskState.Queued)
+            .OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id)
+            .Take(count));
+
     public Task<WorkTask?> FindAsync(Guid taskId, CancellationToken cancellationToken) =>
         db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken);
 
@@ -41,15 +52,14 @@ internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
 
         // SQLite has one writer: the transaction runs under the process's write gate, and the version check refuses
         // a claim that another process made meanwhile.
-        _ => db.Tasks
-            .Where(t => t.EngineId == engineId && t.State == WorkTaskState.Queued)
-            .OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Take(count)
-            .ToListAsync(cancellationToken),
+        _ => Queued(db, engineId, count).ToListAsync(cancellationToken).AsTask(),
     };
 
     public Task<List<WorkTask>> ListHeldByAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Tasks.Where(t => t.InstanceId == instanceId
+        HeldBy(db, instanceId, now).ToListAsync(cancellationToken).AsTask();
+
+    public Task<List<WorkTask>> ListHeldByManyAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Tasks.Where(t => t.InstanceId != null && instanceIds.Contains(t.InstanceId.Value)
                 && (t.State == WorkTaskState.Leased || (t.State == WorkTaskState.Cancelled && t.LeaseExpiresAt > now)))
             .ToListAsync(cancellationToken);
 

@@ -60,7 +60,10 @@ public sealed class GetWorkCommandHandlerTests
 
     private GetWorkCommandHandler Handler() => new(
         _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _view.Object, _cluster.Object,
-        new ControllerMetrics(new TestMeters(), new ClusterGauges()), Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock);
+        new ControllerMetrics(new TestMeters(), new ClusterGauges()), Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock, NoBatches.Object);
+
+    /// <summary>The batcher leaves every call to the single round tested here.</summary>
+    private static readonly Mock<IGetWorkBatcher> NoBatches = new();
 
     /// <summary>Meters of this test only.</summary>
     private sealed class TestMeters : System.Diagnostics.Metrics.IMeterFactory

@@ -3,7 +3,6 @@ using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
 using Controller.Application.Common.Telemetry;
 using Controller.Application.EngineInstances;
-using Controller.Application.Common.Models;
 using Controller.Application.Work.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
@@ -19,7 +18,9 @@ namespace Controller.Application.Work.Commands.GetWork;
 /// One getwork round: apply the reported outcomes (all or none), count the call as a heartbeat, extend the leases still
 /// held, decide whether the instance may take work (<see cref="WorkDispatch"/>), then claim tasks for it (the claim and
 /// the save are one transaction, so that the rows it locks stay locked until they are saved) or stop it once idle.
-/// Everything read is saved under its version: a round that loses a race is run again from fresh reads.
+/// Everything read is saved under its version: a round that loses a race is run again from fresh reads. Calls that
+/// arrive together are first offered to <see cref="IGetWorkBatcher"/>, which runs the common case of many as one round;
+/// what it leaves (null) runs here on its own.
 /// </summary>
 public sealed class GetWorkCommandHandler(
     ITaskRepository tasks,
@@ -32,17 +33,13 @@ public sealed class GetWorkCommandHandler(
     ControllerMetrics metrics,
     IOptions<WorkOptions> options,
     IOptions<SchedulingOptions> scheduling,
-    TimeProvider clock) : ICommandHandler<GetWorkCommand, GetWorkAnswer>
+    TimeProvider clock,
+    IGetWorkBatcher batcher) : ICommandHandler<GetWorkCommand, GetWorkAnswer>
 {
-    /// <summary>
-    /// getwork proves the instance alive, but its row is written only when something changed or its last heartbeat is
-    /// a tenth of the heartbeat timeout old (at most 5 s): an instance that keeps working writes its tasks, not itself.
-    /// Becoming busy is a change, so the status round's choice of idle copies still races with it on the row's version.
-    /// </summary>
-    private TimeSpan HeartbeatResolution => TimeSpan.FromSeconds(Math.Min(5, scheduling.Value.InstanceHeartbeatTimeoutSeconds / 10.0));
+    private TimeSpan HeartbeatResolution => GetWorkSteps.HeartbeatResolution(scheduling.Value);
 
     public async ValueTask<GetWorkAnswer> Handle(GetWorkCommand command, CancellationToken cancellationToken) =>
-        await ConflictRetry.RunAsync(unitOfWork, options.Value.MaxAttempts, () => RoundAsync(command, cancellationToken), () => metrics.Conflict("getwork"));
+        await batcher.TryRunAsync(command) ?? await ConflictRetry.RunAsync(unitOfWork, options.Value.MaxAttempts, () => RoundAsync(command, cancellationToken), () => metrics.Conflict("getwork"));
 
     private async Task<GetWorkAnswer> RoundAsync(GetWorkCommand command, CancellationToken cancellationToken)
     {
@@ -66,9 +63,8 @@ public sealed class GetWorkCommandHandler(
             }
         }
 
-        var held = mine.Count(t => t.ExtendLease(instance.Id, now));
+        var (held, cancelled) = GetWorkSteps.ExtendLeases(instance, mine, now);
         var verdict = WorkDispatch.Decide(instance, hostState, engine, held);
-        var cancelled = mine.Where(t => t.IsCancellationNoticeFor(instance.Id, now)).Select(t => t.Id).ToList();
         var wanted = verdict.MayTakeWork ? command.MaxItems ?? GetWorkCommand.DefaultMaxItems : 0;
         if (wanted > 0)
         {
@@ -121,8 +117,7 @@ public sealed class GetWorkCommandHandler(
         var items = new List<WorkItemDto>();
         foreach (var task in await tasks.ClaimQueuedAsync(instance.EngineId, count, cancellationToken))
         {
-            task.Lease(instance.Id, now);
-            items.Add(new WorkItemDto(task.Id, JsonText.Parse(task.Payload)!.Value, task.Attempts, task.LeaseExpiresAt!.Value));
+            items.Add(GetWorkSteps.Lease(task, instance, now));
         }
 
         instance.Heartbeat(busy: held + items.Count > 0, now, HeartbeatResolution);
@@ -149,26 +144,12 @@ public sealed class GetWorkCommandHandler(
             }
         }
 
-        var refused = new List<RefusedOutcome>();
-        foreach (var outcome in completed)
-        {
-            var taskId = outcome.TaskId!.Value;
-            var reason = !found.TryGetValue(taskId, out var task) ? "task_not_found" : task.RefusalOf(command.InstanceId, outcome.Outcome!.Value, now);
-            if (reason is not null)
-            {
-                refused.Add(new RefusedOutcome(taskId, reason));
-            }
-        }
-
+        var refused = GetWorkSteps.Refusals(command, found, now);
         if (refused.Count > 0)
         {
             throw WorkErrors.OutcomesRefused(refused);
         }
 
-        foreach (var outcome in completed)
-        {
-            found[outcome.TaskId!.Value].Complete(command.InstanceId, outcome.Outcome!.Value,
-                outcome.Result is { } result ? JsonText.Compact(result) : null, outcome.Error, now);
-        }
+        GetWorkSteps.ApplyOutcomes(command, found, now);
     }
 }
