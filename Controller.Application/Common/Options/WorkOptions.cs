@@ -28,5 +28,5 @@ public sealed class WorkOptions
 
     /// <summary>How many batched getwork rounds one replica runs at a time.</summary>
     [Range(1, 16)]
-    public int ParallelBatches { get; set; } = 2;
+    public int ParallelBatches { get; set; } = 1;
 }
