@@ -4,9 +4,11 @@ namespace Controller.Infrastructure.Persistence;
 
 /// <summary>
 /// A named lease in the database: held by one replica until it expires, renewed by its holder, taken over by
-/// another replica once expired. Races are settled by the row's version (a lost race is simply "not acquired").
+/// another replica once expired. Races are settled by the row's version (a lost race is simply "not acquired"). Its
+/// writes go through the write gate like every other (on SQLite a write outside it that meets another in the file lock
+/// makes one of them sleep in the driver's busy loop).
 /// </summary>
-public sealed class LeaseStore(ControllerDbContext db, TimeProvider clock)
+public sealed class LeaseStore(ControllerDbContext db, IDatabaseWriteGate gate, TimeProvider clock)
 {
     public async Task<bool> TryAcquireAsync(string name, string holder, TimeSpan duration, CancellationToken cancellationToken)
     {
@@ -30,7 +32,11 @@ public sealed class LeaseStore(ControllerDbContext db, TimeProvider clock)
 
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            using (await gate.EnterAsync(cancellationToken))
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
             return true;
         }
         catch (DbUpdateException)
@@ -44,7 +50,10 @@ public sealed class LeaseStore(ControllerDbContext db, TimeProvider clock)
         }
     }
 
-    public async Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken) =>
+    public async Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken)
+    {
+        using var _ = await gate.EnterAsync(cancellationToken);
         await db.Leases.Where(l => l.Name == name && l.Holder == holder)
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, clock.GetUtcNow()).SetProperty(l => l.Version, l => l.Version + 1), cancellationToken);
+    }
 }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
 
-internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
+internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate gate) : ITaskRepository
 {
     private static readonly EngineInstanceState[] Ended = [EngineInstanceState.Stopped, EngineInstanceState.Failed, EngineInstanceState.Lost];
 
@@ -97,18 +97,29 @@ internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
             .Take(limit)
             .ToListAsync(cancellationToken);
 
-    public Task<List<WorkTask>> ListQueuedOfDeletedEnginesAsync(int limit, CancellationToken cancellationToken) =>
-        db.Tasks.Where(t => t.State == WorkTaskState.Queued
-                && db.Engines.Any(e => e.Id == t.EngineId && e.State != EngineState.Active))
-            .OrderBy(t => t.Id)
-            .Take(limit)
-            .ToListAsync(cancellationToken);
+    /// <summary>
+    /// From the engines that are not active (few) to their queued tasks through the claim index, so that a sweep does
+    /// not visit every queued task of the live engines (hundreds of thousands under a backlog) to find none.
+    /// </summary>
+    public async Task<List<WorkTask>> ListQueuedOfDeletedEnginesAsync(int limit, CancellationToken cancellationToken)
+    {
+        var gone = await db.Engines.AsNoTracking().Where(e => e.State != EngineState.Active).Select(e => e.Id).ToListAsync(cancellationToken);
+        return gone.Count == 0
+            ? []
+            : await db.Tasks.Where(t => gone.Contains(t.EngineId) && t.State == WorkTaskState.Queued)
+                .OrderBy(t => t.Id)
+                .Take(limit)
+                .ToListAsync(cancellationToken);
+    }
 
-    public Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
-        db.Tasks.Where(t => t.FinishedAt < cutoff && Finished.Contains(t.State))
+    public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        using var _ = await gate.EnterAsync(cancellationToken);
+        return await db.Tasks.Where(t => t.FinishedAt < cutoff && Finished.Contains(t.State))
             .OrderBy(t => t.FinishedAt)
             .Take(limit)
             .ExecuteDeleteAsync(cancellationToken);
+    }
 
     public async Task<Dictionary<Guid, TaskBacklog>> BacklogAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken)
     {

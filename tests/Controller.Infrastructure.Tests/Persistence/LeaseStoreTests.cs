@@ -22,7 +22,7 @@ public sealed class LeaseStoreTests
     private async Task<bool> TryAsync(string holder)
     {
         await using var db = _database.CreateContext();
-        return await new LeaseStore(db, _clock).TryAcquireAsync("sweep", holder, Duration, CancellationToken.None);
+        return await new LeaseStore(db, new SingleWriterGate(), _clock).TryAcquireAsync("sweep", holder, Duration, CancellationToken.None);
     }
 
     [Test]
@@ -59,7 +59,7 @@ public sealed class LeaseStoreTests
         Assert.That(await TryAsync("a"), Is.True);
         await using (var db = _database.CreateContext())
         {
-            await new LeaseStore(db, _clock).ReleaseAsync("sweep", "a", CancellationToken.None);
+            await new LeaseStore(db, new SingleWriterGate(), _clock).ReleaseAsync("sweep", "a", CancellationToken.None);
         }
 
         Assert.That(await TryAsync("b"), Is.True);
