@@ -10,9 +10,6 @@ public interface IEngineInstanceRepository
 {
     Task<EngineInstance?> FindAsync(Guid instanceId, CancellationToken cancellationToken);
 
-    /// <summary>Several instances in one read (those that exist).</summary>
-    Task<List<EngineInstance>> FindManyAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken);
-
     void Add(EngineInstance instance);
 
     /// <summary>The host's instances that hold resources (pending, starting, running, stopping), tracked.</summary>

@@ -1,3 +1,4 @@
+using Controller.Domain.EngineInstances;
 using Controller.Domain.Work;
 
 namespace Controller.Application.Common.Interfaces;
@@ -26,8 +27,8 @@ public interface ITaskRepository
     /// </summary>
     Task<List<WorkTask>> ListHeldByAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>What each of several instances holds (as <see cref="ListHeldByAsync"/>), in one read.</summary>
-    Task<List<WorkTask>> ListHeldByManyAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Several instances (those that exist) with what each holds (as <see cref="ListHeldByAsync"/>), in one read.</summary>
+    Task<List<(EngineInstance Instance, List<WorkTask> Held)>> ListInstancesWithHeldAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Newest first, after <paramref name="before"/> (the cursor: the last task id of the previous page). Not tracked.</summary>
     Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken);

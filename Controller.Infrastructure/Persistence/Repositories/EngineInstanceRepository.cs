@@ -22,9 +22,6 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
 
     public Task<EngineInstance?> FindAsync(Guid instanceId, CancellationToken cancellationToken) => ById(db, instanceId, cancellationToken);
 
-    public Task<List<EngineInstance>> FindManyAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken) =>
-        db.EngineInstances.Where(i => instanceIds.Contains(i.Id)).ToListAsync(cancellationToken);
-
     public void Add(EngineInstance instance) => db.EngineInstances.Add(instance);
 
     public Task<List<EngineInstance>> ListHoldingForHostAsync(Guid hostId, CancellationToken cancellationToken) =>

@@ -58,10 +58,19 @@ internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate 
     public Task<List<WorkTask>> ListHeldByAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken) =>
         HeldBy(db, instanceId, now).ToListAsync(cancellationToken).AsTask();
 
-    public Task<List<WorkTask>> ListHeldByManyAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Tasks.Where(t => t.InstanceId != null && instanceIds.Contains(t.InstanceId.Value)
-                && (t.State == WorkTaskState.Leased || (t.State == WorkTaskState.Cancelled && t.LeaseExpiresAt > now)))
+    public async Task<List<(EngineInstance Instance, List<WorkTask> Held)>> ListInstancesWithHeldAsync(
+        IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rows = await db.EngineInstances.Where(i => instanceIds.Contains(i.Id))
+            .Select(i => new
+            {
+                Instance = i,
+                Held = db.Tasks.Where(t => t.InstanceId == i.Id
+                    && (t.State == WorkTaskState.Leased || (t.State == WorkTaskState.Cancelled && t.LeaseExpiresAt > now))).ToList(),
+            })
             .ToListAsync(cancellationToken);
+        return rows.ConvertAll(r => (r.Instance, r.Held));
+    }
 
     public Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken)
     {

@@ -18,7 +18,6 @@ public sealed class GetWorkBatchRoundTests
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private Mock<ITaskRepository> _tasks = null!;
-    private Mock<IEngineInstanceRepository> _instances = null!;
     private Mock<IUnitOfWork> _unitOfWork = null!;
     private Mock<IClusterViewSource> _view = null!;
     private Engine _engine = null!;
@@ -26,6 +25,7 @@ public sealed class GetWorkBatchRoundTests
     private EngineInstance _first = null!;
     private EngineInstance _second = null!;
     private List<WorkTask> _held = null!;
+    private List<EngineInstance> _known = null!;
 
     [SetUp]
     public void SetUp()
@@ -38,17 +38,18 @@ public sealed class GetWorkBatchRoundTests
         _held = [];
 
         _tasks = new Mock<ITaskRepository>();
-        _instances = new Mock<IEngineInstanceRepository>();
         _unitOfWork = new Mock<IUnitOfWork>();
         _view = new Mock<IClusterViewSource>();
         _view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new Scheduling.ClusterSnapshot(
             [_engine],
             _host.State == HostState.Active ? [new ActiveHostView(_host.Id, new Dictionary<string, string>(), _host.Capacity, Resources.Zero)] : [],
             _clock.GetUtcNow()));
-        _instances.Setup(r => r.FindManyAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync((IReadOnlyCollection<Guid> ids, CancellationToken _) => new[] { _first, _second }.Where(i => ids.Contains(i.Id)).ToList());
-        _tasks.Setup(r => r.ListHeldByManyAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync((IReadOnlyCollection<Guid> ids, DateTimeOffset _, CancellationToken _) => _held.Where(t => ids.Contains(t.InstanceId!.Value)).ToList());
+        _known = [];
+        _tasks.Setup(r => r.ListInstancesWithHeldAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((IReadOnlyCollection<Guid> ids, DateTimeOffset _, CancellationToken _) => new[] { _first, _second }.Concat(_known)
+                .Where(i => ids.Contains(i.Id))
+                .Select(i => (i, _held.Where(t => t.InstanceId == i.Id).ToList()))
+                .ToList());
         _tasks.Setup(r => r.ClaimQueuedAsync(_engine.Id, It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
         _unitOfWork.Setup(u => u.InTransactionAsync(It.IsAny<Func<CancellationToken, Task<Dictionary<int, List<WorkItemDto>>>>>(), It.IsAny<CancellationToken>()))
             .Returns((Func<CancellationToken, Task<Dictionary<int, List<WorkItemDto>>>> work, CancellationToken ct) => work(ct));
@@ -62,7 +63,7 @@ public sealed class GetWorkBatchRoundTests
     }
 
     private GetWorkBatchRound Round() => new(
-        _tasks.Object, _instances.Object, _unitOfWork.Object, _view.Object, new ControllerMetrics(new TestMeters(), new ClusterGauges()),
+        _tasks.Object, _unitOfWork.Object, _view.Object, new ControllerMetrics(new TestMeters(), new ClusterGauges()),
         Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock);
 
     private sealed class TestMeters : System.Diagnostics.Metrics.IMeterFactory
@@ -160,7 +161,7 @@ public sealed class GetWorkBatchRoundTests
     {
         var starting = EngineInstance.Launch(Guid.CreateVersion7(), _engine, _host.Id, [], Guid.NewGuid(), _clock.GetUtcNow());
         starting.ContainerSeen("c1", _clock.GetUtcNow());
-        _instances.Setup(r => r.FindManyAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<CancellationToken>())).ReturnsAsync([starting]);
+        _known.Add(starting);
 
         var answers = await Round().RunAsync([new GetWorkCommand(starting.Id, null, 1), new GetWorkCommand(Guid.NewGuid(), null, 1)], CancellationToken.None);
 

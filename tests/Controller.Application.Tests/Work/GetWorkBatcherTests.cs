@@ -34,18 +34,17 @@ public sealed class GetWorkBatcherTests
         _instance.Register(now);
 
         var tasks = new Mock<ITaskRepository>();
-        var instances = new Mock<IEngineInstanceRepository>();
         var view = new Mock<IClusterViewSource>();
         view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new Scheduling.ClusterSnapshot(
             [engine], [new ActiveHostView(host.Id, new Dictionary<string, string>(), host.Capacity, Resources.Zero)], now));
-        instances.Setup(r => r.FindManyAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => [_instance]);
-        tasks.Setup(r => r.ListHeldByManyAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => []);
+        tasks.Setup(r => r.ListInstancesWithHeldAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => [(_instance, [])]);
         tasks.Setup(r => r.ClaimQueuedAsync(engine.Id, It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => []);
         _unitOfWork = new Mock<IUnitOfWork>();
         _unitOfWork.Setup(u => u.InTransactionAsync(It.IsAny<Func<CancellationToken, Task<Dictionary<int, List<WorkItemDto>>>>>(), It.IsAny<CancellationToken>()))
             .Returns((Func<CancellationToken, Task<Dictionary<int, List<WorkItemDto>>>> work, CancellationToken ct) => work(ct));
 
-        var round = new GetWorkBatchRound(tasks.Object, instances.Object, _unitOfWork.Object, view.Object, _metrics,
+        var round = new GetWorkBatchRound(tasks.Object, _unitOfWork.Object, view.Object, _metrics,
             Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock);
         var provider = new Mock<IServiceProvider>();
         provider.Setup(p => p.GetService(typeof(GetWorkBatchRound))).Returns(round);

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Controller.Application.Work.Commands.GetWork;
 
 /// <summary>
-/// Several getwork calls run as one round: one read of their instances, one of what they hold, one claim per engine and
+/// Several getwork calls run as one round: one read of their instances with what they hold, one claim per engine and
 /// one transaction, instead of a read, a read and a transaction each. Only the common case is taken: an instance that is
 /// running, on a host the placement view knows as active, of an active engine that is not letting idle copies go, whose
 /// reported outcomes are all for tasks it holds and are all accepted, and that appears once in the batch. Every other
@@ -21,7 +21,6 @@ namespace Controller.Application.Work.Commands.GetWork;
 /// </summary>
 public sealed class GetWorkBatchRound(
     ITaskRepository tasks,
-    IEngineInstanceRepository instances,
     IUnitOfWork unitOfWork,
     IClusterViewSource clusterView,
     ControllerMetrics metrics,
@@ -38,8 +37,7 @@ public sealed class GetWorkBatchRound(
         var resolution = GetWorkSteps.HeartbeatResolution(scheduling.Value);
         var answers = new GetWorkAnswer?[commands.Count];
         var ids = commands.Select(c => c.InstanceId).Distinct().ToList();
-        var found = (await instances.FindManyAsync(ids, cancellationToken)).ToDictionary(i => i.Id);
-        var holdings = (await tasks.ListHeldByManyAsync(ids, now, cancellationToken)).ToLookup(t => t.InstanceId!.Value);
+        var found = (await tasks.ListInstancesWithHeldAsync(ids, now, cancellationToken)).ToDictionary(r => r.Instance.Id);
         var view = await clusterView.GetAsync(cancellationToken);
         var engines = view.Engines.ToDictionary(e => e.Id);
 
@@ -49,7 +47,8 @@ public sealed class GetWorkBatchRound(
         {
             var command = commands[index];
             if (!seen.Add(command.InstanceId)
-                || !found.TryGetValue(command.InstanceId, out var instance)
+                || !found.TryGetValue(command.InstanceId, out var row)
+                || row.Instance is not { } instance
                 || instance.State != EngineInstanceState.Running
                 || !engines.TryGetValue(instance.EngineId, out var engine)
                 || !view.IsActiveHost(instance.HostId))
@@ -57,7 +56,7 @@ public sealed class GetWorkBatchRound(
                 continue;
             }
 
-            var mine = holdings[instance.Id].ToList();
+            var mine = row.Held;
             var byId = mine.ToDictionary(t => t.Id);
             if ((engine.ScalingMode == ScalingMode.Queue && engine.Surplus > 0)
                 || !WorkDispatch.Decide(instance, HostState.Active, engine, mine.Count(t => t.IsHeldBy(instance.Id, now))).MayTakeWork
