@@ -63,13 +63,17 @@ if [ "$rate" -gt 0 ]; then
 fi
 
 cpu() { bench_cpu_ticks; }
+# Bytes the controller allocated on its managed heap so far (the runtime's own counter, read from /metrics).
+allocated() { curl -s "$url/metrics" -H "Authorization: Bearer $admin" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ {print $2}'; }
 hz=$(getconf CLK_TCK)
 run() { # name, wrk args...
   local name=$1; shift
-  local before after out
+  local before after out bytes_before bytes_after
+  bytes_before=$(allocated)
   before=$(cpu)
   out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@")
   after=$(cpu)
+  bytes_after=$(allocated)
   local rps p50 p99 requests
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
@@ -79,7 +83,9 @@ run() { # name, wrk args...
   errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
   local cpu_ms
   cpu_ms=$(awk -v a="$after" -v b="$before" -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.3f", (a - b) * 1000 / hz / n }')
-  printf '%-28s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  controller CPU %s ms/request\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_ms"
+  local kib
+  kib=$(awk -v a="$bytes_after" -v b="$bytes_before" -v n="$requests" 'BEGIN { printf "%.1f", (a - b) / 1024 / n }')
+  printf '%-28s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  controller CPU %s ms/request  allocated %s KiB/request\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_ms" "$kib"
   echo "$rps" > "$work/last-rps"
 }
 
