@@ -2,7 +2,7 @@ using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
 using Controller.Application.Common.Security;
-using Controller.Application.Common.Telemetry;
+using Controller.Application.Tests.Common;
 using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.FastPath;
 using Controller.Application.Scheduling;
@@ -35,7 +35,7 @@ public sealed class UpdateHostStatusCommandHandlerTests
             _hosts.Object, _engines.Object, _instances.Object, Mock.Of<ITokenRepository>(MockBehavior.Strict), _unitOfWork.Object, intervals.Object,
             Mock.Of<ITokenService>(MockBehavior.Strict), Mock.Of<IInstanceTokenIssuer>(MockBehavior.Strict), _view.Object, Mock.Of<IClusterChanges>(),
             Mock.Of<IPlacementGate>(MockBehavior.Strict), _steady, _lastSeen, Options.Create(new SchedulingOptions()),
-            Options.Create(new ControllerEndpointOptions()), new ControllerMetrics(new TestMeters(), new ClusterGauges()), _clock);
+            Options.Create(new ControllerEndpointOptions()), TestMetrics.Create(), _clock);
     }
 
     private static UpdateHostStatusCommand Report(Guid hostId) => new(hostId, new ResourcesModel(1000, 1024, 0, 0), []);
@@ -68,14 +68,5 @@ public sealed class UpdateHostStatusCommandHandlerTests
         Assert.That(answer.Launch, Is.Empty);
         Assert.That(answer.Terminate, Is.Empty);
         _unitOfWork.VerifyNoOtherCalls();
-    }
-
-    private sealed class TestMeters : System.Diagnostics.Metrics.IMeterFactory
-    {
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
     }
 }

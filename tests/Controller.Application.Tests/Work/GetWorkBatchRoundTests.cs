@@ -1,6 +1,6 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
-using Controller.Application.Common.Telemetry;
+using Controller.Application.Tests.Common;
 using Controller.Application.Work.Commands.GetWork;
 using Controller.Application.Work.Models;
 using Controller.Domain.Common;
@@ -63,17 +63,8 @@ public sealed class GetWorkBatchRoundTests
     }
 
     private GetWorkBatchRound Round() => new(
-        _tasks.Object, _unitOfWork.Object, _view.Object, new ControllerMetrics(new TestMeters(), new ClusterGauges()),
+        _tasks.Object, _unitOfWork.Object, _view.Object, TestMetrics.Create(),
         Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock);
-
-    private sealed class TestMeters : System.Diagnostics.Metrics.IMeterFactory
-    {
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
-    }
 
     private WorkTask Queued() => WorkTask.Submit(Guid.CreateVersion7(), new TaskSpec(_engine.Id, "{}", 0, 3, 60, null), _clock.GetUtcNow());
 

@@ -2,6 +2,7 @@ using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
 using Controller.Application.Common.Telemetry;
+using Controller.Application.Tests.Common;
 using Controller.Application.Work.Commands.GetWork;
 using Controller.Application.Work.Models;
 using Controller.Domain.Common;
@@ -19,7 +20,7 @@ namespace Controller.Application.Tests.Work;
 public sealed class GetWorkBatcherTests
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly ControllerMetrics _metrics = new(new TestMeters(), new ClusterGauges());
+    private readonly ControllerMetrics _metrics = TestMetrics.Create();
     private Mock<IUnitOfWork> _unitOfWork = null!;
     private Mock<IServiceScopeFactory> _scopes = null!;
     private EngineInstance _instance = null!;
@@ -56,15 +57,6 @@ public sealed class GetWorkBatcherTests
 
     private GetWorkBatcher Batcher(bool batchRounds = true) =>
         new(_scopes.Object, _metrics, Options.Create(new WorkOptions { BatchRounds = batchRounds }), NullLogger<GetWorkBatcher>.Instance);
-
-    private sealed class TestMeters : System.Diagnostics.Metrics.IMeterFactory
-    {
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
-    }
 
     [Test]
     public async Task TryRunAsync_CommonCase_IsAnsweredByABatchRound()

@@ -1,7 +1,7 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
-using Controller.Application.Common.Telemetry;
+using Controller.Application.Tests.Common;
 using Controller.Application.Work.Commands.GetWork;
 using Controller.Application.Work.Models;
 using Controller.Domain.Common;
@@ -60,20 +60,10 @@ public sealed class GetWorkCommandHandlerTests
 
     private GetWorkCommandHandler Handler() => new(
         _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _view.Object, _cluster.Object,
-        new ControllerMetrics(new TestMeters(), new ClusterGauges()), Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock, NoBatches.Object);
+        TestMetrics.Create(), Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock, NoBatches.Object);
 
     /// <summary>The batcher leaves every call to the single round tested here.</summary>
     private static readonly Mock<IGetWorkBatcher> NoBatches = new();
-
-    /// <summary>Meters of this test only.</summary>
-    private sealed class TestMeters : System.Diagnostics.Metrics.IMeterFactory
-    {
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
-    }
 
     private WorkTask Queued(int priority = 0) =>
         WorkTask.Submit(Guid.CreateVersion7(), new TaskSpec(_engine.Id, "{}", priority, 3, 60, null), _clock.GetUtcNow());
