@@ -71,11 +71,13 @@ public sealed record TaskPageResponse(IReadOnlyList<TaskResponse> Items, string?
 public sealed record CompletedTaskRequest(Guid? TaskId, TaskOutcome? Outcome, JsonElement? Result, string? Error);
 
 /// <summary>
-/// Body of POST /engine_instance/{id}/getwork: outcomes of tasks it held (all are applied, or none with 409) and how many
-/// more it can take (<c>maxItems</c>, default 1, 0 to only report). Unknown fields are ignored.
+/// Body of POST /engine_instance/{id}/getwork: outcomes of tasks it held (all are applied, or none with 409), how many
+/// more it can take (<c>maxItems</c>, default 1, 0 to only report), and optionally the tasks it is still working on
+/// (<c>holding</c>, besides those in <c>completed</c>): any other task leased to it then goes back to the queue at once
+/// (an answer it never got). Unknown fields are ignored.
 /// </summary>
 [ValidatedAs(typeof(Application.Work.Commands.GetWork.GetWorkCommand))]
-public sealed record GetWorkRequest(IReadOnlyList<CompletedTaskRequest?>? Completed, int? MaxItems);
+public sealed record GetWorkRequest(IReadOnlyList<CompletedTaskRequest?>? Completed, int? MaxItems, IReadOnlyList<Guid>? Holding = null);
 
 /// <summary>A task to work on: its payload, which attempt this is, and when the lease ends unless the instance heartbeats.</summary>
 public sealed record WorkItemResponse(Guid TaskId, JsonElement Payload, int Attempt, DateTimeOffset LeaseExpiresAt);

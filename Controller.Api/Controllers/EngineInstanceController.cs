@@ -72,7 +72,7 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
         Guid instanceId,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] GetWorkRequest? request,
         CancellationToken ct) =>
-        (await sender.Send(new GetWorkCommand(instanceId, request?.Completed.ToModels(), request?.MaxItems), ct)).ToResponse();
+        (await sender.Send(new GetWorkCommand(instanceId, request?.Completed.ToModels(), request?.MaxItems, request?.Holding), ct)).ToResponse();
 
     /// <summary>Stop an instance (admin, 202); its host's next status answer terminates it.</summary>
     [HttpDelete("{instanceId:guid}")]

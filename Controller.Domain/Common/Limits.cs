@@ -34,6 +34,7 @@ public static class Limits
     public const int IdempotencyKeyMaxLength = 200;
     public const int MaxTasksPerBatch = 500;
     public const int MaxGetWorkItems = 100;
+    public const int MaxHeldTasksReported = 1_000;
     public const int MaxTargetTasksPerInstance = 1_000_000;
     public const int MaxScaleDownAfterSeconds = 86_400;
 }

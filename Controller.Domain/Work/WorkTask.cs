@@ -13,6 +13,7 @@ public sealed class WorkTask : Entity
 {
     public const string ErrorLeaseExpired = "lease expired";
     public const string ErrorInstanceEnded = "the engine instance holding it ended";
+    public const string ErrorNotHeld = "the engine instance it was leased to did not have it";
 
     private WorkTask(Guid id)
         : base(id)
@@ -209,6 +210,21 @@ public sealed class WorkTask : Entity
         }
 
         EndLease(ErrorInstanceEnded, now);
+        return true;
+    }
+
+    /// <summary>
+    /// The instance it is leased to says it does not have it (the answer that handed it over was lost, or it dropped
+    /// it): the attempt ends now, as if the lease had expired, instead of being extended by that instance for ever.
+    /// </summary>
+    public bool Release(Guid instanceId, DateTimeOffset now)
+    {
+        if (!IsHeldBy(instanceId, now))
+        {
+            return false;
+        }
+
+        EndLease(ErrorNotHeld, now);
         return true;
     }
 

@@ -21,6 +21,16 @@ public sealed class Worker(ControllerFactory factory, Guid instanceId, string to
     public Task<HttpResponseMessage> GetWorkRawAsync(int maxItems = 1, params object[] completed) =>
         _client.PostAsJsonAsync($"/engine_instance/{InstanceId}/getwork", new { completed, maxItems });
 
+    public Task<HttpResponseMessage> GetWorkRawWithAsync(object body) => _client.PostAsJsonAsync($"/engine_instance/{InstanceId}/getwork", body);
+
+    /// <summary>getwork with the body as given, asserting 200.</summary>
+    public async Task<JsonObject> GetWorkWithAsync(object body)
+    {
+        var response = await GetWorkRawWithAsync(body);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return await response.ReadJsonAsync();
+    }
+
     /// <summary>getwork, asserting 200.</summary>
     public async Task<JsonObject> GetWorkAsync(int maxItems = 1, params object[] completed)
     {

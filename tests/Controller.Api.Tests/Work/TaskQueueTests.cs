@@ -128,6 +128,33 @@ public sealed class TaskQueueTests
     }
 
     [Test]
+    public async Task LostAnswer_TheNextCallNamesWhatItHolds_AndTheTaskIsHandedOutAgainAtOnce()
+    {
+        var (engineId, agent, workers) = await RunningEngineAsync();
+        var taskId = (await _admin.SubmitAsync(engineId, timeoutSeconds: 3600)).Id();
+        await workers[0].GetWorkAsync(); // the answer is lost on its way: the engine never saw the task
+
+        await workers[0].GetWorkWithAsync(new { completed = Array.Empty<object>(), maxItems = 0, holding = Array.Empty<Guid>() });
+
+        var task = await _admin.TaskAsync(taskId);
+        Assert.That(task["state"]!.GetValue<string>(), Is.EqualTo("queued"), "back now, not after its one-hour lease");
+        Assert.That(task["error"]!.GetValue<string>(), Is.EqualTo("the engine instance it was leased to did not have it"));
+        var again = await workers[0].GetWorkWithAsync(new { maxItems = 1, holding = Array.Empty<Guid>() });
+        Assert.That(Worker.TaskIds(again), Is.EqualTo(new[] { taskId }));
+        Assert.That((await _admin.TaskAsync(taskId))["attempts"]!.GetValue<int>(), Is.EqualTo(2), "the lost hand-out counted as an attempt");
+
+        // Named, it is kept; named as held and as completed at once, the call is refused and changes nothing.
+        await workers[0].GetWorkWithAsync(new { maxItems = 0, holding = new[] { taskId } });
+        Assert.That((await _admin.TaskAsync(taskId))["attempts"]!.GetValue<int>(), Is.EqualTo(2));
+        using var both = await workers[0].GetWorkRawWithAsync(new { completed = new[] { Worker.Succeeded(taskId) }, maxItems = 0, holding = new[] { taskId } });
+        Assert.That(both.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await _admin.TaskAsync(taskId))["state"]!.GetValue<string>(), Is.EqualTo("leased"));
+        await workers[0].GetWorkAsync(0, Worker.Succeeded(taskId));
+        Assert.That((await _admin.TaskAsync(taskId))["state"]!.GetValue<string>(), Is.EqualTo("succeeded"));
+        agent.Dispose();
+    }
+
+    [Test]
     public async Task InstanceEnds_ItsTaskGoesBackAtTheNextSweep_WithoutWaitingForTheLease()
     {
         var (engineId, agent, workers) = await RunningEngineAsync();

@@ -112,6 +112,19 @@ public sealed class GetWorkBatchRoundTests
     }
 
     [Test]
+    public async Task RunAsync_HoldingNamed_TasksLeasedButNotNamedGoBack()
+    {
+        var lost = HeldBy(_first);
+        var kept = HeldBy(_first);
+
+        var answers = await Round().RunAsync([new GetWorkCommand(_first.Id, null, 0, [kept.Id])], CancellationToken.None);
+
+        Assert.That(lost.State, Is.EqualTo(WorkTaskState.Queued));
+        Assert.That(kept.State, Is.EqualTo(WorkTaskState.Leased));
+        Assert.That(answers[0]!.Action, Is.EqualTo(WorkAction.Wait));
+    }
+
+    [Test]
     public async Task RunAsync_NothingQueued_WaitsAndIsIdle()
     {
         var answers = await Round().RunAsync([new GetWorkCommand(_first.Id, null, null)], CancellationToken.None);

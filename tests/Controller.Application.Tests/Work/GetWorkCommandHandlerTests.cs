@@ -84,6 +84,23 @@ public sealed class GetWorkCommandHandlerTests
     }
 
     [Test]
+    public async Task Handle_HoldingNamed_TasksLeasedButNotNamedGoBack_NamedAreKept()
+    {
+        var lost = Queued();
+        lost.Lease(_instance.Id, _clock.GetUtcNow());
+        var kept = Queued();
+        kept.Lease(_instance.Id, _clock.GetUtcNow());
+        _tasks.Setup(r => r.ListHeldByAsync(_instance.Id, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync([lost, kept]);
+
+        var answer = await Handler().Handle(new GetWorkCommand(_instance.Id, null, 0, [kept.Id]), CancellationToken.None);
+
+        Assert.That(lost.State, Is.EqualTo(WorkTaskState.Queued));
+        Assert.That(lost.Error, Is.EqualTo(WorkTask.ErrorNotHeld));
+        Assert.That(kept.State, Is.EqualTo(WorkTaskState.Leased));
+        Assert.That(answer.Action, Is.EqualTo(WorkAction.Wait));
+    }
+
+    [Test]
     public async Task Handle_NothingQueued_Waits()
     {
         var answer = await Handler().Handle(new GetWorkCommand(_instance.Id, null, null), CancellationToken.None);

@@ -61,6 +61,24 @@ public sealed class WorkTaskTests
     }
 
     [Test]
+    public void Release_ByTheHolder_RequeuesAtOnce_ByAnotherDoesNothing_TheLastAttemptFails()
+    {
+        var task = NewTask(maxAttempts: 2);
+        task.Lease(InstanceA, T0);
+
+        Assert.That(task.Release(InstanceB, T0), Is.False);
+        Assert.That(task.State, Is.EqualTo(WorkTaskState.Leased));
+        Assert.That(task.Release(InstanceA, T0.AddSeconds(1)), Is.True);
+        Assert.That(task.State, Is.EqualTo(WorkTaskState.Queued));
+        Assert.That(task.Error, Is.EqualTo(WorkTask.ErrorNotHeld));
+        Assert.That(task.Release(InstanceA, T0.AddSeconds(1)), Is.False, "no longer its");
+
+        task.Lease(InstanceB, T0.AddSeconds(2));
+        Assert.That(task.Release(InstanceB, T0.AddSeconds(3)), Is.True);
+        Assert.That(task.State, Is.EqualTo(WorkTaskState.Failed), "every attempt used");
+    }
+
+    [Test]
     public void Complete_Succeeded_KeepsTheResult_AndARepeatChangesNothing()
     {
         var task = NewTask();

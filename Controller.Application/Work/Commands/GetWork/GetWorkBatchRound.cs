@@ -68,6 +68,7 @@ public sealed class GetWorkBatchRound(
             // From here the call is in the batch: its changes are saved with the others' or not at all.
             GetWorkSteps.ApplyOutcomes(command, byId, now);
             instance.Heartbeat(busy: instance.Busy, now, resolution);
+            GetWorkSteps.ReleaseUnreported(command, mine, now);
             var (held, cancelled) = GetWorkSteps.ExtendLeases(instance, mine, now);
             calls.Add(new Call(index, command, instance, engine, held, cancelled));
         }

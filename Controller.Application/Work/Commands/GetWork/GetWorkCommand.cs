@@ -8,9 +8,11 @@ namespace Controller.Application.Work.Commands.GetWork;
 
 /// <summary>
 /// An engine instance reports the outcome of tasks it held and asks for up to <paramref name="MaxItems"/> more. Also
-/// proves it alive (as a heartbeat) and extends the leases of what it still holds.
+/// proves it alive (as a heartbeat) and extends the leases of what it still holds. With <paramref name="Holding"/> it
+/// names the tasks it is still working on: any other task leased to it goes back to the queue (an answer it never got).
 /// </summary>
-public sealed record GetWorkCommand(Guid InstanceId, IReadOnlyList<CompletedTask>? Completed, int? MaxItems) : ICommand<GetWorkAnswer>, IInstanceScoped
+public sealed record GetWorkCommand(Guid InstanceId, IReadOnlyList<CompletedTask>? Completed, int? MaxItems, IReadOnlyList<Guid>? Holding = null)
+    : ICommand<GetWorkAnswer>, IInstanceScoped
 {
     public const int DefaultMaxItems = 1;
 }

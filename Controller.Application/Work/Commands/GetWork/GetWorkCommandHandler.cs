@@ -63,6 +63,7 @@ public sealed class GetWorkCommandHandler(
             }
         }
 
+        GetWorkSteps.ReleaseUnreported(command, mine, now);
         var (held, cancelled) = GetWorkSteps.ExtendLeases(instance, mine, now);
         var verdict = WorkDispatch.Decide(instance, hostState, engine, held);
         var wanted = verdict.MayTakeWork ? command.MaxItems ?? GetWorkCommand.DefaultMaxItems : 0;

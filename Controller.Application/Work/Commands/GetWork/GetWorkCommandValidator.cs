@@ -16,6 +16,14 @@ public sealed class GetWorkCommandValidator : AbstractValidator<GetWorkCommand>
             .When(c => c.Completed is not null)
             .WithMessage("'completed' must name each task once.");
         RuleForEach(c => c.Completed).NotNull().SetValidator(new CompletedTaskValidator());
+        RuleFor(c => c.Holding).Must(h => h!.Count <= Limits.MaxHeldTasksReported).When(c => c.Holding is not null)
+            .WithMessage($"'holding' must name at most {Limits.MaxHeldTasksReported} tasks.");
+        RuleFor(c => c.Holding).Must(h => h!.Distinct().Count() == h!.Count).When(c => c.Holding is not null)
+            .WithMessage("'holding' must name each task once.");
+        RuleForEach(c => c.Holding).NotEqual(Guid.Empty);
+        RuleFor(c => c.Holding).Must((c, h) => !h!.Intersect(c.Completed!.Where(t => t?.TaskId is not null).Select(t => t!.TaskId!.Value)).Any())
+            .When(c => c.Holding is not null && c.Completed is not null)
+            .WithMessage("'holding' must not name a task reported in 'completed'.");
     }
 }
 

@@ -48,6 +48,21 @@ internal static class GetWorkSteps
         }
     }
 
+    /// <summary>
+    /// When the call names what the instance holds, every other task leased to it goes back to the queue (the answer
+    /// that handed it over was lost). Runs after the outcomes are applied, so the tasks it reported are not touched.
+    /// </summary>
+    public static int ReleaseUnreported(GetWorkCommand command, IEnumerable<WorkTask> mine, DateTimeOffset now)
+    {
+        if (command.Holding is not { } holding)
+        {
+            return 0;
+        }
+
+        var kept = holding.ToHashSet();
+        return mine.Count(t => !kept.Contains(t.Id) && t.Release(command.InstanceId, now));
+    }
+
     /// <summary>Extends the leases the instance still holds; returns how many it holds and which were cancelled meanwhile.</summary>
     public static (int Held, List<Guid> Cancelled) ExtendLeases(EngineInstance instance, IReadOnlyCollection<WorkTask> mine, DateTimeOffset now) =>
         (mine.Count(t => t.ExtendLease(instance.Id, now)), mine.Where(t => t.IsCancellationNoticeFor(instance.Id, now)).Select(t => t.Id).ToList());

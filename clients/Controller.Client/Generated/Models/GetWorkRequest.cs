@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// Body of POST /engine_instance/{id}/getwork: outcomes of tasks it held (all are applied, or none with 409) and how manymore it can take (`maxItems`, default 1, 0 to only report). Unknown fields are ignored.
+    /// Body of POST /engine_instance/{id}/getwork: outcomes of tasks it held (all are applied, or none with 409), how manymore it can take (`maxItems`, default 1, 0 to only report), and optionally the tasks it is still working on(`holding`, besides those in `completed`): any other task leased to it then goes back to the queue at once(an answer it never got). Unknown fields are ignored.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class GetWorkRequest : IAdditionalDataHolder, IParsable
@@ -22,6 +22,14 @@ namespace Controller.Client.Models
 #nullable restore
 #else
         public List<global::Controller.Client.Models.CompletedTaskRequest> Completed { get; set; }
+#endif
+        /// <summary>The holding property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<Guid?>? Holding { get; set; }
+#nullable restore
+#else
+        public List<Guid?> Holding { get; set; }
 #endif
         /// <summary>The maxItems property</summary>
         public int? MaxItems { get; set; }
@@ -51,6 +59,7 @@ namespace Controller.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "completed", n => { Completed = n.GetCollectionOfObjectValues<global::Controller.Client.Models.CompletedTaskRequest>(global::Controller.Client.Models.CompletedTaskRequest.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "holding", n => { Holding = n.GetCollectionOfPrimitiveValues<Guid?>()?.AsList(); } },
                 { "maxItems", n => { MaxItems = n.GetIntValue(); } },
             };
         }
@@ -62,6 +71,7 @@ namespace Controller.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::Controller.Client.Models.CompletedTaskRequest>("completed", Completed);
+            writer.WriteCollectionOfPrimitiveValues<Guid?>("holding", Holding);
             writer.WriteIntValue("maxItems", MaxItems);
             writer.WriteAdditionalData(AdditionalData);
         }
