@@ -88,7 +88,9 @@ public sealed partial class GetWorkBatcher(
         }
         finally
         {
-            // Whatever is still queued runs on its own.
+            // No more batches from this replica (it stops): later calls are refused at the door and run on their own,
+            // and whatever is still queued runs on its own too, so that no call waits for a loop that has ended.
+            _queue.Writer.TryComplete();
             batch.ForEach(c => c.Answer.TrySetResult(null));
             while (_queue.Reader.TryRead(out var call))
             {
