@@ -84,11 +84,7 @@ public sealed class GetWorkBatchRound(
             var items = leased[call.Index];
             var action = WorkVerdict.Take.ActionFor(call.Held, items.Count);
             answers[call.Index] = new GetWorkAnswer(action, items, action == WorkAction.Wait ? options.Value.PollSeconds : null, call.Cancelled);
-            metrics.TasksLeased(call.Engine.Name, items.Count);
-            foreach (var outcome in call.Command.Completed ?? [])
-            {
-                metrics.TaskOutcome(call.Engine.Name, outcome.Outcome!.Value == TaskOutcome.Succeeded ? "succeeded" : "failed");
-            }
+            GetWorkSteps.Record(metrics, call.Engine.Name, call.Command, items.Count);
         }
 
         return answers;

@@ -102,15 +102,7 @@ public sealed class GetWorkCommandHandler(
         return new GetWorkAnswer(action, [], action == WorkAction.Wait ? options.Value.PollSeconds : null, cancelled);
     }
 
-    private void Record(Engine? engine, GetWorkCommand command, int leased)
-    {
-        var name = engine?.Name ?? "unknown";
-        metrics.TasksLeased(name, leased);
-        foreach (var outcome in command.Completed ?? [])
-        {
-            metrics.TaskOutcome(name, outcome.Outcome!.Value == TaskOutcome.Succeeded ? "succeeded" : "failed");
-        }
-    }
+    private void Record(Engine? engine, GetWorkCommand command, int leased) => GetWorkSteps.Record(metrics, engine?.Name ?? "unknown", command, leased);
 
     /// <summary>Claims and leases up to <paramref name="count"/> queued tasks; runs inside the transaction that saves the round.</summary>
     private async Task<List<WorkItemDto>> ClaimAsync(EngineInstance instance, int held, int count, DateTimeOffset now, CancellationToken cancellationToken)

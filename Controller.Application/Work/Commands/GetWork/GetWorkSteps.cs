@@ -1,5 +1,6 @@
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
+using Controller.Application.Common.Telemetry;
 using Controller.Application.Work.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Work;
@@ -66,6 +67,16 @@ internal static class GetWorkSteps
     /// <summary>Extends the leases the instance still holds; returns how many it holds and which were cancelled meanwhile.</summary>
     public static (int Held, List<Guid> Cancelled) ExtendLeases(EngineInstance instance, IReadOnlyCollection<WorkTask> mine, DateTimeOffset now) =>
         (mine.Count(t => t.ExtendLease(instance.Id, now)), mine.Where(t => t.IsCancellationNoticeFor(instance.Id, now)).Select(t => t.Id).ToList());
+
+    /// <summary>Counts the tasks leased and the outcomes reported by one call, under its engine's name.</summary>
+    public static void Record(ControllerMetrics metrics, string engine, GetWorkCommand command, int leased)
+    {
+        metrics.TasksLeased(engine, leased);
+        foreach (var outcome in command.Completed ?? [])
+        {
+            metrics.TaskOutcome(engine, outcome.Outcome!.Value == TaskOutcome.Succeeded ? "succeeded" : "failed");
+        }
+    }
 
     /// <summary>Leases <paramref name="task"/> to the instance and describes it for the answer.</summary>
     public static WorkItemDto Lease(WorkTask task, EngineInstance instance, DateTimeOffset now)
