@@ -11,16 +11,16 @@ namespace Controller.Application.Scheduling;
 
 /// <summary>
 /// The engine catalogue with counts, the active hosts' free resources, and how many active hosts have room for
-/// one more copy of each engine. The host part is kept current by this replica's own rounds (O(engines) each).
+/// one more copy of each engine. The host part is kept current by this replica's own rounds (O(engines) each); a
+/// round that only changed engine counts swaps the catalogue in O(engines), since which hosts have room for a copy
+/// depends on an engine's resources and host labels, not on its counts.
 /// </summary>
 public sealed class ClusterSnapshot
 {
-    private readonly ConcurrentDictionary<Guid, (IReadOnlyDictionary<string, string> Labels, Resources Free)> _hosts;
-    private readonly ConcurrentDictionary<Guid, int> _room;
-    private readonly object _updates = new();
+    private readonly HostTable _table;
 
     public ClusterSnapshot(IReadOnlyList<Engine> engines, IEnumerable<ActiveHostView> activeHosts, DateTimeOffset takenAt)
-        : this(engines, new ConcurrentDictionary<Guid, (IReadOnlyDictionary<string, string>, Resources)>(), new ConcurrentDictionary<Guid, int>(), takenAt)
+        : this(engines, new HostTable(engines), takenAt)
     {
         foreach (var host in activeHosts)
         {
@@ -28,15 +28,10 @@ public sealed class ClusterSnapshot
         }
     }
 
-    private ClusterSnapshot(
-        IReadOnlyList<Engine> engines,
-        ConcurrentDictionary<Guid, (IReadOnlyDictionary<string, string> Labels, Resources Free)> hosts,
-        ConcurrentDictionary<Guid, int> room,
-        DateTimeOffset takenAt)
+    private ClusterSnapshot(IReadOnlyList<Engine> engines, HostTable table, DateTimeOffset takenAt)
     {
         Engines = engines;
-        _hosts = hosts;
-        _room = room;
+        _table = table;
         TakenAt = takenAt;
     }
 
@@ -44,50 +39,55 @@ public sealed class ClusterSnapshot
 
     public DateTimeOffset TakenAt { get; }
 
-    public int HostsWithRoom(Guid engineId) => _room.GetValueOrDefault(engineId);
+    public int HostsWithRoom(Guid engineId) => _table.Room.GetValueOrDefault(engineId);
 
     /// <summary>True when the host was active as of this view (false also for a host the view does not know yet).</summary>
-    public bool IsActiveHost(Guid hostId) => _hosts.ContainsKey(hostId);
+    public bool IsActiveHost(Guid hostId) => _table.Hosts.ContainsKey(hostId);
 
-    /// <summary>The same hosts, with the engines as just saved.</summary>
+    /// <summary>
+    /// The same hosts, with the engines as just saved. Room is counted again (O(hosts)) only for an engine that is new
+    /// or whose resources or host labels changed; for the others it is kept (O(engines) in all).
+    /// </summary>
     public ClusterSnapshot WithEngines(IReadOnlyList<Engine> engines)
     {
-        lock (_updates)
+        lock (_table.Gate)
         {
-            var room = new ConcurrentDictionary<Guid, int>();
-            foreach (var (_, host) in _hosts)
+            var previous = _table.Engines.ToDictionary(e => e.Id);
+            foreach (var engine in engines)
             {
-                foreach (var engine in engines)
+                if (!previous.Remove(engine.Id, out var before) || !SamePlacement(before, engine))
                 {
-                    if (host.Free.Fits(engine.Resources) && engine.AcceptsHostLabels(host.Labels))
-                    {
-                        room.AddOrUpdate(engine.Id, 1, (_, n) => n + 1);
-                    }
+                    _table.Room[engine.Id] = _table.Hosts.Values.Count(h => Fits(engine, h.Labels, h.Free));
                 }
             }
 
-            return new ClusterSnapshot(engines, _hosts, room, TakenAt);
+            foreach (var gone in previous.Keys)
+            {
+                _table.Room.TryRemove(gone, out _);
+            }
+
+            _table.Engines = engines;
+            return new ClusterSnapshot(engines, _table, TakenAt);
         }
     }
 
     /// <summary>A host's state or allocation changed on this replica: adjust the room counts (O(engines)).</summary>
     public void UpdateHost(Guid hostId, bool active, IReadOnlyDictionary<string, string> labels, Resources free)
     {
-        lock (_updates)
+        lock (_table.Gate)
         {
-            if (_hosts.TryRemove(hostId, out var previous))
+            if (_table.Hosts.TryRemove(hostId, out var previous))
             {
                 Count(previous.Labels, previous.Free, -1);
             }
 
             if (active)
             {
-                _hosts[hostId] = (labels, free);
+                _table.Hosts[hostId] = (labels, free);
                 Count(labels, free, +1);
             }
         }
     }
-
 
     /// <summary>The scheduler's view of each engine; <paramref name="running"/>, when given, is per engine its counted copies running cluster-wide (for copies waiting on replacements).</summary>
     public IReadOnlyList<EngineDemand> Demands(IEnumerable<Engine> engines, DateTimeOffset now, IReadOnlyDictionary<Guid, ReplacementCounts>? running = null) =>
@@ -106,15 +106,36 @@ public sealed class ClusterSnapshot
             };
         })];
 
+    private static bool Fits(Engine engine, IReadOnlyDictionary<string, string> labels, Resources free) =>
+        free.Fits(engine.Resources) && engine.AcceptsHostLabels(labels);
+
+    private static bool SamePlacement(Engine before, Engine after) =>
+        before.Resources == after.Resources
+        && before.HostLabels.Count == after.HostLabels.Count
+        && Engine.Matches(before.HostLabels, after.HostLabels);
+
     private void Count(IReadOnlyDictionary<string, string> labels, Resources free, int delta)
     {
-        foreach (var engine in Engines)
+        foreach (var engine in _table.Engines)
         {
-            if (free.Fits(engine.Resources) && engine.AcceptsHostLabels(labels))
+            if (Fits(engine, labels, free))
             {
-                _room.AddOrUpdate(engine.Id, Math.Max(0, delta), (_, n) => Math.Max(0, n + delta));
+                _table.Room.AddOrUpdate(engine.Id, Math.Max(0, delta), (_, n) => Math.Max(0, n + delta));
             }
         }
+    }
+
+    /// <summary>The active hosts and the room counts, shared by a snapshot and the ones that took newer engines from it.</summary>
+    private sealed class HostTable(IReadOnlyList<Engine> engines)
+    {
+        public Lock Gate { get; } = new();
+
+        public ConcurrentDictionary<Guid, (IReadOnlyDictionary<string, string> Labels, Resources Free)> Hosts { get; } = new();
+
+        public ConcurrentDictionary<Guid, int> Room { get; } = new();
+
+        /// <summary>The engines the room counts are for (the latest taken); changed only under the table's lock.</summary>
+        public IReadOnlyList<Engine> Engines { get; set; } = engines;
     }
 }
 

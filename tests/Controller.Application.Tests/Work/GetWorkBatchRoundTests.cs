@@ -1,3 +1,4 @@
+using Controller.Application.Scheduling;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
 using Controller.Application.Tests.Common;
@@ -40,7 +41,7 @@ public sealed class GetWorkBatchRoundTests
         _tasks = new Mock<ITaskRepository>();
         _unitOfWork = new Mock<IUnitOfWork>();
         _view = new Mock<IClusterViewSource>();
-        _view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new Scheduling.ClusterSnapshot(
+        _view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new ClusterSnapshot(
             [_engine],
             _host.State == HostState.Active ? [new ActiveHostView(_host.Id, new Dictionary<string, string>(), _host.Capacity, Resources.Zero)] : [],
             _clock.GetUtcNow()));

@@ -1,3 +1,4 @@
+using Controller.Application.Scheduling;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
@@ -36,7 +37,7 @@ public sealed class GetWorkBatcherTests
 
         var tasks = new Mock<ITaskRepository>();
         var view = new Mock<IClusterViewSource>();
-        view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new Scheduling.ClusterSnapshot(
+        view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new ClusterSnapshot(
             [engine], [new ActiveHostView(host.Id, new Dictionary<string, string>(), host.Capacity, Resources.Zero)], now));
         tasks.Setup(r => r.ListInstancesWithHeldAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(() => [(_instance, [])]);

@@ -1,3 +1,4 @@
+using Controller.Application.Scheduling;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
@@ -45,7 +46,7 @@ public sealed class GetWorkCommandHandlerTests
         _unitOfWork = new Mock<IUnitOfWork>();
         _cluster = new Mock<IClusterChanges>();
         _view = new Mock<IClusterViewSource>();
-        _view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new Scheduling.ClusterSnapshot(
+        _view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new ClusterSnapshot(
             [_engine],
             _host.State == HostState.Active ? [new ActiveHostView(_host.Id, new Dictionary<string, string>(), _host.Capacity, Resources.Zero)] : [],
             _clock.GetUtcNow()));
