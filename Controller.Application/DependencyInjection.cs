@@ -46,6 +46,9 @@ public static class DependencyInjection
         services.AddScoped<Work.TaskSweeper>();
         services.AddScoped<Work.Commands.SubmitTask.TaskSubmitter>();
         services.AddScoped<Work.Commands.GetWork.GetWorkBatchRound>();
+        services.AddScoped<Hosts.Commands.UpdateHostStatus.StatusRound>();
+        services.AddScoped<Hosts.Commands.UpdateHostStatus.StatusBatchRound>();
+        services.AddSingleton<Hosts.Commands.UpdateHostStatus.IStatusRoundBatcher, Hosts.Commands.UpdateHostStatus.StatusRoundBatcher>();
         services.AddSingleton<Work.Commands.GetWork.IGetWorkBatcher, Work.Commands.GetWork.GetWorkBatcher>();
         services.AddSingleton<IPlacementGate, Scheduling.PlacementGate>();
         services.AddSingleton<Hosts.FastPath.SteadyStateCache>();

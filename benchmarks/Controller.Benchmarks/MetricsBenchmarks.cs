@@ -40,5 +40,5 @@ public class MetricsBenchmarks
     }
 
     [Benchmark]
-    public void StatusReportAnsweredFromMemory() => _metrics.StatusReport(fast: true, TimeSpan.FromMilliseconds(0.4));
+    public void StatusReportAnsweredFromMemory() => _metrics.StatusReport(StatusOutcome.Fast, TimeSpan.FromMilliseconds(0.4));
 }

@@ -27,6 +27,9 @@ var concurrency = int.Parse(options.Get("concurrency", "256"), CultureInfo.Invar
 var admin = options.Get("admin-token", Environment.GetEnvironmentVariable("CONTROLLER_ADMIN_TOKEN") ?? "");
 // Churn: one more engine, scaled from 0 to this many copies when the measured run starts and back to 0 halfway.
 var churn = int.Parse(options.Get("churn", "0"), CultureInfo.InvariantCulture);
+// With --warmup-churn N the same engine also goes from 0 to N copies and back during the warm-up (a quarter and half-way
+// through it), so that the first measured churn does not also pay for compiling the code it runs (JIT, once per process).
+var warmupChurn = int.Parse(options.Get("warmup-churn", "0"), CultureInfo.InvariantCulture);
 
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
@@ -100,11 +103,17 @@ clock.Restart();
 var inflight = new List<Task>(total);
 var churnUp = churnEngine is not null ? rate * warmup : -1;
 var churnDown = churnEngine is not null ? rate * (warmup + seconds / 2) : -1;
+var warmupUp = churnEngine is not null && warmupChurn > 0 ? rate * warmup / 4 : -1;
+var warmupDown = churnEngine is not null && warmupChurn > 0 ? rate * warmup / 2 : -1;
 for (var n = 0; n < total; n++)
 {
     if (n == churnUp || n == churnDown)
     {
         _ = ScaleAsync(n == churnUp ? churn : 0);
+    }
+    else if (n == warmupUp || n == warmupDown)
+    {
+        _ = ScaleAsync(n == warmupUp ? warmupChurn : 0);
     }
 
     var due = interval * n;

@@ -15,6 +15,9 @@ public interface IEngineInstanceRepository
     /// <summary>The host's instances that hold resources (pending, starting, running, stopping), tracked.</summary>
     Task<List<EngineInstance>> ListHoldingForHostAsync(Guid hostId, CancellationToken cancellationToken);
 
+    /// <summary>The instances of these hosts that hold resources, tracked: one read for a batch of status rounds.</summary>
+    Task<List<EngineInstance>> ListHoldingForHostsAsync(IReadOnlyCollection<Guid> hostIds, CancellationToken cancellationToken);
+
     /// <summary>The given instances of the host that have ended (stopped, failed, lost): their state and GPUs.</summary>
     Task<Dictionary<Guid, EndedInstance>> EndedStatesAsync(Guid hostId, IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken);
 

@@ -6,6 +6,9 @@ public interface IHostRepository
 {
     Task<Host?> FindAsync(Guid hostId, CancellationToken cancellationToken);
 
+    /// <summary>These hosts (those that exist), tracked: one read for a batch of status rounds.</summary>
+    Task<List<Host>> ListAsync(IReadOnlyCollection<Guid> hostIds, CancellationToken cancellationToken);
+
     Task<Host?> FindLiveByMachineIdAsync(string machineId, CancellationToken cancellationToken);
 
     /// <summary>Only the host's state, read without tracking (the row and its report stay in the database).</summary>

@@ -93,6 +93,21 @@ public sealed class SchedulingOptions
     [Range(0, 60_000)]
     public int SnapshotMaxAgeMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// Status rounds that change engine counts (launch, stop, release a copy) and reach a replica together run as one
+    /// transaction under the placement gate (group commit), instead of one transaction each; off: each runs on its own.
+    /// </summary>
+    public bool BatchRounds { get; set; } = true;
+
+    /// <summary>
+    /// When at least this many rounds that change counts already wait for a batch, a steady host whose only reason for a
+    /// round is an engine it could take a copy of is answered from memory: the copy goes to a host whose report finds
+    /// the queue shorter, or to this one on a later report, and reports stay fast while a big scale-up is placed at the
+    /// rate batches commit. Copies to stop are never deferred. 0: never defer.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int DeferPlacementQueue { get; set; } = 32;
+
     /// <summary>A status round that loses a race on a shared row is retried this many times in all.</summary>
     [Range(1, 50)]
     public int MaxRoundAttempts { get; set; } = 8;

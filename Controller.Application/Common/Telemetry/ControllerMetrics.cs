@@ -55,9 +55,9 @@ public sealed class ControllerMetrics
                 .Select(e => new Measurement<double>(e.OldestQueuedAgeSeconds!.Value, Tag("engine", e.Engine))), "s", "Age of each engine's oldest queued task.");
     }
 
-    public void StatusReport(bool fast, TimeSpan elapsed)
+    public void StatusReport(StatusOutcome kind, TimeSpan elapsed)
     {
-        var outcome = Tag("outcome", fast ? "fast" : "full");
+        var outcome = Tag("outcome", kind switch { StatusOutcome.Fast => "fast", StatusOutcome.Deferred => "deferred", _ => "full" });
         _statusReports.Add(1, outcome);
         _statusDuration.Record(elapsed.TotalSeconds, outcome);
     }
@@ -91,4 +91,17 @@ public sealed class ControllerMetrics
     public void TaskOutcome(string engine, string outcome) => _taskOutcomes.Add(1, Tag("engine", engine), Tag("outcome", outcome));
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+}
+
+/// <summary>How a status report was answered.</summary>
+public enum StatusOutcome
+{
+    /// <summary>From memory: the host is steady.</summary>
+    Fast,
+
+    /// <summary>By a round.</summary>
+    Full,
+
+    /// <summary>From memory although an engine could use the host: placement was busy, the copy goes elsewhere or later.</summary>
+    Deferred,
 }

@@ -50,10 +50,26 @@ public sealed class SteadyStateCache
         }
     }
 
-    /// <summary>The steady answer for this report, or null when a full round must decide.</summary>
-    public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge)
+    /// <summary>
+    /// How long a host's steady answer holds: between half and all of <paramref name="maxAge"/>, spread by host and
+    /// decision, so that hosts whose rounds fell together (a registration wave, a scale-up) do not all come back for a
+    /// full round in the same second when it ends.
+    /// </summary>
+    public static TimeSpan Lifetime(Guid hostId, DateTimeOffset decidedAt, TimeSpan maxAge)
     {
-        if (!_hosts.TryGetValue(hostId, out var state) || now - state.DecidedAt > maxAge || !string.Equals(state.Fingerprint, fingerprint, StringComparison.Ordinal))
+        var spread = (uint)HashCode.Combine(hostId, decidedAt.UtcTicks) / (double)uint.MaxValue;
+        return maxAge * (0.5 + (0.5 * spread));
+    }
+
+    /// <summary>
+    /// The steady answer for this report, or null when a full round must decide. With <paramref name="deferPlacement"/>,
+    /// an engine that could use the host does not call for a round (its copy is placed on a later report, here or on
+    /// another host); copies to stop here always do.
+    /// </summary>
+    public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge, bool deferPlacement = false)
+    {
+        if (!_hosts.TryGetValue(hostId, out var state) || now - state.DecidedAt > Lifetime(hostId, state.DecidedAt, maxAge)
+            || !string.Equals(state.Fingerprint, fingerprint, StringComparison.Ordinal))
         {
             return null;
         }
@@ -66,7 +82,7 @@ public sealed class SteadyStateCache
                 return null; // copies to stop
             }
 
-            if (engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now)
+            if (!deferPlacement && engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now)
                 && state.Free.Fits(engine.Resources) && engine.AcceptsHostLabels(state.Labels))
             {
                 return null; // a copy this host could take

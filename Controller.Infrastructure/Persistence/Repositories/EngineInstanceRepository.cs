@@ -20,12 +20,29 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
     private static readonly Func<ControllerDbContext, Guid, CancellationToken, Task<EngineInstance?>> ById =
         EF.CompileAsyncQuery((ControllerDbContext db, Guid id, CancellationToken _) => db.EngineInstances.FirstOrDefault(i => i.Id == id));
 
+    // Compiled: read by every status round.
+    private static readonly Func<ControllerDbContext, Guid, IAsyncEnumerable<EngineInstance>> HoldingOnHost =
+        EF.CompileAsyncQuery((ControllerDbContext db, Guid hostId) => db.EngineInstances.Where(i => i.HostId == hostId
+            && (i.State == EngineInstanceState.Pending || i.State == EngineInstanceState.Starting
+                || i.State == EngineInstanceState.Running || i.State == EngineInstanceState.Stopping)));
+
     public Task<EngineInstance?> FindAsync(Guid instanceId, CancellationToken cancellationToken) => ById(db, instanceId, cancellationToken);
 
     public void Add(EngineInstance instance) => db.EngineInstances.Add(instance);
 
-    public Task<List<EngineInstance>> ListHoldingForHostAsync(Guid hostId, CancellationToken cancellationToken) =>
-        db.EngineInstances.Where(i => i.HostId == hostId && Holding.Contains(i.State)).ToListAsync(cancellationToken);
+    public async Task<List<EngineInstance>> ListHoldingForHostAsync(Guid hostId, CancellationToken cancellationToken)
+    {
+        var holding = new List<EngineInstance>();
+        await foreach (var instance in HoldingOnHost(db, hostId).WithCancellation(cancellationToken))
+        {
+            holding.Add(instance);
+        }
+
+        return holding;
+    }
+
+    public Task<List<EngineInstance>> ListHoldingForHostsAsync(IReadOnlyCollection<Guid> hostIds, CancellationToken cancellationToken) =>
+        db.EngineInstances.Where(i => hostIds.Contains(i.HostId) && Holding.Contains(i.State)).ToListAsync(cancellationToken);
 
     public async Task<Dictionary<Guid, EndedInstance>> EndedStatesAsync(Guid hostId, IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken) =>
         (await db.EngineInstances.AsNoTracking()

@@ -14,8 +14,20 @@ internal sealed class EngineRepository(ControllerDbContext db) : IEngineReposito
 
     public void Add(Engine engine) => db.Engines.Add(engine);
 
-    public async Task<IReadOnlyList<Engine>> ListLiveForUpdateAsync(CancellationToken cancellationToken) =>
-        await db.Engines.Where(e => e.State != EngineState.Deleted).ToListAsync(cancellationToken);
+    // Compiled: read by every status round that changes counts.
+    private static readonly Func<ControllerDbContext, IAsyncEnumerable<Engine>> Live =
+        EF.CompileAsyncQuery((ControllerDbContext db) => db.Engines.Where(e => e.State != EngineState.Deleted));
+
+    public async Task<IReadOnlyList<Engine>> ListLiveForUpdateAsync(CancellationToken cancellationToken)
+    {
+        var live = new List<Engine>();
+        await foreach (var engine in Live(db).WithCancellation(cancellationToken))
+        {
+            live.Add(engine);
+        }
+
+        return live;
+    }
 
     public async Task<IReadOnlyList<Engine>> ListLiveAsync(CancellationToken cancellationToken) =>
         await db.Engines.AsNoTracking().Where(e => e.State != EngineState.Deleted).ToListAsync(cancellationToken);

@@ -6,8 +6,14 @@ namespace Controller.Infrastructure.Persistence.Repositories;
 
 internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate writeGate) : IHostRepository
 {
-    public Task<Host?> FindAsync(Guid hostId, CancellationToken cancellationToken) =>
-        db.Hosts.FirstOrDefaultAsync(h => h.Id == hostId, cancellationToken);
+    // Compiled: read by every status round.
+    private static readonly Func<ControllerDbContext, Guid, CancellationToken, Task<Host?>> ById =
+        EF.CompileAsyncQuery((ControllerDbContext db, Guid id, CancellationToken _) => db.Hosts.FirstOrDefault(h => h.Id == id));
+
+    public Task<Host?> FindAsync(Guid hostId, CancellationToken cancellationToken) => ById(db, hostId, cancellationToken);
+
+    public Task<List<Host>> ListAsync(IReadOnlyCollection<Guid> hostIds, CancellationToken cancellationToken) =>
+        db.Hosts.Where(h => hostIds.Contains(h.Id)).ToListAsync(cancellationToken);
 
     public Task<Host?> FindLiveByMachineIdAsync(string machineId, CancellationToken cancellationToken) =>
         db.Hosts.FirstOrDefaultAsync(h => EF.Property<string?>(h, "LiveMachineId") == machineId, cancellationToken);

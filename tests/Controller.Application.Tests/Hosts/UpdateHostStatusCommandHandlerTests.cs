@@ -1,72 +1,143 @@
 using Controller.Application.Common.Interfaces;
-using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
-using Controller.Application.Common.Security;
-using Controller.Application.Tests.Common;
 using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.FastPath;
-using Controller.Application.Scheduling;
+using Controller.Application.Tests.Common;
 using Controller.Domain.Common;
-using Controller.Domain.Hosts;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Moq;
 
 namespace Controller.Application.Tests.Hosts;
 
-/// <summary>The status handler on its own (its collaborators mocked): what it reads and writes for a report.</summary>
+/// <summary>The status handler on its own (its collaborators mocked): what it reads and writes for a report, and where its round runs.</summary>
 public sealed class UpdateHostStatusCommandHandlerTests
 {
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly Mock<IHostRepository> _hosts = new(MockBehavior.Strict);
-    private readonly Mock<IEngineRepository> _engines = new(MockBehavior.Strict);
-    private readonly Mock<IEngineInstanceRepository> _instances = new(MockBehavior.Strict);
-    private readonly Mock<IUnitOfWork> _unitOfWork = new(MockBehavior.Strict);
-    private readonly Mock<IClusterViewSource> _view = new();
-    private readonly SteadyStateCache _steady = new();
-    private readonly LastSeenBuffer _lastSeen = new();
+    private StatusRoundFixture _f = null!;
+    private LastSeenBuffer _lastSeen = null!;
+    private Mock<IStatusRoundBatcher> _batcher = null!;
+    private Mock<IPlacementGate> _gate = null!;
 
-    private UpdateHostStatusCommandHandler Handler()
+    [SetUp]
+    public void SetUp()
+    {
+        _f = new StatusRoundFixture();
+        _lastSeen = new LastSeenBuffer();
+        _batcher = new Mock<IStatusRoundBatcher>(MockBehavior.Strict);
+        _batcher.SetupGet(b => b.Queued).Returns(0);
+        _gate = new Mock<IPlacementGate>(MockBehavior.Strict);
+    }
+
+    private UpdateHostStatusCommandHandler Handler(bool batchRounds = true)
     {
         var intervals = new Mock<IStatusIntervalAdvisor>();
         intervals.Setup(i => i.NextInterval()).Returns(7);
-        _view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(new ClusterSnapshot([], [], _clock.GetUtcNow()));
-        return new UpdateHostStatusCommandHandler(
-            _hosts.Object, _engines.Object, _instances.Object, Mock.Of<ITokenRepository>(MockBehavior.Strict), _unitOfWork.Object, intervals.Object,
-            Mock.Of<ITokenService>(MockBehavior.Strict), Mock.Of<IInstanceTokenIssuer>(MockBehavior.Strict), _view.Object, Mock.Of<IClusterChanges>(),
-            Mock.Of<IPlacementGate>(MockBehavior.Strict), _steady, _lastSeen, Options.Create(new SchedulingOptions()),
-            Options.Create(new ControllerEndpointOptions()), TestMetrics.Create(), _clock);
+        return new UpdateHostStatusCommandHandler(_f.Round(), _f.Hosts.Object, _f.Engines.Object, _f.UnitOfWork.Object, intervals.Object,
+            _f.View.Object, _gate.Object, _batcher.Object, _f.Steady, _lastSeen, Options.Create(new SchedulingOptions { BatchRounds = batchRounds }),
+            TestMetrics.Create(), _f.Clock);
     }
-
-    private static UpdateHostStatusCommand Report(Guid hostId) => new(hostId, new ResourcesModel(1000, 1024, 0, 0), []);
 
     [Test]
     public async Task SteadyReport_AnsweredFromMemory_NoRepositoryTouched_LastSeenBuffered()
     {
         var hostId = Guid.NewGuid();
         var remembered = new HostStatusAnswer(HostMode.Continue, 5, [], []);
-        _steady.Remember(hostId, new SteadyState(SteadyStateCache.Fingerprint([]), remembered, _clock.GetUtcNow(), new HashSet<Guid>(), new Resources(1000, 1024, 0, 0), new Dictionary<string, string>()));
-        _clock.Advance(TimeSpan.FromSeconds(5));
+        _f.Steady.Remember(hostId, new SteadyState(SteadyStateCache.Fingerprint([]), remembered, _f.Clock.GetUtcNow(), new HashSet<Guid>(), new Resources(1000, 1024, 0, 0), new Dictionary<string, string>()));
+        _f.Clock.Advance(TimeSpan.FromSeconds(5));
 
-        var answer = await Handler().Handle(Report(hostId), CancellationToken.None);
+        var answer = await Handler().Handle(StatusRoundFixture.Report(hostId), CancellationToken.None);
 
         Assert.That(answer, Is.EqualTo(remembered with { StatusIntervalSeconds = 7 }));
-        Assert.That(_lastSeen.Drain(), Is.EqualTo(new Dictionary<Guid, DateTimeOffset> { [hostId] = _clock.GetUtcNow() }));
+        Assert.That(_lastSeen.Drain(), Is.EqualTo(new Dictionary<Guid, DateTimeOffset> { [hostId] = _f.Clock.GetUtcNow() }));
+    }
+
+    [TestCase(31, false, TestName = "ASteadyHostAnEngineCouldUse_GetsARound_WhilePlacementKeepsUp")]
+    [TestCase(32, true, TestName = "ASteadyHostAnEngineCouldUse_IsAnsweredFromMemory_WhilePlacementIsBusy")]
+    public async Task PlacementDeferredWhileBusy(int queued, bool deferred)
+    {
+        var host = _f.AddHost();
+        _f.AddEngine(copies: 1);
+        var remembered = new HostStatusAnswer(HostMode.Continue, 5, [], []);
+        _f.Steady.Remember(host.Id, new SteadyState(SteadyStateCache.Fingerprint([]), remembered, _f.Clock.GetUtcNow(), new HashSet<Guid>(), host.Capacity, host.Labels));
+        _batcher.SetupGet(b => b.Queued).Returns(queued);
+        _f.UnitOfWork.Setup(u => u.Reset());
+        _batcher.Setup(b => b.TryRunAsync(It.IsAny<StatusCall>())).ReturnsAsync(new HostStatusAnswer(HostMode.Continue, 7, [], []));
+
+        var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        Assert.That(answer, Is.EqualTo(deferred ? remembered with { StatusIntervalSeconds = 7 } : new HostStatusAnswer(HostMode.Continue, 7, [], [])));
+        _batcher.Verify(b => b.TryRunAsync(It.IsAny<StatusCall>()), deferred ? Times.Never() : Times.Once());
+        Assert.That(_lastSeen.Drain().ContainsKey(host.Id), Is.EqualTo(deferred), "a deferred report is a sign of life like a steady one");
     }
 
     [Test]
     public async Task TerminatedHost_ToldToTerminateAgain_NothingSaved()
     {
-        var host = Host.Register(Guid.NewGuid(), new HostRegistration("m", "w", ["10.0.0.1"], "1", new Dictionary<string, string>(), new Resources(1000, 1024, 0, 0), []), _clock.GetUtcNow());
-        host.Terminate(_clock.GetUtcNow());
-        host.CompleteTermination(_clock.GetUtcNow());
-        _hosts.Setup(h => h.FindAsync(host.Id, It.IsAny<CancellationToken>())).ReturnsAsync(host);
+        var host = _f.AddHost();
+        host.Terminate(_f.Clock.GetUtcNow());
+        host.CompleteTermination(_f.Clock.GetUtcNow());
 
-        var answer = await Handler().Handle(Report(host.Id), CancellationToken.None);
+        var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
 
         Assert.That(answer.Mode, Is.EqualTo(HostMode.Terminate));
         Assert.That(answer.Launch, Is.Empty);
         Assert.That(answer.Terminate, Is.Empty);
-        _unitOfWork.VerifyNoOtherCalls();
+        _f.UnitOfWork.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task ARoundWithNothingToPlace_IsSavedHere_WithoutTheGateOrTheBatcher()
+    {
+        var host = _f.AddHost();
+        _f.UnitOfWork.Setup(u => u.SaveChangesAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+
+        var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        Assert.That(answer.Launch, Is.Empty);
+        _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Once);
+        Assert.That(_f.Steady.Answer(host.Id, SteadyStateCache.Fingerprint([]), [], _f.Clock.GetUtcNow(), TimeSpan.FromMinutes(1)), Is.Not.Null,
+            "a steady host is remembered for the fast path");
+    }
+
+    [Test]
+    public async Task ARoundThatChangesCounts_IsHandedToTheBatcher_NothingSavedHere()
+    {
+        var host = _f.AddHost();
+        _f.AddEngine(copies: 1);
+        var batched = new HostStatusAnswer(HostMode.Continue, 7, [], []);
+        _f.UnitOfWork.Setup(u => u.Reset());
+        _batcher.Setup(b => b.TryRunAsync(It.Is<StatusCall>(c => c.Command.HostId == host.Id))).ReturnsAsync(batched);
+
+        var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        Assert.That(answer, Is.SameAs(batched));
+        _f.UnitOfWork.Verify(u => u.Reset(), Times.Once);
+        _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Never);
+        Assert.That(_f.Launched, Is.Empty, "the round here decided nothing on engine rows");
+    }
+
+    [TestCase(true, TestName = "ARoundTheBatcherLeavesOut_RunsHereUnderTheGate")]
+    [TestCase(false, TestName = "WithBatchRoundsOff_ARoundThatChangesCounts_RunsHereUnderTheGate")]
+    public async Task RoundOnItsOwn_UnderTheGate(bool batchRounds)
+    {
+        var host = _f.AddHost();
+        var engine = _f.AddEngine(copies: 1);
+        var released = 0;
+        _gate.Setup(g => g.EnterAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new Releaser(() => released++));
+        _f.UnitOfWork.Setup(u => u.Reset());
+        _f.UnitOfWork.Setup(u => u.SaveChangesAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        _batcher.Setup(b => b.TryRunAsync(It.IsAny<StatusCall>())).ReturnsAsync((HostStatusAnswer?)null);
+
+        var answer = await Handler(batchRounds).Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        Assert.That(answer.Launch.Select(l => l.EngineId), Is.EqualTo(new[] { engine.Id }));
+        Assert.That(engine.ActiveInstances, Is.EqualTo(1));
+        Assert.That(released, Is.EqualTo(1), "the gate was entered once and left");
+        _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Once);
+        _batcher.Verify(b => b.TryRunAsync(It.IsAny<StatusCall>()), batchRounds ? Times.Once() : Times.Never());
+    }
+
+    private sealed class Releaser(Action release) : IDisposable
+    {
+        public void Dispose() => release();
     }
 }

@@ -1,0 +1,66 @@
+using Controller.Application.Hosts.Commands.UpdateHostStatus;
+using Controller.Application.Hosts.FastPath;
+using Controller.Domain.Common;
+using Controller.Domain.Engines;
+
+namespace Controller.Application.Tests.Hosts.FastPath;
+
+public sealed class SteadyStateCacheTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(60);
+    private static readonly HostStatusAnswer Steady = new(HostMode.Continue, 5, [], []);
+
+    [Test]
+    public void Lifetime_IsBetweenHalfAndAllOfTheMaxAge_AndSpreadOverHostsDecidedTogether()
+    {
+        var lifetimes = Enumerable.Range(0, 1000).Select(_ => SteadyStateCache.Lifetime(Guid.NewGuid(), Now, MaxAge)).ToList();
+
+        Assert.That(lifetimes, Has.All.InRange(MaxAge / 2, MaxAge));
+        // Decided in the same instant, they come back over the whole second half, not together.
+        Assert.That(lifetimes.Count(l => l < MaxAge * 0.55), Is.InRange(50, 150));
+        Assert.That(lifetimes.Count(l => l > MaxAge * 0.95), Is.InRange(50, 150));
+    }
+
+    [Test]
+    public void AnAnswerHoldsForItsLifetime_ThenAFullRoundIsDue()
+    {
+        var cache = new SteadyStateCache();
+        var hostId = Guid.NewGuid();
+        cache.Remember(hostId, State(Now));
+        var lifetime = SteadyStateCache.Lifetime(hostId, Now, MaxAge);
+
+        Assert.That(cache.Answer(hostId, string.Empty, [], Now + lifetime, MaxAge), Is.SameAs(Steady));
+        Assert.That(cache.Answer(hostId, string.Empty, [], Now + lifetime + TimeSpan.FromMilliseconds(1), MaxAge), Is.Null);
+        Assert.That(cache.Answer(hostId, "other containers", [], Now, MaxAge), Is.Null);
+    }
+
+    [Test]
+    public void AnEngineThatCouldUseTheHost_CallsForARound_UnlessPlacementIsDeferred()
+    {
+        var cache = new SteadyStateCache();
+        var hostId = Guid.NewGuid();
+        cache.Remember(hostId, State(Now));
+        var wanting = Engine.Create(Guid.NewGuid(), new EngineSpec("e", "i", new Resources(1000, 256, 0, 0), 0, 1, 1, 1, new Dictionary<string, string>()), Now);
+
+        Assert.That(cache.Answer(hostId, string.Empty, [wanting], Now, MaxAge), Is.Null);
+        Assert.That(cache.Answer(hostId, string.Empty, [wanting], Now, MaxAge, deferPlacement: true), Is.SameAs(Steady));
+    }
+
+    [Test]
+    public void CopiesToStopHere_AreNeverDeferred()
+    {
+        var cache = new SteadyStateCache();
+        var hostId = Guid.NewGuid();
+        var spec = new EngineSpec("e", "i", new Resources(1000, 256, 0, 0), 0, 0, 1, 1, new Dictionary<string, string>());
+        var engine = Engine.Create(Guid.NewGuid(), spec, Now);
+        engine.ReserveInstance();
+        engine.Update(spec with { DesiredInstances = 0 }, Now); // one copy counted, none desired: a surplus
+        cache.Remember(hostId, State(Now, engine.Id));
+
+        Assert.That(cache.Answer(hostId, string.Empty, [engine], Now, MaxAge, deferPlacement: true), Is.Null);
+    }
+
+    private static SteadyState State(DateTimeOffset at, params Guid[] enginesHere) =>
+        new(string.Empty, Steady, at, enginesHere.ToHashSet(), new Resources(4000, 4096, 0, 0), new Dictionary<string, string>());
+}
