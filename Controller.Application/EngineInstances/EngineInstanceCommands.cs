@@ -101,7 +101,6 @@ public sealed class StopEngineInstanceCommandHandler(
     IEngineRepository engines,
     IUnitOfWork unitOfWork,
     IPlacementGate placementGate,
-    IClusterChanges clusterView,
     TimeProvider clock) : ICommandHandler<StopEngineInstanceCommand, EngineInstanceDto>
 {
     public const string Reason = "stopped_by_admin";
@@ -118,7 +117,6 @@ public sealed class StopEngineInstanceCommandHandler(
             }
 
             await unitOfWork.SaveChangesAsync(cancellationToken);
-            clusterView.InvalidateHost(instance.HostId);
             return instance.ToDto();
         }
     }

@@ -39,7 +39,6 @@ public sealed class ClusterSweeper(
     ITokenService tokenService,
     IUnitOfWork unitOfWork,
     IPlacementGate placementGate,
-    IClusterChanges clusterView,
     StatusIntervalAdvisor intervals,
     ControllerLifetime lifetime,
     IEventLog events,
@@ -63,11 +62,6 @@ public sealed class ClusterSweeper(
         var lost = await MarkSilentHostsLostAsync(now, live, cancellationToken);
         var terminated = await FinishSilentTerminationsAsync(now, cancellationToken);
         var deleted = await CompleteEngineDeletionsAsync(now, cancellationToken);
-        if (lost > 0 || deleted > 0 || terminated > 0)
-        {
-            clusterView.Invalidate();
-        }
-
         return new SweepResult(lost, deleted) { HostsTerminated = terminated };
     }
 
@@ -153,7 +147,6 @@ public sealed class ClusterSweeper(
         var holding = await EndInstancesAsync(host, now, cancellationToken);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         unitOfWork.Reset();
-        clusterView.InvalidateHost(host.Id);
         logger.LogWarning("Host {HostId} ({Hostname}) is lost: silent since {LastSeenAt:O}; {Count} instances will be replaced.", host.Id, host.Hostname, host.LastSeenAt, holding);
         return true;
     }
@@ -180,7 +173,6 @@ public sealed class ClusterSweeper(
                 await HostTermination.CompleteAsync(host, tokens, tokenService, now, TimeSpan.FromSeconds(o.TerminatedHostGraceSeconds), cancellationToken);
                 await unitOfWork.SaveChangesAsync(cancellationToken);
                 unitOfWork.Reset();
-                clusterView.InvalidateHost(host.Id);
                 finished++;
                 logger.LogWarning("Host {HostId} ({Hostname}) is terminated without its agent: silent since {LastSeenAt:O}; {Count} instances will be replaced.",
                     host.Id, host.Hostname, host.LastSeenAt, holding);

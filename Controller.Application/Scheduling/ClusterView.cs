@@ -142,39 +142,61 @@ public sealed class ClusterSnapshot
 /// <summary>
 /// A cached, cluster-wide view for the scheduler: rebuilt at most every
 /// <see cref="SchedulingOptions.SnapshotMaxAgeMilliseconds"/> (O(hosts × engines), off the per-request cost),
-/// and at once after this replica changes the catalogue or the hosts. Placement safety never depends on it:
+/// and kept current between rebuilds by this replica's own commits (<see cref="Committed"/>, the after-commit hook),
+/// without a rebuild. Placement safety never depends on it:
 /// capacity is checked on the host's own rows and counts on the engine rows, under their versions.
 /// </summary>
 public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, Hosts.FastPath.SteadyStateCache steady) : IClusterChanges, IClusterViewSource, IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly Lock _engineUpdates = new();
     private volatile ClusterSnapshot? _current;
 
-    /// <summary>This replica changed the catalogue: the view is rebuilt (the fast path decides on the rebuilt engines).</summary>
-    public void Invalidate() => _current = null;
-
-    /// <summary>This replica changed a host (an admin action, a sweep): the view is rebuilt and the host's next report gets a full round.</summary>
-    public void InvalidateHost(Guid hostId)
-    {
-        _current = null;
-        steady.Forget(hostId);
-    }
-
     /// <summary>
-    /// After a round changed engine counts: keep the hosts part of the view and take the engines as just saved,
-    /// so that the next rounds on this replica see the new counts without an O(hosts) rebuild.
+    /// After a commit on this replica: the hosts it saved take their new state and free resources (O(engines) each),
+    /// the engines it saved replace theirs (a newer version only; deleted ones leave; O(engines), room recounted only
+    /// for an engine whose resources or labels changed), and every host concerned gets a full round on its next report.
     /// </summary>
-    public void UpdateEngines(IEnumerable<Engine> savedEngines)
+    public void Committed(CommittedChanges changes)
     {
-        if (_current is { } current)
+        foreach (var hostId in changes.HostsWithInstanceChanges)
         {
-            _current = current.WithEngines([.. savedEngines]);
+            steady.Forget(hostId);
+        }
+
+        foreach (var host in changes.Hosts)
+        {
+            steady.Forget(host.Id);
+            _current?.UpdateHost(host.Id, host.State == Domain.Hosts.HostState.Active, host.Labels, host.Capacity - host.Allocated);
+        }
+
+        if (changes.Engines.Count == 0)
+        {
+            return;
+        }
+
+        lock (_engineUpdates)
+        {
+            if (_current is not { } current)
+            {
+                return;
+            }
+
+            var saved = changes.Engines.ToDictionary(e => e.Id);
+            var merged = new List<Engine>(current.Engines.Count + saved.Count);
+            foreach (var engine in current.Engines)
+            {
+                var latest = saved.Remove(engine.Id, out var newer) && newer.Version >= engine.Version ? newer : engine;
+                if (latest.State != EngineState.Deleted)
+                {
+                    merged.Add(latest);
+                }
+            }
+
+            merged.AddRange(saved.Values.Where(e => e.State != EngineState.Deleted));
+            _current = current.WithEngines(merged);
         }
     }
-
-    /// <summary>A round on this replica changed a host's state or allocation.</summary>
-    public void UpdateHost(Guid hostId, bool active, IReadOnlyDictionary<string, string> labels, Resources free) =>
-        _current?.UpdateHost(hostId, active, labels, free);
 
     public void Dispose() => _refresh.Dispose();
 

@@ -16,7 +16,6 @@ public sealed class TaskSweeper(
     ITaskRepository tasks,
     IEngineRepository engines,
     IUnitOfWork unitOfWork,
-    IClusterChanges clusterView,
     IOptions<WorkOptions> options,
     TimeProvider clock)
 {
@@ -49,11 +48,7 @@ public sealed class TaskSweeper(
         var changed = queueScaled.Count(e => e.ApplyBacklog(backlog.GetValueOrDefault(e.Id, TaskBacklog.Empty).Total, now));
 
         // Saved even when no count changed: the start of a cooldown is kept too.
-        if (await SaveCountingAsync(changed, cancellationToken, always: true) > 0)
-        {
-            clusterView.Invalidate();
-        }
-
+        await SaveCountingAsync(changed, cancellationToken, always: true);
         return changed;
     }
 

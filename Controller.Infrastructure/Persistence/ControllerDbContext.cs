@@ -30,6 +30,9 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
     /// <summary>Set when a save stored cluster events; the unit of work wakes live followers and clears it.</summary>
     public bool WroteEvents { get; set; }
 
+    /// <summary>Hosts, engines and instance state changes saved since the unit of work last announced them (after its commit).</summary>
+    internal SavedChanges Saved { get; } = new();
+
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         // One change detection for everything below (each Entries() call would detect changes again).
@@ -73,6 +76,7 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
                 }
             }
 
+            Saved.Collect(ChangeTracker);
             Events.AddRange(raised);
             writesEvents = raised.Count > 0 || ChangeTracker.Entries<Domain.Events.ClusterEvent>().Any(e => e.State == EntityState.Added);
         }
@@ -83,20 +87,25 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
 
         if (!writesEvents)
         {
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var count = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            Saved.Keep();
+            return count;
         }
 
         WroteEvents = true;
         if (Database.CurrentTransaction is not null)
         {
             await SerializeEventWritersAsync(cancellationToken);
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var inTransaction = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            Saved.Keep();
+            return inTransaction;
         }
 
         await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
         await SerializeEventWritersAsync(cancellationToken);
         var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Saved.Keep();
         return written;
     }
 

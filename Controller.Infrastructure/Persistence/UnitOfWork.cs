@@ -7,7 +7,7 @@ using Npgsql;
 
 namespace Controller.Infrastructure.Persistence;
 
-internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events) : IUnitOfWork
+internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events, IClusterChanges cluster) : IUnitOfWork
 {
     private bool _inTransaction;
 
@@ -50,7 +50,14 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
         }
         catch (Exception ex) when (IsConcurrencyFailure(ex))
         {
+            db.Saved.Clear();
             throw new ConcurrencyConflictException("Another transaction changed or locked the same rows.", ex);
+        }
+        catch
+        {
+            // Rolled back: nothing of it is announced.
+            db.Saved.Clear();
+            throw;
         }
         finally
         {
@@ -88,10 +95,17 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
     {
         db.ChangeTracker.Clear();
         db.WroteEvents = false;
+        db.Saved.Clear();
     }
 
+    /// <summary>After a commit: the after-commit hook learns what was saved, and event followers that events were written.</summary>
     private void Announce()
     {
+        if (db.Saved.Take() is { IsEmpty: false } changes)
+        {
+            cluster.Committed(changes);
+        }
+
         if (db.WroteEvents)
         {
             db.WroteEvents = false;

@@ -28,6 +28,12 @@ public static class ArchitectureRules
         Failing(Types.InAssembly(assembly).That().ResideInNamespaceStartingWith(namespacePrefix)
             .ShouldNot().HaveDependencyOnAny(layers).GetResult());
 
+    /// <summary>Types under <paramref name="namespacePrefix"/> that use the after-commit hook (only the view implementing it, and its registration, may).</summary>
+    public static IReadOnlyList<string> UsersOfTheCommitHook(Assembly assembly, string namespacePrefix) =>
+        [.. Failing(Types.InAssembly(assembly).That().ResideInNamespaceStartingWith(namespacePrefix)
+            .ShouldNot().HaveDependencyOn("Controller.Application.Common.Interfaces.IClusterChanges").GetResult())
+            .Select(name => name.Split('+')[0]).Distinct()];
+
     /// <summary>Methods (lambdas included) of the selected types that read a clock instead of being given the time.</summary>
     public static IReadOnlyList<string> ClockReaders(Assembly assembly, Func<TypeDefinition, bool> select)
     {

@@ -67,6 +67,16 @@ public sealed class LayerDependencyTests
     }
 
     [Test]
+    public void NoHandlerTellsTheViewWhatChanged_TheUnitOfWorkDoesAfterCommit()
+    {
+        Assert.That(ArchitectureRules.UsersOfTheCommitHook(Application, "Controller.Application"),
+            Is.EquivalentTo(new[] { typeof(Controller.Application.Scheduling.ClusterView).FullName, typeof(Controller.Application.DependencyInjection).FullName }));
+        Assert.That(ArchitectureRules.UsersOfTheCommitHook(Infrastructure, "Controller.Infrastructure"),
+            Is.EquivalentTo(new[] { "Controller.Infrastructure.Persistence.UnitOfWork" }));
+        Assert.That(ArchitectureRules.UsersOfTheCommitHook(Tests, BadExamples), Is.EqualTo(new[] { typeof(InvalidatesByHand).FullName }));
+    }
+
+    [Test]
     public void Domain_ExposesNoPersistenceHook()
     {
         Assert.That(ArchitectureRules.PublicPersistenceHooks(Domain, "Controller.Domain"), Is.Empty);

@@ -1,20 +1,25 @@
 namespace Controller.Application.Common.Interfaces;
 
 /// <summary>
-/// What a handler tells the placement view after it committed a change of the catalogue or of a host, so that the view
-/// is rebuilt (in the background) and the host's next report gets a full round.
+/// What one committed transaction changed that the placement view and the fast path care about, collected by the
+/// persistence layer from the rows it saved: hosts and engines as saved, and the hosts whose instances changed state.
+/// </summary>
+public sealed record CommittedChanges(
+    IReadOnlyList<Domain.Hosts.Host> Hosts,
+    IReadOnlyList<Domain.Engines.Engine> Engines,
+    IReadOnlyList<Guid> HostsWithInstanceChanges)
+{
+    public bool IsEmpty => Hosts.Count == 0 && Engines.Count == 0 && HostsWithInstanceChanges.Count == 0;
+}
+
+/// <summary>
+/// The one after-commit hook: the unit of work calls it after every commit that saved hosts, engines or instance
+/// states, so the placement view follows this replica's changes (no rebuild) and the hosts concerned get a full round
+/// on their next report. No handler calls it; changes made by other replicas arrive with the background refresh.
 /// </summary>
 public interface IClusterChanges
 {
-    void Invalidate();
-
-    void InvalidateHost(Guid hostId);
-
-    /// <summary>A round saved engine counts: the view takes them as saved (no rebuild).</summary>
-    void UpdateEngines(IEnumerable<Domain.Engines.Engine> savedEngines);
-
-    /// <summary>A round saved a host's state or allocation.</summary>
-    void UpdateHost(Guid hostId, bool active, IReadOnlyDictionary<string, string> labels, Domain.Common.Resources free);
+    void Committed(CommittedChanges changes);
 }
 
 /// <summary>

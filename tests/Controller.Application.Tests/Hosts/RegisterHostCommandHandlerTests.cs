@@ -7,10 +7,6 @@ using Controller.Domain.Common;
 using Controller.Domain.Hosts;
 using Controller.Domain.Tokens;
 using Microsoft.Extensions.Time.Testing;
-using Controller.Application.Common.Options;
-using Controller.Application.Scheduling;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Moq;
 
 namespace Controller.Application.Tests.Hosts;
@@ -41,8 +37,7 @@ public sealed class RegisterHostCommandHandlerTests
     }
 
     private RegisterHostCommandHandler Handler() =>
-        new(_hosts.Object, _tokens.Object, _unitOfWork.Object, _tokenService.Object, _caller.Object, _intervals.Object,
-            new ClusterView(Mock.Of<IServiceScopeFactory>(), Options.Create(new SchedulingOptions()), _clock, new Controller.Application.Hosts.FastPath.SteadyStateCache()), _clock);
+        new(_hosts.Object, _tokens.Object, _unitOfWork.Object, _tokenService.Object, _caller.Object, _intervals.Object, _clock);
 
     private static RegisterHostCommand Command(string machineId = "m-1") =>
         new(machineId, "worker", ["10.0.0.1"], "1.0", new Dictionary<string, string>(), new CapacityModel(4000, 8192, 0, 1000, null), []);

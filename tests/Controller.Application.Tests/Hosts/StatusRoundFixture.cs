@@ -76,7 +76,7 @@ internal sealed class StatusRoundFixture
         Instances.Setup(i => i.Add(It.IsAny<EngineInstance>())).Callback<EngineInstance>(Launched.Add);
         Tokens.Setup(t => t.Add(It.IsAny<Domain.Tokens.Token>()));
         return new StatusRound(Hosts.Object, Instances.Object, Tokens.Object, intervals.Object, tokenService.Object, instanceTokens.Object,
-            View.Object, Mock.Of<IClusterChanges>(), Steady, Options.Create(new SchedulingOptions()), Options.Create(new ControllerEndpointOptions()),
+            View.Object, Steady, Options.Create(new SchedulingOptions()), Options.Create(new ControllerEndpointOptions()),
             TestMetrics.Create(), Clock);
     }
 

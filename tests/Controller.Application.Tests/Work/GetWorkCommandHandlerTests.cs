@@ -24,7 +24,6 @@ public sealed class GetWorkCommandHandlerTests
     private Mock<IEngineRepository> _engines = null!;
     private Mock<IHostRepository> _hosts = null!;
     private Mock<IUnitOfWork> _unitOfWork = null!;
-    private Mock<IClusterChanges> _cluster = null!;
     private Mock<IClusterViewSource> _view = null!;
     private Engine _engine = null!;
     private Host _host = null!;
@@ -44,7 +43,6 @@ public sealed class GetWorkCommandHandlerTests
         _engines = new Mock<IEngineRepository>();
         _hosts = new Mock<IHostRepository>();
         _unitOfWork = new Mock<IUnitOfWork>();
-        _cluster = new Mock<IClusterChanges>();
         _view = new Mock<IClusterViewSource>();
         _view.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new ClusterSnapshot(
             [_engine],
@@ -60,7 +58,7 @@ public sealed class GetWorkCommandHandlerTests
     }
 
     private GetWorkCommandHandler Handler() => new(
-        _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _view.Object, _cluster.Object,
+        _tasks.Object, _instances.Object, _engines.Object, _hosts.Object, _unitOfWork.Object, _view.Object,
         TestMetrics.Create(), Options.Create(new WorkOptions()), Options.Create(new SchedulingOptions()), _clock, NoBatches.Object);
 
     /// <summary>The batcher leaves every call to the single round tested here.</summary>
@@ -141,7 +139,6 @@ public sealed class GetWorkCommandHandlerTests
         Assert.That(_instance.State, Is.EqualTo(EngineInstanceState.Stopping));
         Assert.That(_instance.StopReason, Is.EqualTo(WorkVerdict.ReasonHostDraining));
         Assert.That(_engine.ActiveInstances, Is.EqualTo(before - 1));
-        _cluster.Verify(c => c.InvalidateHost(_host.Id), Times.Once);
         _tasks.Verify(r => r.ClaimQueuedAsync(It.IsAny<Guid>(), It.IsAny<int>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 

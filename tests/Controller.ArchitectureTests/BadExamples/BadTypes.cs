@@ -28,3 +28,9 @@ public sealed class PublicVersionHook
 
     public void BumpVersion() => Version++;
 }
+
+/// <summary>A handler that tells the placement view by hand what it changed (the unit of work does, after commit).</summary>
+public sealed class InvalidatesByHand(Controller.Application.Common.Interfaces.IClusterChanges view)
+{
+    public void Saved(Controller.Domain.Hosts.Host host) => view.Committed(new([host], [], []));
+}

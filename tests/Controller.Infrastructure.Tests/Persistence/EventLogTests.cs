@@ -31,7 +31,7 @@ public sealed class EventLogTests
             log.Add(e);
         }
 
-        await new UnitOfWork(db, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
     }
 
     [Test]
@@ -44,7 +44,7 @@ public sealed class EventLogTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(host);
-            await new UnitOfWork(db, new SingleWriterGate(), signal).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), signal, new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var read = _database.CreateContext();

@@ -1,5 +1,7 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Domain.Common;
+using Controller.Domain.EngineInstances;
+using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
@@ -26,13 +28,13 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(NewHost("m-1"));
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
         new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
 
-        Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None));
+        Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None));
     }
 
     [Test]
@@ -44,18 +46,77 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(first);
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
         new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
-        await new UnitOfWork(second, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
 
         Assert.That(await new HostRepository(second, new NoWriteGate()).FindLiveByMachineIdAsync("m-1", CancellationToken.None), Is.Not.Null);
     }
 
     [Test]
-    public async Task SaveChanges_StaleVersion_ThrowsConcurrencyConflict()
+    public async Task AfterCommit_TheHookLearnsTheSavedHostsEnginesAndInstanceStateChanges_OncePerCommit()
+    {
+        var host = NewHost("m-1");
+        var engine = Engine.Create(Guid.CreateVersion7(), new EngineSpec("e", "i", new Resources(100, 64, 0, 0), 0, 0, 4, 2, new Dictionary<string, string>()), Now);
+        var instance = EngineInstance.Launch(Guid.CreateVersion7(), engine, host.Id, [], Guid.NewGuid(), Now);
+        var hook = new RecordingClusterChanges();
+        await using var db = _database.CreateContext();
+        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook);
+        db.AddRange(host, engine, instance);
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+
+        Assert.That(hook.Commits, Has.Count.EqualTo(1));
+        Assert.That(hook.Commits[0].Hosts, Is.EqualTo(new[] { host }));
+        Assert.That(hook.Commits[0].Engines, Is.EqualTo(new[] { engine }));
+        Assert.That(hook.Commits[0].HostsWithInstanceChanges, Is.EqualTo(new[] { host.Id }));
+
+        // A heartbeat is not a change the view cares about; a state change is, with its host.
+        instance.ContainerSeen("c1", Now);
+        instance.Register(Now);
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        instance.Heartbeat(busy: true, Now.AddSeconds(30));
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+
+        Assert.That(hook.Commits, Has.Count.EqualTo(2), "a save of a heartbeat alone, and a save of nothing, announce nothing");
+        Assert.That(hook.Commits[1].HostsWithInstanceChanges, Is.EqualTo(new[] { host.Id }));
+        Assert.That(hook.Commits[1].Hosts, Is.Empty);
+    }
+
+    [Test]
+    public async Task AfterCommit_InATransaction_OnlyOnceItCommitted_AndNothingOfOneThatFailed()
+    {
+        var host = NewHost("m-1");
+        var hook = new RecordingClusterChanges();
+        await using var db = _database.CreateContext();
+        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook);
+        db.Hosts.Add(host);
+
+        await unitOfWork.InTransactionAsync(async ct =>
+        {
+            await unitOfWork.SaveChangesAsync(ct);
+            Assert.That(hook.Commits, Is.Empty, "saved, not yet committed");
+            return 0;
+        }, CancellationToken.None);
+        Assert.That(hook.Commits.Single().Hosts, Is.EqualTo(new[] { host }));
+
+        host.Drain(Now, null);
+        Assert.ThrowsAsync<InvalidOperationException>(() => unitOfWork.InTransactionAsync<int>(async ct =>
+        {
+            await unitOfWork.SaveChangesAsync(ct);
+            throw new InvalidOperationException("rolled back");
+        }, CancellationToken.None));
+        unitOfWork.Reset();
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+
+        Assert.That(hook.Commits, Has.Count.EqualTo(1), "the rolled-back drain is never announced");
+    }
+
+    [Test]
+    public async Task SaveChanges_StaleVersion_ThrowsConcurrencyConflict_AndAnnouncesNothing()
     {
         var host = NewHost("m-1");
         await using (var db = _database.CreateContext())
@@ -70,9 +131,14 @@ public sealed class UnitOfWorkTests
         var copyB = await new HostRepository(b, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
         copyA!.Drain(Now, null);
         copyB!.Terminate(Now);
-        await new UnitOfWork(a, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(a, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+        var hook = new RecordingClusterChanges();
+        var loser = new UnitOfWork(b, new SingleWriterGate(), new EventSignal(), hook);
 
-        Assert.ThrowsAsync<ConcurrencyConflictException>(() => new UnitOfWork(b, new SingleWriterGate(), new EventSignal()).SaveChangesAsync(CancellationToken.None));
+        Assert.ThrowsAsync<ConcurrencyConflictException>(() => loser.SaveChangesAsync(CancellationToken.None));
+        loser.Reset();
+        await loser.SaveChangesAsync(CancellationToken.None);
+        Assert.That(hook.Commits, Is.Empty, "the after-commit hook learns nothing of a save that lost its race");
     }
 
     [Test]

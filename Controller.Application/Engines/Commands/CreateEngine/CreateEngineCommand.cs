@@ -15,7 +15,7 @@ public sealed class CreateEngineCommandValidator : AbstractValidator<CreateEngin
     public CreateEngineCommandValidator() => RuleFor(c => c.Definition).SetValidator(new EngineDefinitionValidator()).OverridePropertyName(string.Empty);
 }
 
-public sealed class CreateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IClusterChanges clusterView, TimeProvider clock)
+public sealed class CreateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
     : ICommandHandler<CreateEngineCommand, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(CreateEngineCommand command, CancellationToken cancellationToken)
@@ -38,7 +38,6 @@ public sealed class CreateEngineCommandHandler(IEngineRepository engines, IUnitO
             throw EngineErrors.NameTaken(spec.Name, null);
         }
 
-        clusterView.Invalidate();
         return engine.ToDto();
     }
 }

@@ -8,7 +8,7 @@ namespace Controller.Application.Engines.Commands.DeleteEngine;
 /// <summary>Delete an engine: its instances are stopped by the next status rounds, then it is gone.</summary>
 public sealed record DeleteEngineCommand(Guid EngineId) : ICommand<EngineDto>;
 
-public sealed class DeleteEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IClusterChanges clusterView, TimeProvider clock)
+public sealed class DeleteEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
     : ICommandHandler<DeleteEngineCommand, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(DeleteEngineCommand command, CancellationToken cancellationToken)
@@ -27,7 +27,6 @@ public sealed class DeleteEngineCommandHandler(IEngineRepository engines, IUnitO
         }
 
         await unitOfWork.SaveChangesAsync(cancellationToken);
-        clusterView.Invalidate();
         return engine.ToDto();
     }
 }

@@ -10,7 +10,7 @@ using Mediator;
 namespace Controller.Application.Engines.Commands.PatchEngine;
 
 /// <summary>Reads the engine, merges the patch into its definition, validates the result and saves it like a PUT, in one unit of work.</summary>
-public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IClusterChanges clusterView, TimeProvider clock)
+public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
     : ICommandHandler<PatchEngineCommand, EngineDto>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -53,6 +53,6 @@ public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOf
                 .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).ToArray(), StringComparer.Ordinal));
         }
 
-        return await UpdateEngineCommandHandler.ApplyAsync(engine, definition, engines, unitOfWork, clusterView, clock, cancellationToken);
+        return await UpdateEngineCommandHandler.ApplyAsync(engine, definition, engines, unitOfWork, clock, cancellationToken);
     }
 }

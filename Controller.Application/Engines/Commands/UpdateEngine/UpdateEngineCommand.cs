@@ -14,7 +14,7 @@ public sealed class UpdateEngineCommandValidator : AbstractValidator<UpdateEngin
     public UpdateEngineCommandValidator() => RuleFor(c => c.Definition).SetValidator(new EngineDefinitionValidator()).OverridePropertyName(string.Empty);
 }
 
-public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IClusterChanges clusterView, TimeProvider clock)
+public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
     : ICommandHandler<UpdateEngineCommand, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(UpdateEngineCommand command, CancellationToken cancellationToken)
@@ -25,7 +25,7 @@ public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitO
             throw EngineErrors.NotFound(command.EngineId);
         }
 
-        return await ApplyAsync(engine, command.Definition, engines, unitOfWork, clusterView, clock, cancellationToken);
+        return await ApplyAsync(engine, command.Definition, engines, unitOfWork, clock, cancellationToken);
     }
 
     /// <summary>Replaces the engine's definition (PUT, and PATCH once merged): names stay unique among live engines.</summary>
@@ -34,7 +34,6 @@ public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitO
         EngineDefinition definition,
         IEngineRepository engines,
         IUnitOfWork unitOfWork,
-        IClusterChanges clusterView,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -54,7 +53,6 @@ public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitO
             throw EngineErrors.NameTaken(spec.Name, null);
         }
 
-        clusterView.Invalidate();
         return engine.ToDto();
     }
 }

@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Controller.Application.Hosts.Commands.DrainHost;
 
-public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Common.Interfaces.IClusterChanges clusterView, TimeProvider clock)
+public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, TimeProvider clock)
     : ICommandHandler<DrainHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(DrainHostCommand command, CancellationToken cancellationToken)
@@ -12,7 +12,6 @@ public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork u
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.Drain(clock.GetUtcNow(), command.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
         await unitOfWork.SaveChangesAsync(cancellationToken);
-        clusterView.InvalidateHost(command.HostId);
         return host.ToSummary();
     }
 }

@@ -14,7 +14,6 @@ public sealed class RegisterHostCommandHandler(
     ITokenService tokenService,
     ICurrentCaller caller,
     IStatusIntervalAdvisor intervals,
-    Common.Interfaces.IClusterChanges clusterView,
     TimeProvider clock) : ICommandHandler<RegisterHostCommand, RegisterHostResult>
 {
     public async ValueTask<RegisterHostResult> Handle(RegisterHostCommand command, CancellationToken cancellationToken)
@@ -55,7 +54,6 @@ public sealed class RegisterHostCommandHandler(
             throw AlreadyRegistered(winner?.Id);
         }
 
-        clusterView.Invalidate();
         return new RegisterHostResult(host.Id, secret, intervals.NextInterval(), host.State, Created: true);
     }
 

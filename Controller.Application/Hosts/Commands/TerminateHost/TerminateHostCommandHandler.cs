@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Controller.Application.Hosts.Commands.TerminateHost;
 
-public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Common.Interfaces.IClusterChanges clusterView, TimeProvider clock)
+public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, TimeProvider clock)
     : ICommandHandler<TerminateHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(TerminateHostCommand command, CancellationToken cancellationToken)
@@ -12,7 +12,6 @@ public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWo
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.Terminate(clock.GetUtcNow());
         await unitOfWork.SaveChangesAsync(cancellationToken);
-        clusterView.InvalidateHost(command.HostId);
         return host.ToSummary();
     }
 }

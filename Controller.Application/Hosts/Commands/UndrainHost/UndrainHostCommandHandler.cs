@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Controller.Application.Hosts.Commands.UndrainHost;
 
-public sealed class UndrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, Common.Interfaces.IClusterChanges clusterView, TimeProvider clock)
+public sealed class UndrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, TimeProvider clock)
     : ICommandHandler<UndrainHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(UndrainHostCommand command, CancellationToken cancellationToken)
@@ -12,7 +12,6 @@ public sealed class UndrainHostCommandHandler(IHostRepository hosts, IUnitOfWork
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
         host.Undrain(clock.GetUtcNow());
         await unitOfWork.SaveChangesAsync(cancellationToken);
-        clusterView.InvalidateHost(command.HostId);
         return host.ToSummary();
     }
 }

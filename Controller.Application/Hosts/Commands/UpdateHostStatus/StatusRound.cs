@@ -40,7 +40,6 @@ public sealed class StatusRound(
     ITokenService tokenService,
     IInstanceTokenIssuer instanceTokens,
     IClusterViewSource clusterView,
-    IClusterChanges clusterChanges,
     SteadyStateCache steady,
     IOptions<SchedulingOptions> options,
     IOptions<ControllerEndpointOptions> endpoint,
@@ -136,7 +135,6 @@ public sealed class StatusRound(
 
         if (round.Saved is { } saved && round.Decision is { } decision)
         {
-            clusterChanges.UpdateEngines(saved);
             var names = saved.ToDictionary(e => e.Id, e => e.Name);
             foreach (var launch in decision.Launches)
             {
@@ -151,7 +149,6 @@ public sealed class StatusRound(
 
         var now = clock.GetUtcNow();
         var answer = round.Answer;
-        clusterChanges.UpdateHost(host.Id, host.State == HostState.Active, host.Labels, host.Capacity - host.Allocated);
         if (host.State == HostState.Active && answer.Launch.Count == 0 && answer.Terminate.Count == 0
             && round.Holding.All(i => i.State == EngineInstanceState.Running && i.IsActive))
         {

@@ -29,7 +29,6 @@ public sealed class GetWorkCommandHandler(
     IHostRepository hosts,
     IUnitOfWork unitOfWork,
     IClusterViewSource clusterView,
-    IClusterChanges clusterChanges,
     ControllerMetrics metrics,
     IOptions<WorkOptions> options,
     IOptions<SchedulingOptions> scheduling,
@@ -76,7 +75,6 @@ public sealed class GetWorkCommandHandler(
         }
 
         var action = verdict.ActionFor(held, leased: 0);
-        var stopped = false;
         if (action == WorkAction.Terminate && verdict.StopReason is not null)
         {
             // Decided again on the tracked engine and the host's row, so that a stale view never stops a copy.
@@ -87,18 +85,11 @@ public sealed class GetWorkCommandHandler(
             {
                 EngineCounts.Release([instance], new Dictionary<Guid, Engine> { [tracked.Id] = tracked }, now, backoff: null);
             }
-
-            stopped = action == WorkAction.Terminate && fresh.StopReason is not null;
         }
 
         instance.Heartbeat(busy: held > 0, now, HeartbeatResolution);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         Record(engine, command, leased: 0);
-        if (stopped)
-        {
-            clusterChanges.InvalidateHost(instance.HostId);
-        }
-
         return new GetWorkAnswer(action, [], action == WorkAction.Wait ? options.Value.PollSeconds : null, cancelled);
     }
 
