@@ -253,7 +253,7 @@ public sealed class SchedulingScenarioTests
     }
 
     [Test]
-    public async Task ManyHostsReportAtOnce_ExactlyTheGapIsLaunched()
+    public async Task ManyHostsReportAtOnce_ExactlyTheGapIsLaunched_NeverMore()
     {
         var engineId = await CreateEngineAsync("ocr", desired: 10, cpu: 500, memory: 512);
         var agents = new List<Agent>();
@@ -262,9 +262,15 @@ public sealed class SchedulingScenarioTests
             agents.Add(await Agent.RegisterAsync(_factory));
         }
 
-        var answers = await Task.WhenAll(agents.Select(a => a.ReportAsync()));
+        // Every wave at once: never more than the gap. Reports that find placement busy may be told to wait (deferred
+        // placement), so the gap may take a few waves to fill; it is filled exactly.
+        for (var wave = 0; wave < 10 && await ActiveCountAsync(engineId) < 10; wave++)
+        {
+            var answers = await Task.WhenAll(agents.Select(a => a.ReportAsync()));
+            Assert.That(answers.Sum(a => a["launch"]!.AsArray().Count), Is.LessThanOrEqualTo(10));
+            Assert.That(await ActiveCountAsync(engineId), Is.LessThanOrEqualTo(10));
+        }
 
-        Assert.That(answers.Sum(a => a["launch"]!.AsArray().Count), Is.EqualTo(10));
         Assert.That(await ActiveCountAsync(engineId), Is.EqualTo(10));
         var engine = await (await _admin.GetAsync($"/engine/{engineId}")).ReadJsonAsync();
         Assert.That(engine["activeInstances"]!.GetValue<int>(), Is.EqualTo(10));
