@@ -106,7 +106,7 @@ public sealed class SchedulingOptions
     /// rate batches commit. Copies to stop are never deferred. 0: never defer.
     /// </summary>
     [Range(0, 100_000)]
-    public int DeferPlacementQueue { get; set; } = 4;
+    public int DeferPlacementQueue { get; set; } = 2;
 
     /// <summary>A status round that loses a race on a shared row is retried this many times in all.</summary>
     [Range(1, 50)]

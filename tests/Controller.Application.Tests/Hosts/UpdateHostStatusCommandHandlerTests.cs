@@ -50,8 +50,8 @@ public sealed class UpdateHostStatusCommandHandlerTests
         Assert.That(_lastSeen.Drain(), Is.EqualTo(new Dictionary<Guid, DateTimeOffset> { [hostId] = _f.Clock.GetUtcNow() }));
     }
 
-    [TestCase(3, false, TestName = "ASteadyHostAnEngineCouldUse_GetsARound_WhilePlacementKeepsUp")]
-    [TestCase(4, true, TestName = "ASteadyHostAnEngineCouldUse_IsAnsweredFromMemory_WhilePlacementIsBusy")]
+    [TestCase(1, false, TestName = "ASteadyHostAnEngineCouldUse_GetsARound_WhilePlacementKeepsUp")]
+    [TestCase(2, true, TestName = "ASteadyHostAnEngineCouldUse_IsAnsweredFromMemory_WhilePlacementIsBusy")]
     public async Task PlacementDeferredWhileBusy(int queued, bool deferred)
     {
         var host = _f.AddHost();
