@@ -85,27 +85,27 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
 
-        if (!writesEvents)
-        {
-            var count = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            Saved.Keep();
-            return count;
-        }
+        var written = writesEvents
+            ? await SaveWithEventsAsync(acceptAllChangesOnSuccess, cancellationToken)
+            : await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        Saved.Keep();
+        return written;
+    }
 
+    /// <summary>Events are inserted in a transaction whose event writers are serialised (<see cref="SerializeEventWritersAsync"/>): the caller's, or one of its own.</summary>
+    private async Task<int> SaveWithEventsAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         WroteEvents = true;
         if (Database.CurrentTransaction is not null)
         {
             await SerializeEventWritersAsync(cancellationToken);
-            var inTransaction = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            Saved.Keep();
-            return inTransaction;
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
 
         await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
         await SerializeEventWritersAsync(cancellationToken);
         var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        Saved.Keep();
         return written;
     }
 
