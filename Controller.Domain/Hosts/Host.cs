@@ -53,11 +53,6 @@ public sealed class Host : Entity
     /// <summary>Resources held by the engine instances placed here (pending, starting, running, stopping).</summary>
     public Resources Allocated { get; private set; }
 
-    /// <summary>The last status report as received (JSON), and the answer the controller gave (JSON).</summary>
-    public string? LastStatusReport { get; private set; }
-
-    public string? LastStatusAnswer { get; private set; }
-
     /// <summary>True while the host holds or may hold containers (it is neither terminated).</summary>
     public bool IsLive => State != HostState.Terminated;
 
@@ -93,16 +88,13 @@ public sealed class Host : Entity
     }
 
     /// <summary>Records a status report received at <paramref name="now"/> (the controller's clock). Returns true when the host came back from lost.</summary>
-    public bool RecordStatus(Resources available, string report, DateTimeOffset now)
+    public bool RecordStatus(Resources available, DateTimeOffset now)
     {
         EnsureNotTerminated("report status");
         Available = Guard.NonNegative(available, "available");
-        LastStatusReport = report;
         LastStatusAt = now;
         return Seen(now);
     }
-
-    public void RecordAnswer(string answer) => LastStatusAnswer = answer;
 
     /// <summary>Kept by the scheduler after every change of the instances on this host.</summary>
     public void SetAllocated(Resources allocated) => Allocated = Guard.NonNegative(allocated, "allocated");

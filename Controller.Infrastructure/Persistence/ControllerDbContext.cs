@@ -13,6 +13,8 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
 {
     public DbSet<Host> Hosts => Set<Host>();
 
+    public DbSet<HostStatusRecord> HostStatus => Set<HostStatusRecord>();
+
     public DbSet<Token> Tokens => Set<Token>();
 
     public DbSet<Domain.Engines.Engine> Engines => Set<Domain.Engines.Engine>();
@@ -58,12 +60,18 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
                 }
             }
 
-            foreach (var entry in ChangeTracker.Entries<Host>())
+            foreach (var entry in ChangeTracker.Entries<Host>().ToList())
             {
                 if (entry.State is EntityState.Added or EntityState.Modified)
                 {
                     entry.Property(Configurations.HostConfiguration.LiveMachineId).CurrentValue =
                         entry.Entity.IsLive ? entry.Entity.MachineId : null;
+                }
+
+                // Every host has its status row from the start, so a round only ever updates it.
+                if (entry.State == EntityState.Added && HostStatus.Local.FindEntry(entry.Entity.Id) is null)
+                {
+                    HostStatus.Add(new HostStatusRecord { HostId = entry.Entity.Id });
                 }
             }
 

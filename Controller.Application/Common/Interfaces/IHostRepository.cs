@@ -16,9 +16,21 @@ public interface IHostRepository
 
     void Add(Host host);
 
+    /// <summary>
+    /// Keeps the report and the answer of a round of this tracked host, stored with the round's save only when they
+    /// differ from what is stored (they live outside the host row).
+    /// </summary>
+    void RecordStatus(Host host, string report, string answer);
+
+    /// <summary>The last report and answer stored for the host (null before its first round).</summary>
+    Task<StoredHostStatus?> LastStatusAsync(Guid hostId, CancellationToken cancellationToken);
+
     /// <summary>Records that the hosts were heard from at <paramref name="at"/> (one statement, never moves a time back).</summary>
     Task TouchManyAsync(IReadOnlyCollection<Guid> hostIds, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>A page of hosts, newest registration first, read without tracking.</summary>
     Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken);
 }
+
+/// <summary>The last status report a host sent and the answer it got, as stored (JSON).</summary>
+public sealed record StoredHostStatus(string? Report, string? Answer);

@@ -1,5 +1,8 @@
 using Controller.Application.Common.Interfaces;
+using System.Security.Cryptography;
+using System.Text;
 using Controller.Domain.Hosts;
+using Controller.Infrastructure.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
@@ -23,6 +26,41 @@ internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate 
 
     public void Add(Host host) => db.Hosts.Add(host);
 
+    public void RecordStatus(Host host, string report, string answer)
+    {
+        var entry = db.Entry(host);
+        var digest = entry.Property<string?>(HostConfiguration.StatusDigest);
+        var now = Digest(report, answer);
+        if (string.Equals(digest.CurrentValue, now, StringComparison.Ordinal))
+        {
+            return; // the same report and answer as stored: their row is not written
+        }
+
+        digest.CurrentValue = now;
+        if (db.HostStatus.Local.FindEntry(host.Id) is { } tracked)
+        {
+            tracked.Entity.Report = report;
+            tracked.Entity.Answer = answer;
+        }
+        else if (entry.State == EntityState.Added)
+        {
+            db.HostStatus.Add(new HostStatusRecord { HostId = host.Id, Report = report, Answer = answer });
+        }
+        else
+        {
+            // The row exists (created with the host): update it without reading it.
+            var row = db.HostStatus.Attach(new HostStatusRecord { HostId = host.Id });
+            row.Entity.Report = report;
+            row.Entity.Answer = answer;
+            row.Property(r => r.Report).IsModified = true;
+            row.Property(r => r.Answer).IsModified = true;
+        }
+    }
+
+    public Task<StoredHostStatus?> LastStatusAsync(Guid hostId, CancellationToken cancellationToken) =>
+        db.HostStatus.AsNoTracking().Where(s => s.HostId == hostId && (s.Report != null || s.Answer != null))
+            .Select(s => new StoredHostStatus(s.Report, s.Answer)).FirstOrDefaultAsync(cancellationToken);
+
     public async Task TouchManyAsync(IReadOnlyCollection<Guid> hostIds, DateTimeOffset at, CancellationToken cancellationToken)
     {
         using var _ = await writeGate.EnterAsync(cancellationToken);
@@ -41,5 +79,12 @@ internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate 
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(h => h.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
         return (items, total);
+    }
+
+    /// <summary>A digest of a report and an answer, the same on every replica (base64 of SHA-256, 44 characters).</summary>
+    internal static string Digest(string report, string answer)
+    {
+        var bytes = Encoding.UTF8.GetBytes(report.Length + ":" + report + answer);
+        return Convert.ToBase64String(SHA256.HashData(bytes));
     }
 }

@@ -198,7 +198,7 @@ public sealed class LivenessTests
         var secret = answer["launch"]![0]!["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>();
 
         var shown = await (await _admin.GetAsync($"/host/{a.HostId}/status")).Content.ReadAsStringAsync();
-        var stored = await _factory.WithDbAsync(db => db.Hosts.AsNoTracking().Where(h => h.Id == a.HostId).Select(h => h.LastStatusAnswer).SingleAsync());
+        var stored = await _factory.WithDbAsync(db => db.HostStatus.AsNoTracking().Where(s => s.HostId == a.HostId).Select(s => s.Answer).SingleAsync());
         var settings = await _factory.WithDbAsync(db => db.Settings.AsNoTracking().Select(s => s.Value).ToListAsync());
 
         Assert.That(shown, Does.Contain("ENGINE_INSTANCE_ID").And.Not.Contain(secret).And.Not.Contain("ENGINE_INSTANCE_TOKEN"));

@@ -35,6 +35,9 @@ internal sealed class StatusRoundFixture
 
     public SteadyStateCache Steady { get; } = new();
 
+    /// <summary>The report and answer each round kept for its host, in order.</summary>
+    public List<(Guid HostId, string Report, string Answer)> Recorded { get; } = [];
+
     /// <summary>The copies the round launched, in order.</summary>
     public List<EngineInstance> Launched { get; } = [];
 
@@ -74,6 +77,8 @@ internal sealed class StatusRoundFixture
             .ReturnsAsync((IReadOnlyCollection<Guid> ids, CancellationToken _) => [.. _registered.Where(h => ids.Contains(h.Id))]);
         Instances.Setup(i => i.ListHoldingForHostsAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<CancellationToken>())).ReturnsAsync(() => []);
         Instances.Setup(i => i.Add(It.IsAny<EngineInstance>())).Callback<EngineInstance>(Launched.Add);
+        Hosts.Setup(h => h.RecordStatus(It.IsAny<Host>(), It.IsAny<string>(), It.IsAny<string>()))
+            .Callback((Host host, string report, string answer) => Recorded.Add((host.Id, report, answer)));
         Tokens.Setup(t => t.Add(It.IsAny<Domain.Tokens.Token>()));
         return new StatusRound(Hosts.Object, Instances.Object, Tokens.Object, intervals.Object, tokenService.Object, instanceTokens.Object,
             View.Object, Steady, Options.Create(new SchedulingOptions()), Options.Create(new ControllerEndpointOptions()),

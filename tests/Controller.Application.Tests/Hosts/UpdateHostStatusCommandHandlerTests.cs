@@ -134,6 +134,10 @@ public sealed class UpdateHostStatusCommandHandlerTests
         Assert.That(released, Is.EqualTo(1), "the gate was entered once and left");
         _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Once);
         _batcher.Verify(b => b.TryRunAsync(It.IsAny<StatusCall>()), batchRounds ? Times.Once() : Times.Never());
+        var recorded = _f.Recorded.Single();
+        Assert.That(recorded.HostId, Is.EqualTo(host.Id));
+        Assert.That(recorded.Answer, Does.Contain(answer.Launch[0].EngineInstanceId.ToString()).And.Not.Contain("ctl_secret"),
+            "the round keeps the answer it gave, without the instance's secret");
     }
 
     private sealed class Releaser(Action release) : IDisposable

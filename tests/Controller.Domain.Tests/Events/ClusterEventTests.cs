@@ -31,8 +31,8 @@ public sealed class ClusterEventTests
         host.Undrain(T0);
         host.Undrain(T0);
         host.MarkLost(T0);
-        host.RecordStatus(Resources.Zero, "{}", T0);
-        host.RecordStatus(Resources.Zero, "{}", T0);
+        host.RecordStatus(Resources.Zero, T0);
+        host.RecordStatus(Resources.Zero, T0);
         host.Terminate(T0);
         host.Terminate(T0);
         host.CompleteTermination(T0);

@@ -199,7 +199,7 @@ public sealed class HostTests
     {
         var host = InState(HostState.Lost);
 
-        var cameBack = host.RecordStatus(new Resources(1, 1, 0, 0), "{}", Later);
+        var cameBack = host.RecordStatus(new Resources(1, 1, 0, 0), Later);
 
         Assert.Multiple(() =>
         {
@@ -215,11 +215,11 @@ public sealed class HostTests
     {
         var host = NewHost();
 
-        var cameBack = host.RecordStatus(new Resources(1, 2, 0, 3), "{\"a\":1}", Later);
+        var cameBack = host.RecordStatus(new Resources(1, 2, 0, 3), Later);
 
         Assert.That(cameBack, Is.False);
         Assert.That(host.Available, Is.EqualTo(new Resources(1, 2, 0, 3)));
-        Assert.That(host.LastStatusReport, Is.EqualTo("{\"a\":1}"));
+        Assert.That(host.LastStatusAt, Is.EqualTo(Later));
     }
 
     [Test]
@@ -227,7 +227,7 @@ public sealed class HostTests
     {
         var host = InState(HostState.Terminated);
 
-        Assert.Throws<DomainException>(() => host.RecordStatus(Resources.Zero, "{}", Later));
+        Assert.Throws<DomainException>(() => host.RecordStatus(Resources.Zero, Later));
     }
 
     [Test]

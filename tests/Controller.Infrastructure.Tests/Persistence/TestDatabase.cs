@@ -1,5 +1,7 @@
 using Controller.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Controller.Infrastructure.Tests.Persistence;
@@ -13,7 +15,8 @@ public sealed class TestDatabase : IDisposable
     private readonly string? _sqlitePath;
     private readonly string? _postgres;
 
-    public TestDatabase()
+    /// <param name="migration">The last migration to apply (all when null): a test of a later migration starts there.</param>
+    public TestDatabase(string? migration = null)
     {
         var server = Environment.GetEnvironmentVariable("CONTROLLER_TEST_POSTGRES");
         if (string.IsNullOrEmpty(server))
@@ -34,8 +37,7 @@ public sealed class TestDatabase : IDisposable
             _postgres = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = false }.ConnectionString;
         }
 
-        using var db = CreateContext();
-        db.Database.Migrate();
+        MigrateTo(migration);
     }
 
     public string Provider => _postgres is null ? "Sqlite" : "Postgres";
@@ -43,6 +45,13 @@ public sealed class TestDatabase : IDisposable
     public ControllerDbContext CreateContext() => _postgres is null
         ? new SqliteControllerDbContext(new DbContextOptionsBuilder<SqliteControllerDbContext>().UseSqlite($"Data Source={_sqlitePath};Pooling=False").Options)
         : new PostgresControllerDbContext(new DbContextOptionsBuilder<PostgresControllerDbContext>().UseNpgsql(_postgres).Options);
+
+    /// <summary>Applies the migrations up to <paramref name="migration"/> (all when null).</summary>
+    public void MigrateTo(string? migration = null)
+    {
+        using var db = CreateContext();
+        db.GetService<IMigrator>().Migrate(migration);
+    }
 
     public void Dispose()
     {

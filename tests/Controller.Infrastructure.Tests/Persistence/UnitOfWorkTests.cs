@@ -146,7 +146,7 @@ public sealed class UnitOfWorkTests
     {
         var host = Host.Register(Guid.CreateVersion7(), new HostRegistration("m-2", "w", ["10.0.0.1", "10.0.0.2"], "1",
             new Dictionary<string, string> { ["zone"] = "b" }, new Resources(1000, 1024, 2, 10), [new GpuDevice(3, "A10", 24576), new GpuDevice(5, null, null)]), Now);
-        host.RecordStatus(new Resources(1, 2, 1, 3), "{}", Now.AddSeconds(5));
+        host.RecordStatus(new Resources(1, 2, 1, 3), Now.AddSeconds(5));
         await using (var db = _database.CreateContext())
         {
             db.Hosts.Add(host);

@@ -63,7 +63,7 @@ public sealed class StatusRound(
             return new PreparedRound(new HostStatusAnswer(HostMode.Terminate, intervals.NextInterval(), [], []), null, [], null, null, fingerprint);
         }
 
-        host.RecordStatus(command.Available!.ToResources(), JsonText.Serialize(new { command.Available, command.Containers }), now);
+        host.RecordStatus(command.Available!.ToResources(), now);
 
         var reported = (command.Containers ?? [])
             .Where(c => c.EngineInstanceId is not null)
@@ -121,7 +121,7 @@ public sealed class StatusRound(
         }
 
         var answer = Answer(host, holding, reconciled.ExtraTerminates);
-        host.RecordAnswer(JsonText.Serialize(answer.WithoutSecrets()));
+        hosts.RecordStatus(host, JsonText.Serialize(new { command.Available, command.Containers }), JsonText.Serialize(answer.WithoutSecrets()));
         return new PreparedRound(answer, host, holding, saved, saved is null ? null : decision, fingerprint);
     }
 

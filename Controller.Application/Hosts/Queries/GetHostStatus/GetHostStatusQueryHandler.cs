@@ -10,6 +10,7 @@ public sealed class GetHostStatusQueryHandler(IHostRepository hosts) : IQueryHan
     public async ValueTask<HostStatusDto> Handle(GetHostStatusQuery query, CancellationToken cancellationToken)
     {
         var host = await hosts.FindAsync(query.HostId, cancellationToken) ?? throw HostErrors.NotFound(query.HostId);
-        return new HostStatusDto(host.Id, host.State, host.LastStatusAt, JsonText.Parse(host.LastStatusReport), JsonText.Parse(host.LastStatusAnswer));
+        var last = await hosts.LastStatusAsync(query.HostId, cancellationToken);
+        return new HostStatusDto(host.Id, host.State, host.LastStatusAt, JsonText.Parse(last?.Report), JsonText.Parse(last?.Answer));
     }
 }

@@ -311,14 +311,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("LastSeenAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("LastStatusAnswer")
-                        .HasColumnType("text");
-
                     b.Property<DateTimeOffset?>("LastStatusAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("LastStatusReport")
-                        .HasColumnType("text");
 
                     b.Property<string>("LiveMachineId")
                         .HasMaxLength(200)
@@ -339,6 +333,10 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("StateChangedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StatusDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
@@ -526,6 +524,22 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Controller.Infrastructure.Persistence.HostStatusRecord", b =>
+                {
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Answer")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Report")
+                        .HasColumnType("text");
+
+                    b.HasKey("HostId");
+
+                    b.ToTable("HostStatus", (string)null);
+                });
+
             modelBuilder.Entity("Controller.Infrastructure.Persistence.Lease", b =>
                 {
                     b.Property<string>("Name")
@@ -570,6 +584,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("EngineId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Controller.Infrastructure.Persistence.HostStatusRecord", b =>
+                {
+                    b.HasOne("Controller.Domain.Hosts.Host", null)
+                        .WithOne()
+                        .HasForeignKey("Controller.Infrastructure.Persistence.HostStatusRecord", "HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

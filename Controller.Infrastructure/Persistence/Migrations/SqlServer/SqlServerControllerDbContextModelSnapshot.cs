@@ -312,14 +312,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<DateTimeOffset>("LastSeenAt")
                         .HasColumnType("datetimeoffset");
 
-                    b.Property<string>("LastStatusAnswer")
-                        .HasColumnType("nvarchar(max)");
-
                     b.Property<DateTimeOffset?>("LastStatusAt")
                         .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("LastStatusReport")
-                        .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("LiveMachineId")
                         .HasMaxLength(200)
@@ -340,6 +334,10 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
 
                     b.Property<DateTimeOffset>("StateChangedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("StatusDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
@@ -529,6 +527,22 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.ToTable("Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Controller.Infrastructure.Persistence.HostStatusRecord", b =>
+                {
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Answer")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Report")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("HostId");
+
+                    b.ToTable("HostStatus", (string)null);
+                });
+
             modelBuilder.Entity("Controller.Infrastructure.Persistence.Lease", b =>
                 {
                     b.Property<string>("Name")
@@ -573,6 +587,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .WithMany()
                         .HasForeignKey("EngineId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Controller.Infrastructure.Persistence.HostStatusRecord", b =>
+                {
+                    b.HasOne("Controller.Domain.Hosts.Host", null)
+                        .WithOne()
+                        .HasForeignKey("Controller.Infrastructure.Persistence.HostStatusRecord", "HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

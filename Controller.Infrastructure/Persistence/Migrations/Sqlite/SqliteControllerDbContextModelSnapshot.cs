@@ -304,14 +304,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("LastStatusAnswer")
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("LastStatusAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("LastStatusReport")
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("LiveMachineId")
                         .HasMaxLength(200)
@@ -332,6 +326,10 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.Property<long>("StateChangedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("StatusDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
@@ -519,6 +517,22 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Controller.Infrastructure.Persistence.HostStatusRecord", b =>
+                {
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Answer")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Report")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("HostId");
+
+                    b.ToTable("HostStatus", (string)null);
+                });
+
             modelBuilder.Entity("Controller.Infrastructure.Persistence.Lease", b =>
                 {
                     b.Property<string>("Name")
@@ -563,6 +577,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("EngineId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Controller.Infrastructure.Persistence.HostStatusRecord", b =>
+                {
+                    b.HasOne("Controller.Domain.Hosts.Host", null)
+                        .WithOne()
+                        .HasForeignKey("Controller.Infrastructure.Persistence.HostStatusRecord", "HostId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618
