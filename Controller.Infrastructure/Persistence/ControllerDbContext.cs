@@ -69,7 +69,7 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
                 }
 
                 // Every host has its status row from the start, so a round only ever updates it.
-                if (entry.State == EntityState.Added && HostStatus.Local.FindEntry(entry.Entity.Id) is null)
+                if (entry.State == EntityState.Added && !ChangeTracker.Entries<HostStatusRecord>().Any(r => r.Entity.HostId == entry.Entity.Id))
                 {
                     HostStatus.Add(new HostStatusRecord { HostId = entry.Entity.Id });
                 }

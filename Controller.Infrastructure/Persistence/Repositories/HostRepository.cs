@@ -9,6 +9,9 @@ namespace Controller.Infrastructure.Persistence.Repositories;
 
 internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate writeGate) : IHostRepository
 {
+    /// <summary>The status rows this scope attached, by host: a second round of a host in the same scope updates its row.</summary>
+    private readonly Dictionary<Guid, HostStatusRecord> _recorded = [];
+
     // Compiled: read by every status round.
     private static readonly Func<ControllerDbContext, Guid, CancellationToken, Task<Host?>> ById =
         EF.CompileAsyncQuery((ControllerDbContext db, Guid id, CancellationToken _) => db.Hosts.FirstOrDefault(h => h.Id == id));
@@ -37,24 +40,26 @@ internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate 
         }
 
         digest.CurrentValue = now;
-        if (db.HostStatus.Local.FindEntry(host.Id) is { } tracked)
+        // Found without DbSet.Local, which would detect changes on every tracked row (a batch of rounds tracks many).
+        if (_recorded.TryGetValue(host.Id, out var tracked) && db.Entry(tracked).State != EntityState.Detached)
         {
-            tracked.Entity.Report = report;
-            tracked.Entity.Answer = answer;
+            tracked.Report = report;
+            tracked.Answer = answer;
+            return;
         }
-        else if (entry.State == EntityState.Added)
+
+        var record = new HostStatusRecord { HostId = host.Id, Report = report, Answer = answer };
+        _recorded[host.Id] = record;
+        if (entry.State == EntityState.Added)
         {
-            db.HostStatus.Add(new HostStatusRecord { HostId = host.Id, Report = report, Answer = answer });
+            db.HostStatus.Add(record);
+            return;
         }
-        else
-        {
-            // The row exists (created with the host): update it without reading it.
-            var row = db.HostStatus.Attach(new HostStatusRecord { HostId = host.Id });
-            row.Entity.Report = report;
-            row.Entity.Answer = answer;
-            row.Property(r => r.Report).IsModified = true;
-            row.Property(r => r.Answer).IsModified = true;
-        }
+
+        // The row exists (created with the host): update it without reading it.
+        var row = db.HostStatus.Attach(record);
+        row.Property(r => r.Report).IsModified = true;
+        row.Property(r => r.Answer).IsModified = true;
     }
 
     public Task<StoredHostStatus?> LastStatusAsync(Guid hostId, CancellationToken cancellationToken) =>
