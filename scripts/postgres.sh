@@ -3,6 +3,7 @@
 # Installs PostgreSQL from Debian's packages when it is missing (needs root and apt-get).
 # Usage: eval "$(scripts/postgres.sh start)"   -> exports CONTROLLER_TEST_POSTGRES and PGTEST_DIR
 #        scripts/postgres.sh stop "$PGTEST_DIR"
+# PGTEST_SERVER_OPTIONS adds server options, e.g. "-c shared_preload_libraries=pg_stat_statements" to profile a benchmark.
 set -euo pipefail
 
 find_bin() {
@@ -33,7 +34,7 @@ start() {
     run_as=(runuser -u postgres --)
   fi
   "${run_as[@]}" "$bin/initdb" -D "$dir/data" -U controller --auth=trust -E UTF8 >/dev/null
-  "${run_as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
+  "${run_as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off ${PGTEST_SERVER_OPTIONS:-}" start >/dev/null
   echo "export PGTEST_DIR='$dir'"
   echo "export CONTROLLER_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=controller;Database=postgres;Pooling=true;Maximum Pool Size=50'"
 }

@@ -118,11 +118,28 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
     }
 
     /// <summary>
-    /// Called inside the transaction, before its events are inserted: transactions that write events then take their
-    /// sequence numbers and commit in one order, so a follower reading "after N" never skips an event that commits late.
-    /// SQLite has one writer already; server databases take a transaction-scoped lock.
+    /// Called inside the transaction, before its events are inserted and so before they take their sequence numbers.
+    /// Server databases take the event lock in shared mode, held to the end of the transaction: writers do not wait for
+    /// each other, and <see cref="EventHorizonAsync"/> can wait for every writer in flight. SQLite has one writer.
     /// </summary>
     protected virtual Task SerializeEventWritersAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The highest event sequence a reader may return: every event numbered up to it has committed or never will, so a
+    /// follower reading "after N" never passes an event that commits late with a smaller number. Null: no bound (SQLite,
+    /// whose single writer commits in the order it numbers). Server databases read the highest visible number, then take
+    /// and at once release the event lock in exclusive mode, which waits for the writers holding it in shared mode: any
+    /// number below the one read was taken by one of them (numbers only grow), and each has now ended.
+    /// </summary>
+    public virtual async Task<long?> EventHorizonAsync(CancellationToken cancellationToken)
+    {
+        var highest = await Events.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+        await WaitForEventWritersAsync(cancellationToken);
+        return highest;
+    }
+
+    /// <summary>Waits until no transaction holds the event lock (taken in exclusive mode and released at once).</summary>
+    protected virtual Task WaitForEventWritersAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -11,6 +11,11 @@ internal sealed class EventLog(ControllerDbContext db, IDatabaseWriteGate gate) 
     public async Task<IReadOnlyList<ClusterEvent>> ListAsync(EventFilter filter, long? after, int limit, CancellationToken cancellationToken)
     {
         var query = db.Events.AsNoTracking();
+        if (await db.EventHorizonAsync(cancellationToken) is { } horizon)
+        {
+            query = query.Where(e => e.Sequence <= horizon);
+        }
+
         if (filter.Types.Count > 0)
         {
             var types = filter.Types.ToList();

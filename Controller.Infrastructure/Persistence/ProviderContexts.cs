@@ -11,19 +11,30 @@ public sealed class SqliteControllerDbContext(DbContextOptions<SqliteControllerD
         base.ConfigureConventions(configurationBuilder);
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
     }
+
+    public override Task<long?> EventHorizonAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 }
 
 public sealed class PostgresControllerDbContext(DbContextOptions<PostgresControllerDbContext> options) : ControllerDbContext(options)
 {
-    /// <summary>The advisory lock key that orders the transactions writing cluster events.</summary>
+    /// <summary>The advisory lock key held (shared) by the transactions writing cluster events.</summary>
     public const long EventWriterLock = 0x636F6E7472_6576;
 
     protected override Task SerializeEventWritersAsync(CancellationToken cancellationToken) =>
-        Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({EventWriterLock})", cancellationToken);
+        Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared({EventWriterLock})", cancellationToken);
+
+    // One round trip; a session lock that a broken connection leaves is dropped with it (and pooled connections are reset).
+    protected override Task WaitForEventWritersAsync(CancellationToken cancellationToken) =>
+        Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({EventWriterLock}); SELECT pg_advisory_unlock({EventWriterLock})", cancellationToken);
 }
 
 public sealed class SqlServerControllerDbContext(DbContextOptions<SqlServerControllerDbContext> options) : ControllerDbContext(options)
 {
     protected override Task SerializeEventWritersAsync(CancellationToken cancellationToken) =>
-        Database.ExecuteSqlRawAsync("EXEC sp_getapplock @Resource = N'controller-events', @LockMode = N'Exclusive', @LockOwner = N'Transaction'", cancellationToken);
+        Database.ExecuteSqlRawAsync("EXEC sp_getapplock @Resource = N'controller-events', @LockMode = N'Shared', @LockOwner = N'Transaction'", cancellationToken);
+
+    protected override Task WaitForEventWritersAsync(CancellationToken cancellationToken) =>
+        Database.ExecuteSqlRawAsync(
+            "EXEC sp_getapplock @Resource = N'controller-events', @LockMode = N'Exclusive', @LockOwner = N'Session'; " +
+            "EXEC sp_releaseapplock @Resource = N'controller-events', @LockOwner = N'Session'", cancellationToken);
 }

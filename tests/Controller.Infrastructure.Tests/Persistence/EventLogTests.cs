@@ -85,4 +85,29 @@ public sealed class EventLogTests
         Assert.That(after.Select(e => e.Message), Is.EqualTo(new[] { "#2", "#3" }));
         Assert.That(lostOfHost.Select(e => e.Message), Is.EqualTo(new[] { "#0", "#2" }));
     }
+
+    [Test]
+    public async Task AReader_WaitsForAWriterInFlight_ThenSeesItsEventBeforeTheOneCommittedFirst()
+    {
+        if (_database.Provider != "Postgres")
+        {
+            Assert.Ignore("SQLite has one writer, which commits in the order it numbers: there is nothing to wait for.");
+        }
+
+        // A takes the lower number and stays open; B takes the next and commits first.
+        await using var a = _database.CreateContext();
+        await using var open = await a.Database.BeginTransactionAsync();
+        a.Events.Add(ClusterEvent.Create(ClusterEventTypes.HostLost, T0, "A"));
+        await a.SaveChangesAsync();
+        await AddAsync(ClusterEvent.Create(ClusterEventTypes.HostLost, T0, "B"));
+
+        await using var read = _database.CreateContext();
+        var reading = new EventLog(read, new SingleWriterGate()).ListAsync(EventFilter.All, 0, 10, CancellationToken.None);
+        var early = await Task.WhenAny(reading, Task.Delay(TimeSpan.FromMilliseconds(500))) == reading;
+        await open.CommitAsync();
+        var seen = await reading;
+
+        Assert.That(early, Is.False, "the reader waited for the writer in flight");
+        Assert.That(seen.Select(e => e.Message), Is.EqualTo(new[] { "A", "B" }), "B was not handed out before A, which has the lower number");
+    }
 }
