@@ -35,7 +35,7 @@ public static class DependencyInjection
                 services.AddSingleton<IDatabaseWriteGate, SingleWriterGate>();
                 break;
             case DatabaseProvider.Postgres:
-                services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(Required(connectionString)));
+                services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(PostgresConnectionString(Required(connectionString))));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<PostgresControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
                 break;
@@ -85,4 +85,21 @@ public static class DependencyInjection
         string.IsNullOrWhiteSpace(connectionString)
             ? throw new InvalidOperationException("ConnectionStrings:Controller is required for this Database:Provider.")
             : connectionString;
+
+    /// <summary>
+    /// Pooled connections are not reset (no <c>DISCARD ALL</c> round trip each time one goes back to the pool: most
+    /// requests check one out once) unless the connection string says otherwise; the controller leaves no session state
+    /// on a connection (its advisory locks are transaction-scoped).
+    /// </summary>
+    internal static string PostgresConnectionString(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
 }

@@ -23,9 +23,10 @@ public sealed class PostgresControllerDbContext(DbContextOptions<PostgresControl
     protected override Task SerializeEventWritersAsync(CancellationToken cancellationToken) =>
         Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock_shared({EventWriterLock})", cancellationToken);
 
-    // One round trip; a session lock that a broken connection leaves is dropped with it (and pooled connections are reset).
+    // One statement in a transaction of its own: the lock is released as it ends, whatever happens (nothing is left on a
+    // pooled connection).
     protected override Task WaitForEventWritersAsync(CancellationToken cancellationToken) =>
-        Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({EventWriterLock}); SELECT pg_advisory_unlock({EventWriterLock})", cancellationToken);
+        Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({EventWriterLock})", cancellationToken);
 }
 
 public sealed class SqlServerControllerDbContext(DbContextOptions<SqlServerControllerDbContext> options) : ControllerDbContext(options)
