@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Controller.Application.Common;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
@@ -23,14 +24,13 @@ public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOf
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
     };
 
-    public async ValueTask<EngineDto> Handle(PatchEngineCommand command, CancellationToken cancellationToken)
-    {
-        var engine = await engines.FindAsync(command.EngineId, cancellationToken);
-        if (engine is null || engine.State == Domain.Engines.EngineState.Deleted)
-        {
-            throw EngineErrors.NotFound(command.EngineId);
-        }
+    // A save that loses a race with the placement rounds merges the patch again into the fresh row.
+    public async ValueTask<EngineDto> Handle(PatchEngineCommand command, CancellationToken cancellationToken) =>
+        await ConflictRetry.RunAsync(unitOfWork, EngineUpdates.Attempts, () => PatchAsync(command, cancellationToken));
 
+    private async Task<EngineDto> PatchAsync(PatchEngineCommand command, CancellationToken cancellationToken)
+    {
+        var engine = await EngineUpdates.FindLiveAsync(engines, command.EngineId, cancellationToken);
         var current = JsonSerializer.SerializeToNode(EngineDefinition.Of(engine), Json)!;
         var merged = MergePatch.Apply(current, command.Patch!);
         EngineDefinition definition;
