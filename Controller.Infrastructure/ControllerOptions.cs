@@ -35,13 +35,13 @@ public sealed class ControllerOptions
 
     /// <summary>
     /// How long a validated token is trusted before it is read again. Revocations reach every replica within
-    /// <see cref="TokenEpochPollMilliseconds"/> whatever this is; it only bounds how late they are seen when the epoch
-    /// cannot be read.
+    /// <see cref="TokenEpochPollMilliseconds"/> whatever this is; it only bounds how late they are seen when the poll
+    /// fails (or replica clocks are further apart than the poll's look-back).
     /// </summary>
     [Range(0, 3600)]
     public int TokenCacheSeconds { get; set; } = 60;
 
-    /// <summary>How often every replica publishes its revocations and checks for those of the others (one small read).</summary>
+    /// <summary>How often every replica forgets tokens revoked anywhere, and publishes and checks shortened expiries (two small reads).</summary>
     [Range(100, 60_000)]
     public int TokenEpochPollMilliseconds { get; set; } = 1000;
 }

@@ -18,7 +18,7 @@ public static class HostTermination
         foreach (var token in await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken))
         {
             token.ExpireAt(now + grace);
-            tokenService.Evict(token.Hash);
+            tokenService.EvictShortened(token.Hash);
         }
     }
 }

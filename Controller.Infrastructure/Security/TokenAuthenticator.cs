@@ -23,6 +23,13 @@ public sealed class TokenAuthenticator(
     IOptions<Application.Common.Options.TokenOptions> tokenOptions,
     TimeProvider clock) : ITokenAuthenticator
 {
+    // Compiled: every request whose token is not cached (after a restart, the cache lifetime or a revocation) reads it.
+    private static readonly Func<ControllerDbContext, byte[], CancellationToken, Task<TokenSnapshot?>> ByHash =
+        EF.CompileAsyncQuery((ControllerDbContext db, byte[] hash, CancellationToken _) => db.Tokens.AsNoTracking()
+            .Where(t => t.Hash == hash)
+            .Select(t => new TokenSnapshot(t.Id, t.Name, t.Kind, t.HostId, t.EngineInstanceId, t.ExpiresAt, t.RevokedAt, t.Hash) { FirstUsedAt = t.FirstUsedAt })
+            .FirstOrDefault());
+
     public static string CacheKey(byte[] hash) => "token:" + Convert.ToHexString(hash);
 
     public async Task<(TokenCheck Check, TokenSnapshot? Token)> AuthenticateAsync(string secret, CancellationToken cancellationToken)
@@ -31,10 +38,7 @@ public sealed class TokenAuthenticator(
         var key = CacheKey(hash);
         if (!cache.TryGetValue(key, out TokenSnapshot? snapshot) || snapshot is null)
         {
-            snapshot = await db.Tokens.AsNoTracking()
-                .Where(t => t.Hash == hash)
-                .Select(t => new TokenSnapshot(t.Id, t.Name, t.Kind, t.HostId, t.EngineInstanceId, t.ExpiresAt, t.RevokedAt, t.Hash) { FirstUsedAt = t.FirstUsedAt })
-                .FirstOrDefaultAsync(cancellationToken);
+            snapshot = await ByHash(db, hash, cancellationToken);
             if (snapshot is null)
             {
                 return (TokenCheck.Unknown, null);
@@ -90,7 +94,7 @@ public sealed class TokenAuthenticator(
                 if (hashes.Count > 0)
                 {
                     await previous.ExecuteUpdateAsync(u => u.SetProperty(t => t.ExpiresAt, overlapEnds), cancellationToken);
-                    hashes.ForEach(tokens.Evict);
+                    hashes.ForEach(tokens.EvictShortened);
                 }
             }
         }

@@ -4,12 +4,15 @@ using Microsoft.Extensions.Primitives;
 namespace Controller.Infrastructure.Security;
 
 /// <summary>
-/// The generation of this replica's cached token validations. A revocation anywhere in the cluster moves the shared
-/// epoch (<see cref="BackgroundServices.TokenEpochService"/>); when a replica sees it move, every cached validation
-/// here expires at once, so revocations reach every replica within one poll, however long the cache lasts.
+/// This replica's cached token validations. A revoked token is forgotten here at once and on the other replicas at
+/// their next poll (<see cref="BackgroundServices.TokenEpochService"/> reads the revocation times). An expiry shortened
+/// anywhere in the cluster (a rotation's overlap, a terminated host's grace) moves the shared epoch; when a replica sees
+/// it move, every cached validation here expires at once. Either reaches every replica within one poll, however long the
+/// cache lasts.
 /// </summary>
-public sealed class TokenCacheEpoch : IDisposable
+public sealed class TokenCacheEpoch(IMemoryCache cache) : IDisposable
 {
+    private readonly IMemoryCache _cache = cache;
     private CancellationTokenSource _generation = new();
     private int _pending;
 
@@ -18,8 +21,25 @@ public sealed class TokenCacheEpoch : IDisposable
         .SetAbsoluteExpiration(lifetime)
         .AddExpirationToken(new CancellationChangeToken(Volatile.Read(ref _generation).Token));
 
-    /// <summary>A token was revoked or shortened on this replica: the shared epoch must move.</summary>
+    /// <summary>A token's expiry was shortened on this replica: the shared epoch must move.</summary>
     public void MarkRevocation() => Interlocked.Exchange(ref _pending, 1);
+
+    /// <summary>Forgets the cached validations of these tokens (revoked elsewhere); returns how many were cached.</summary>
+    public int Forget(IEnumerable<byte[]> hashes)
+    {
+        var forgotten = 0;
+        foreach (var hash in hashes)
+        {
+            var key = TokenAuthenticator.CacheKey(hash);
+            if (_cache.TryGetValue(key, out _))
+            {
+                _cache.Remove(key);
+                forgotten++;
+            }
+        }
+
+        return forgotten;
+    }
 
     /// <summary>Whether a revocation happened since the last call.</summary>
     public bool TakeRevocation() => Interlocked.Exchange(ref _pending, 0) == 1;

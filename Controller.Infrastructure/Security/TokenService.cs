@@ -14,8 +14,11 @@ internal sealed class TokenService(IMemoryCache cache, TokenCacheEpoch epoch) : 
 
     public byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    /// <summary>Forgets the token's cached validation here at once, and has the other replicas forget theirs at their next epoch poll.</summary>
-    public void Evict(byte[] hash)
+    /// <summary>Forgets the revoked token's cached validation here at once; the other replicas read its revocation time at their next poll.</summary>
+    public void Evict(byte[] hash) => cache.Remove(TokenAuthenticator.CacheKey(hash));
+
+    /// <summary>Forgets the token's cached validation here at once, and has every replica expire its cached validations at its next poll.</summary>
+    public void EvictShortened(byte[] hash)
     {
         cache.Remove(TokenAuthenticator.CacheKey(hash));
         epoch.MarkRevocation();

@@ -9,6 +9,9 @@ public interface ITokenService
     /// <summary>The SHA-256 hash under which a secret is stored and looked up.</summary>
     byte[] Hash(string secret);
 
-    /// <summary>Forget any cached validation of this token on this replica (after revocation).</summary>
+    /// <summary>The token was revoked: forget its cached validation here (the other replicas read its revocation time at their next poll).</summary>
     void Evict(byte[] hash);
+
+    /// <summary>The token's expiry was moved earlier: forget its cached validation here, and have every replica read its tokens again.</summary>
+    void EvictShortened(byte[] hash);
 }

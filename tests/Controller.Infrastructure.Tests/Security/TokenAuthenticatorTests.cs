@@ -21,7 +21,7 @@ public sealed class TokenAuthenticatorTests
     {
         _database = new TestDatabase();
         _cache = new MemoryCache(new MemoryCacheOptions());
-        _epoch = new TokenCacheEpoch();
+        _epoch = new TokenCacheEpoch(_cache);
         _tokens = new TokenService(_cache, _epoch);
     }
 
@@ -136,6 +136,24 @@ public sealed class TokenAuthenticatorTests
 
         Assert.That(_epoch.TakeRevocation(), Is.False);
         _tokens.Evict(token.Hash);
-        Assert.That(_epoch.TakeRevocation(), Is.True, "an eviction here tells the other replicas");
+        Assert.That(_epoch.TakeRevocation(), Is.False, "a revocation moves no epoch: the other replicas read its time");
+        _tokens.EvictShortened(token.Hash);
+        Assert.That(_epoch.TakeRevocation(), Is.True, "a shortened expiry tells the other replicas to read again");
+    }
+
+    [Test]
+    public async Task Forget_DropsOnlyTheRevokedTokens_OthersStayCached()
+    {
+        var (revokedSecret, revoked) = await StoreAsync();
+        var (keptSecret, kept) = await StoreAsync();
+        await using var db = _database.CreateContext();
+        await Authenticator(db).AuthenticateAsync(revokedSecret, CancellationToken.None);
+        await Authenticator(db).AuthenticateAsync(keptSecret, CancellationToken.None);
+
+        var forgotten = _epoch.Forget([revoked.Hash, _tokens.Hash("ctl_never-cached")]);
+
+        Assert.That(forgotten, Is.EqualTo(1));
+        Assert.That(_cache.TryGetValue(TokenAuthenticator.CacheKey(revoked.Hash), out _), Is.False);
+        Assert.That(_cache.TryGetValue(TokenAuthenticator.CacheKey(kept.Hash), out _), Is.True);
     }
 }

@@ -49,7 +49,7 @@ public sealed class RotateHostTokenCommandHandler(
         await unitOfWork.SaveChangesAsync(cancellationToken);
         foreach (var token in previous)
         {
-            tokenService.Evict(token.Hash);
+            tokenService.EvictShortened(token.Hash);
         }
 
         return new RotatedHostToken(host.Id, issued.Id, secret, overlapEnds);
