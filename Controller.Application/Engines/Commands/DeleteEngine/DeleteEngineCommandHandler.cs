@@ -1,4 +1,3 @@
-using Controller.Application.Common;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Engines.Models;
 using Mediator;
@@ -6,11 +5,11 @@ using Mediator;
 namespace Controller.Application.Engines.Commands.DeleteEngine;
 
 /// <summary>Marks the engine deleted (gone at once when no copy is left); a save that loses a race with the placement rounds is done again on the fresh row.</summary>
-public sealed class DeleteEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class DeleteEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IPlacementGate placementGate, TimeProvider clock)
     : ICommandHandler<DeleteEngineCommand, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(DeleteEngineCommand command, CancellationToken cancellationToken) =>
-        await ConflictRetry.RunAsync(unitOfWork, EngineUpdates.Attempts, async () =>
+        await EngineUpdates.RunAsync(unitOfWork, placementGate, async () =>
         {
             var engine = await EngineUpdates.FindLiveAsync(engines, command.EngineId, cancellationToken);
             var now = clock.GetUtcNow();
@@ -22,5 +21,5 @@ public sealed class DeleteEngineCommandHandler(IEngineRepository engines, IUnitO
 
             await unitOfWork.SaveChangesAsync(cancellationToken);
             return engine.ToDto();
-        });
+        }, cancellationToken);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Controller.Application.Common;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
@@ -11,7 +10,7 @@ using Mediator;
 namespace Controller.Application.Engines.Commands.PatchEngine;
 
 /// <summary>Reads the engine, merges the patch into its definition, validates the result and saves it like a PUT, in one unit of work.</summary>
-public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IPlacementGate placementGate, TimeProvider clock)
     : ICommandHandler<PatchEngineCommand, EngineDto>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -26,7 +25,7 @@ public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOf
 
     // A save that loses a race with the placement rounds merges the patch again into the fresh row.
     public async ValueTask<EngineDto> Handle(PatchEngineCommand command, CancellationToken cancellationToken) =>
-        await ConflictRetry.RunAsync(unitOfWork, EngineUpdates.Attempts, () => PatchAsync(command, cancellationToken));
+        await EngineUpdates.RunAsync(unitOfWork, placementGate, () => PatchAsync(command, cancellationToken), cancellationToken);
 
     private async Task<EngineDto> PatchAsync(PatchEngineCommand command, CancellationToken cancellationToken)
     {

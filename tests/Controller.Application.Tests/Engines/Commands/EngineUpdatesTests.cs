@@ -24,6 +24,7 @@ public sealed class EngineUpdatesTests
     private Mock<IEngineRepository> _engines = null!;
     private Mock<IUnitOfWork> _unitOfWork = null!;
     private List<Engine> _read = null!;
+    private readonly Controller.Application.Scheduling.PlacementGate _gate = new();
 
     [SetUp]
     public void SetUp()
@@ -49,9 +50,9 @@ public sealed class EngineUpdatesTests
 
     private Task<EngineDto> ScaleAsync(string how, int desired) => how switch
     {
-        "put" => new UpdateEngineCommandHandler(_engines.Object, _unitOfWork.Object, _clock).Handle(
+        "put" => new UpdateEngineCommandHandler(_engines.Object, _unitOfWork.Object, _gate, _clock).Handle(
             new UpdateEngineCommand(_engineId, new EngineDefinition("asr", "registry/asr:1", new ResourcesModel(100, 64, 0, 0), 0, 0, 10, desired, null)), CancellationToken.None).AsTask(),
-        _ => new PatchEngineCommandHandler(_engines.Object, _unitOfWork.Object, _clock).Handle(
+        _ => new PatchEngineCommandHandler(_engines.Object, _unitOfWork.Object, _gate, _clock).Handle(
             new PatchEngineCommand(_engineId, new JsonObject { ["desiredInstances"] = desired }), CancellationToken.None).AsTask(),
     };
 
@@ -69,6 +70,21 @@ public sealed class EngineUpdatesTests
         _unitOfWork.Verify(u => u.Reset(), Times.Exactly(2));
     }
 
+    [Test]
+    public async Task AChange_WaitsForThePlacementRoundsOfThisReplica()
+    {
+        LoseRaces(0);
+        var round = await _gate.EnterAsync(CancellationToken.None);
+
+        var scaling = ScaleAsync("patch", desired: 3);
+        await Task.Delay(100);
+        var waited = !scaling.IsCompleted;
+        round.Dispose();
+
+        Assert.That(waited, Is.True, "it ran only once the round had left the gate");
+        Assert.That((await scaling).DesiredInstances, Is.EqualTo(3));
+    }
+
     [TestCase("put")]
     [TestCase("patch")]
     public void AChangeThatKeepsLosing_ReachesTheCaller(string how)
@@ -84,7 +100,7 @@ public sealed class EngineUpdatesTests
     {
         LoseRaces(1);
 
-        var engine = await new DeleteEngineCommandHandler(_engines.Object, _unitOfWork.Object, _clock).Handle(new DeleteEngineCommand(_engineId), CancellationToken.None);
+        var engine = await new DeleteEngineCommandHandler(_engines.Object, _unitOfWork.Object, _gate, _clock).Handle(new DeleteEngineCommand(_engineId), CancellationToken.None);
 
         Assert.That(engine.State, Is.Not.EqualTo(EngineState.Active));
         Assert.That(_read, Has.Count.EqualTo(2));
