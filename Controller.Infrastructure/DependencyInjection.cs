@@ -91,7 +91,7 @@ public static class DependencyInjection
     /// requests check one out once) unless the connection string says otherwise; the controller leaves no session state
     /// on a connection (its advisory locks are transaction-scoped).
     /// </summary>
-    internal static string PostgresConnectionString(string connectionString)
+    public static string PostgresConnectionString(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)

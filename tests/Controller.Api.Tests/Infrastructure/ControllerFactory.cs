@@ -135,8 +135,9 @@ public class ControllerFactory : WebApplicationFactory<Program>
         if (disposing && _settings.GetValueOrDefault("Database:Provider") == "Postgres" && _settings.GetValueOrDefault("ConnectionStrings:Controller") is { } postgres)
         {
             // Each test's database has its own pool: close its idle connections now rather than when they idle out,
-            // so that a whole test run stays within the server's connection limit.
-            using var connection = new Npgsql.NpgsqlConnection(postgres);
+            // so that a whole test run stays within the server's connection limit. (The pool is the one of the string
+            // the controller completes, not of the one it was given.)
+            using var connection = new Npgsql.NpgsqlConnection(Controller.Infrastructure.DependencyInjection.PostgresConnectionString(postgres));
             Npgsql.NpgsqlConnection.ClearPool(connection);
         }
 
