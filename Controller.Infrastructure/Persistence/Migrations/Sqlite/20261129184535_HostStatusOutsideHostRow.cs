@@ -40,13 +40,11 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
             // Each host's last report and answer move to its status row; every host gets one.
             migrationBuilder.Sql(@"INSERT INTO ""HostStatus"" (""HostId"", ""Report"", ""Answer"") SELECT ""Id"", ""LastStatusReport"", ""LastStatusAnswer"" FROM ""Hosts"";");
 
-            migrationBuilder.DropColumn(
-                name: "LastStatusAnswer",
-                table: "Hosts");
+            // SQLite drops a plain column in place (3.35+): EF's DropColumn would rebuild the table, which needs
+            // foreign keys off outside the migration's transaction.
+            migrationBuilder.Sql(@"ALTER TABLE ""Hosts"" DROP COLUMN ""LastStatusAnswer"";");
 
-            migrationBuilder.DropColumn(
-                name: "LastStatusReport",
-                table: "Hosts");
+            migrationBuilder.Sql(@"ALTER TABLE ""Hosts"" DROP COLUMN ""LastStatusReport"";");
         }
 
         /// <inheritdoc />

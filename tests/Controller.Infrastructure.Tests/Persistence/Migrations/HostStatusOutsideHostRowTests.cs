@@ -35,5 +35,10 @@ public sealed class HostStatusOutsideHostRowTests
         Assert.That(await hosts.LastStatusAsync(reported, CancellationToken.None), Is.EqualTo(new Application.Common.Interfaces.StoredHostStatus("{\"r\":1}", "{\"a\":1}")));
         Assert.That(await hosts.LastStatusAsync(silent, CancellationToken.None), Is.Null);
         Assert.That(await migrated.HostStatus.CountAsync(), Is.EqualTo(2));
+        var columns = database.Provider == "Postgres"
+            ? "SELECT column_name AS \"Value\" FROM information_schema.columns WHERE table_name = 'Hosts'"
+            : "SELECT name AS \"Value\" FROM pragma_table_info('Hosts')";
+        Assert.That(await migrated.Database.SqlQueryRaw<string>(columns).ToListAsync(), Has.None.StartsWith("LastStatus").And.Contains("StatusDigest"),
+            "the blobs left the host row");
     }
 }
