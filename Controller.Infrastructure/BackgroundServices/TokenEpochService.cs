@@ -50,7 +50,7 @@ public sealed class TokenEpochService(IServiceScopeFactory scopes, TokenCacheEpo
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ControllerDbContext>();
-            if (epoch.TakeRevocation())
+            if (epoch.TakeExpiryShortened())
             {
                 var next = Guid.NewGuid().ToString("N");
                 using (await scope.ServiceProvider.GetRequiredService<IDatabaseWriteGate>().EnterAsync(cancellationToken))

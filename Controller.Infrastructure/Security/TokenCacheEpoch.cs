@@ -22,7 +22,7 @@ public sealed class TokenCacheEpoch(IMemoryCache cache) : IDisposable
         .AddExpirationToken(new CancellationChangeToken(Volatile.Read(ref _generation).Token));
 
     /// <summary>A token's expiry was shortened on this replica: the shared epoch must move.</summary>
-    public void MarkRevocation() => Interlocked.Exchange(ref _pending, 1);
+    public void MarkExpiryShortened() => Interlocked.Exchange(ref _pending, 1);
 
     /// <summary>Forgets the cached validations of these tokens (revoked elsewhere); returns how many were cached.</summary>
     public int Forget(IEnumerable<byte[]> hashes)
@@ -41,8 +41,8 @@ public sealed class TokenCacheEpoch(IMemoryCache cache) : IDisposable
         return forgotten;
     }
 
-    /// <summary>Whether a revocation happened since the last call.</summary>
-    public bool TakeRevocation() => Interlocked.Exchange(ref _pending, 0) == 1;
+    /// <summary>Whether an expiry was shortened here since the last call.</summary>
+    public bool TakeExpiryShortened() => Interlocked.Exchange(ref _pending, 0) == 1;
 
     /// <summary>Every validation cached so far expires.</summary>
     public void ExpireAll()

@@ -20,8 +20,8 @@ internal sealed class TokenService(IMemoryCache cache, TokenCacheEpoch epoch) : 
     /// <summary>Forgets the token's cached validation here at once, and has every replica expire its cached validations at its next poll.</summary>
     public void EvictShortened(byte[] hash)
     {
-        cache.Remove(TokenAuthenticator.CacheKey(hash));
-        epoch.MarkRevocation();
+        Evict(hash);
+        epoch.MarkExpiryShortened();
     }
 
     internal static string Base64Url(ReadOnlySpan<byte> bytes) =>

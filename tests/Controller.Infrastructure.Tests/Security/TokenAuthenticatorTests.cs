@@ -134,11 +134,11 @@ public sealed class TokenAuthenticatorTests
             Assert.That((await Authenticator(db).AuthenticateAsync(secret, CancellationToken.None)).Check, Is.EqualTo(TokenCheck.Revoked), "read again once the epoch moved");
         }
 
-        Assert.That(_epoch.TakeRevocation(), Is.False);
+        Assert.That(_epoch.TakeExpiryShortened(), Is.False);
         _tokens.Evict(token.Hash);
-        Assert.That(_epoch.TakeRevocation(), Is.False, "a revocation moves no epoch: the other replicas read its time");
+        Assert.That(_epoch.TakeExpiryShortened(), Is.False, "a revocation moves no epoch: the other replicas read its time");
         _tokens.EvictShortened(token.Hash);
-        Assert.That(_epoch.TakeRevocation(), Is.True, "a shortened expiry tells the other replicas to read again");
+        Assert.That(_epoch.TakeExpiryShortened(), Is.True, "a shortened expiry tells the other replicas to read again");
     }
 
     [Test]
