@@ -91,6 +91,33 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
         _ => false,
     };
 
+    public bool OnlyHostsSeen()
+    {
+        db.ChangeTracker.DetectChanges();
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.Entity is Domain.Common.Entity { } entity && entity.PeekEvents().Count > 0)
+            {
+                return false;
+            }
+
+            var onlySeen = entry.State switch
+            {
+                EntityState.Unchanged or EntityState.Detached => true,
+                EntityState.Modified when entry.Entity is Domain.Hosts.Host => entry.Properties.All(p => !p.IsModified || IsSeenTime(p.Metadata.Name)),
+                _ => false,
+            };
+            if (!onlySeen)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsSeenTime(string property) => property is nameof(Domain.Hosts.Host.LastSeenAt) or nameof(Domain.Hosts.Host.LastStatusAt);
+
     public void Reset()
     {
         db.ChangeTracker.Clear();

@@ -25,7 +25,7 @@ public interface IHostRepository
     /// <summary>The last report and answer stored for the host (null before its first round).</summary>
     Task<StoredHostStatus?> LastStatusAsync(Guid hostId, CancellationToken cancellationToken);
 
-    /// <summary>Records that the hosts were heard from at <paramref name="at"/> (one statement, never moves a time back).</summary>
+    /// <summary>Records that the hosts reported their status at <paramref name="at"/>: last seen and last status (one statement, never moves a time back).</summary>
     Task TouchManyAsync(IReadOnlyCollection<Guid> hostIds, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>A page of hosts, newest registration first, read without tracking.</summary>

@@ -4,4 +4,7 @@ namespace Controller.Application.Common.Interfaces;
 public interface IStatusIntervalAdvisor
 {
     int NextInterval();
+
+    /// <summary>The interval before its jitter: what a stored answer records, so that the jitter alone never makes it differ from the one stored.</summary>
+    int BaseInterval { get; }
 }

@@ -14,6 +14,12 @@ public interface IUnitOfWork
     /// <exception cref="Exceptions.ConcurrencyConflictException">Another writer changed a row this request read.</exception>
     Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when saving now would write nothing but hosts' last-seen and last-status times: no other column, no other row,
+    /// no event. A status round that changed nothing else hands the time to the last-seen buffer instead of writing.
+    /// </summary>
+    bool OnlyHostsSeen();
+
     /// <summary>Forget everything tracked (after a failed save, before retrying from fresh reads).</summary>
     void Reset();
 }

@@ -70,7 +70,7 @@ internal sealed class HostRepository(ControllerDbContext db, IDatabaseWriteGate 
     {
         using var _ = await writeGate.EnterAsync(cancellationToken);
         await db.Hosts.Where(h => hostIds.Contains(h.Id) && h.LastSeenAt < at)
-            .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastSeenAt, at), cancellationToken);
+            .ExecuteUpdateAsync(u => u.SetProperty(h => h.LastSeenAt, at).SetProperty(h => h.LastStatusAt, at), cancellationToken);
     }
 
     public async Task<(IReadOnlyList<Host> Items, int Total)> ListAsync(HostState? state, int skip, int take, CancellationToken cancellationToken)

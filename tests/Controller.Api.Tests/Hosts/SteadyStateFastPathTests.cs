@@ -23,6 +23,7 @@ public sealed class SteadyStateFastPathTests
         {
             ["Scheduling:FastPathMaxAgeSeconds"] = "15",
             ["Scheduling:LastSeenFlushMilliseconds"] = "60000", // only the test's own flush
+            ["Scheduling:InstanceHeartbeatTimeoutSeconds"] = "5",
         });
         _admin = _factory.Admin();
     }
@@ -104,15 +105,43 @@ public sealed class SteadyStateFastPathTests
     }
 
     [Test]
-    public async Task SteadyHost_AfterTheLongestAge_AFullRoundRuns()
+    public async Task SteadyHost_AfterTheLongestAge_AFullRoundRuns_AndFailsACopyThatStoppedHeartbeating()
+    {
+        await _admin.PostAsJsonAsync("/engine", new { name = "ocr", image = "i", resources = new { cpuMillicores = 1000, memoryMiB = 1024 }, maxInstances = 1, desiredInstances = 1 });
+        using var agent = await Agent.RegisterAsync(_factory);
+        agent.RunEngines = true;
+        await agent.ReportAsync();
+        await agent.ReportAsync();
+        await agent.ReportAsync();
+        var instance = agent.Containers.Keys.Single();
+        agent.RunEngines = false; // the container runs, its engine is silent
+
+        _factory.Clock.Advance(TimeSpan.FromSeconds(6)); // past the heartbeat timeout, within every host's share of the age
+        var fast = await agent.ReportAsync(carryOut: false);
+        _factory.Clock.Advance(TimeSpan.FromSeconds(10));
+        var full = await agent.ReportAsync(carryOut: false);
+
+        Assert.That(fast["terminate"]!.AsArray(), Is.Empty, "answered from memory: the timeout is not looked at yet");
+        Assert.That(full["terminate"]!.AsArray().Select(t => t!["engineInstanceId"]!.GetValue<string>()), Does.Contain(instance.ToString()),
+            "the full round after the age re-evaluates the timeouts");
+    }
+
+    [Test]
+    public async Task AFullRoundThatChangesNothing_WritesNoRow_TheFlushRecordsTheReportTime()
     {
         using var agent = await Agent.RegisterAsync(_factory);
+        await agent.ReportAsync();
         await agent.ReportAsync();
         var (version, _) = await HostRowAsync(agent.HostId);
 
         _factory.Clock.Advance(TimeSpan.FromSeconds(16));
-        await agent.ReportAsync();
+        await agent.ReportAsync(); // a full round (the age is over) with the same report and the same orders
+        await agent.ReportAsync(); // and the fast path again after it
 
-        Assert.That((await HostRowAsync(agent.HostId)).Version, Is.GreaterThan(version), "a full round re-evaluates timeouts and stores the report");
+        Assert.That((await HostRowAsync(agent.HostId)).Version, Is.EqualTo(version), "nothing but the time changed: no write");
+        Assert.That(await FlushAsync(), Is.EqualTo(1));
+        var status = await (await _admin.GetAsync($"/host/{agent.HostId}/status")).ReadJsonAsync();
+        Assert.That(status["receivedAt"]!.GetValue<DateTimeOffset>(), Is.EqualTo(_factory.Clock.GetUtcNow()).Within(TimeSpan.FromMilliseconds(1)));
+        Assert.That((await HostRowAsync(agent.HostId)).LastSeenAt, Is.EqualTo(_factory.Clock.GetUtcNow()).Within(TimeSpan.FromMilliseconds(1)));
     }
 }

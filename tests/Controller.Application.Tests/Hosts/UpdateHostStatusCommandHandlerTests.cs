@@ -88,12 +88,30 @@ public sealed class UpdateHostStatusCommandHandlerTests
     public async Task ARoundWithNothingToPlace_IsSavedHere_WithoutTheGateOrTheBatcher()
     {
         var host = _f.AddHost();
+        _f.UnitOfWork.Setup(u => u.OnlyHostsSeen()).Returns(false);
         _f.UnitOfWork.Setup(u => u.SaveChangesAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
 
         var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
 
         Assert.That(answer.Launch, Is.Empty);
         _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Once);
+        Assert.That(_lastSeen.Drain(), Is.Empty, "the save wrote the time the host was seen");
+        Assert.That(_f.Steady.Answer(host.Id, SteadyStateCache.Fingerprint([]), [], _f.Clock.GetUtcNow(), TimeSpan.FromMinutes(1)), Is.Not.Null,
+            "a steady host is remembered for the fast path");
+    }
+
+    [Test]
+    public async Task ARoundThatChangedOnlyTheTimeSeen_WritesNothing_TheTimeGoesToTheBuffer()
+    {
+        var host = _f.AddHost();
+        _f.Clock.Advance(TimeSpan.FromSeconds(30));
+        _f.UnitOfWork.Setup(u => u.OnlyHostsSeen()).Returns(true);
+
+        var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        Assert.That(answer.Launch, Is.Empty);
+        _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Never);
+        Assert.That(_lastSeen.Drain(), Is.EqualTo(new Dictionary<Guid, DateTimeOffset> { [host.Id] = _f.Clock.GetUtcNow() }));
         Assert.That(_f.Steady.Answer(host.Id, SteadyStateCache.Fingerprint([]), [], _f.Clock.GetUtcNow(), TimeSpan.FromMinutes(1)), Is.Not.Null,
             "a steady host is remembered for the fast path");
     }
@@ -124,6 +142,7 @@ public sealed class UpdateHostStatusCommandHandlerTests
         var released = 0;
         _gate.Setup(g => g.EnterAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new Releaser(() => released++));
         _f.UnitOfWork.Setup(u => u.Reset());
+        _f.UnitOfWork.Setup(u => u.OnlyHostsSeen()).Returns(false);
         _f.UnitOfWork.Setup(u => u.SaveChangesAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         _batcher.Setup(b => b.TryRunAsync(It.IsAny<StatusCall>())).ReturnsAsync((HostStatusAnswer?)null);
 

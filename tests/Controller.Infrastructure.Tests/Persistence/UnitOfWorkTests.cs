@@ -142,6 +142,40 @@ public sealed class UnitOfWorkTests
     }
 
     [Test]
+    public async Task OnlyHostsSeen_TrueForAReportThatChangedOnlyTheTimes_FalseForAnyOtherChange()
+    {
+        var host = NewHost("m-3");
+        host.RecordStatus(new Resources(500, 512, 0, 5), Now);
+        await using (var db = _database.CreateContext())
+        {
+            new HostRepository(db, new NoWriteGate()).Add(host);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+        }
+
+        async Task<bool> After(Action<Host> change)
+        {
+            await using var db = _database.CreateContext();
+            var loaded = (await new HostRepository(db, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None))!;
+            change(loaded);
+            return new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).OnlyHostsSeen();
+        }
+
+        var later = Now.AddSeconds(30);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await After(_ => { }), Is.True, "nothing changed");
+            Assert.That(await After(h => h.RecordStatus(new Resources(500, 512, 0, 5), later)), Is.True, "the same readings, later");
+            Assert.That(await After(h => h.RecordStatus(new Resources(400, 512, 0, 5), later)), Is.False, "other free resources");
+            Assert.That(await After(h => h.SetAllocated(new Resources(100, 0, 0, 0))), Is.False, "another allocation");
+            Assert.That(await After(h => h.Drain(later, null)), Is.False, "a state change (and its event)");
+        });
+
+        await using var other = _database.CreateContext();
+        new HostRepository(other, new NoWriteGate()).Add(NewHost("m-4"));
+        Assert.That(new UnitOfWork(other, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).OnlyHostsSeen(), Is.False, "a new row");
+    }
+
+    [Test]
     public async Task Host_RoundTripsCollectionsAndResources()
     {
         var host = Host.Register(Guid.CreateVersion7(), new HostRegistration("m-2", "w", ["10.0.0.1", "10.0.0.2"], "1",

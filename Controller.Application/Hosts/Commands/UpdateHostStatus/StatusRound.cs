@@ -121,7 +121,8 @@ public sealed class StatusRound(
         }
 
         var answer = Answer(host, holding, reconciled.ExtraTerminates);
-        hosts.RecordStatus(host, JsonText.Serialize(new { command.Available, command.Containers }), JsonText.Serialize(answer.WithoutSecrets()));
+        hosts.RecordStatus(host, JsonText.Serialize(new { command.Available, command.Containers }),
+            JsonText.Serialize(answer.WithoutSecrets() with { StatusIntervalSeconds = intervals.BaseInterval }));
         return new PreparedRound(answer, host, holding, saved, saved is null ? null : decision, fingerprint);
     }
 

@@ -128,9 +128,17 @@ public sealed class UpdateHostStatusCommandHandler(
                 return null;
             }
 
-            if (prepared.Host is not null)
+            if (prepared.Host is { } host)
             {
-                await unitOfWork.SaveChangesAsync(cancellationToken);
+                if (unitOfWork.OnlyHostsSeen())
+                {
+                    // Nothing changed but the time the host was heard from: that goes to the buffer, no write transaction.
+                    lastSeen.Record(host.Id, host.LastSeenAt);
+                }
+                else
+                {
+                    await unitOfWork.SaveChangesAsync(cancellationToken);
+                }
             }
 
             return round.Complete(prepared);
