@@ -87,17 +87,18 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
             Saved.Collect(ChangeTracker);
             Events.AddRange(raised);
             writesEvents = raised.Count > 0 || ChangeTracker.Entries<Domain.Events.ClusterEvent>().Any(e => e.State == EntityState.Added);
+
+            // Everything above changed tracked values through the change tracker itself: the save need not detect again.
+            var written = writesEvents
+                ? await SaveWithEventsAsync(acceptAllChangesOnSuccess, cancellationToken)
+                : await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            Saved.Keep();
+            return written;
         }
         finally
         {
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
-
-        var written = writesEvents
-            ? await SaveWithEventsAsync(acceptAllChangesOnSuccess, cancellationToken)
-            : await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        Saved.Keep();
-        return written;
     }
 
     /// <summary>Events are inserted in a transaction whose event writers are serialised (<see cref="SerializeEventWritersAsync"/>): the caller's, or one of its own.</summary>

@@ -94,6 +94,20 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
     public bool OnlyHostsSeen()
     {
         db.ChangeTracker.DetectChanges();
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false; // detected once above, not again by Entries()
+        try
+        {
+            return OnlySeenTimesModified();
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    private bool OnlySeenTimesModified()
+    {
         foreach (var entry in db.ChangeTracker.Entries())
         {
             if (entry.Entity is Domain.Common.Entity { } entity && entity.PeekEvents().Count > 0)

@@ -66,8 +66,17 @@ public sealed class SteadyStateCache
     /// an engine that could use the host does not call for a round (its copy is placed on a later report, here or on
     /// another host); copies to stop here always do.
     /// </summary>
-    public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge, bool deferPlacement = false)
+    public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge, bool deferPlacement = false) =>
+        Answer(hostId, fingerprint, engines, now, maxAge, deferPlacement, out _);
+
+    /// <summary>
+    /// As above; <paramref name="countsChange"/> tells that the host's containers are as remembered and the round is
+    /// needed for copies to stop here or a copy it could take: that round is all but sure to change engine counts.
+    /// </summary>
+    public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge, bool deferPlacement,
+        out bool countsChange)
     {
+        countsChange = false;
         if (!_hosts.TryGetValue(hostId, out var state) || now - state.DecidedAt > Lifetime(hostId, state.DecidedAt, maxAge)
             || !string.Equals(state.Fingerprint, fingerprint, StringComparison.Ordinal))
         {
@@ -79,12 +88,14 @@ public sealed class SteadyStateCache
             var here = state.EnginesHere.Contains(engine.Id);
             if (here && (engine.State != EngineState.Active || engine.Surplus > 0))
             {
+                countsChange = true;
                 return null; // copies to stop
             }
 
             if (!deferPlacement && engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now)
                 && state.Free.Fits(engine.Resources) && engine.AcceptsHostLabels(state.Labels))
             {
+                countsChange = true;
                 return null; // a copy this host could take
             }
         }

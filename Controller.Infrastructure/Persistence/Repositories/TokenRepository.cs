@@ -6,6 +6,10 @@ namespace Controller.Infrastructure.Persistence.Repositories;
 
 internal sealed class TokenRepository(ControllerDbContext db) : ITokenRepository
 {
+    // Compiled: read by every status round that ends a copy.
+    private static readonly Func<ControllerDbContext, Guid, IAsyncEnumerable<Token>> UnrevokedOfInstance =
+        EF.CompileAsyncQuery((ControllerDbContext db, Guid instanceId) => db.Tokens.Where(t => t.EngineInstanceId == instanceId && t.RevokedAt == null));
+
     public Task<Token?> FindAsync(Guid tokenId, CancellationToken cancellationToken) =>
         db.Tokens.FirstOrDefaultAsync(t => t.Id == tokenId, cancellationToken);
 
@@ -14,10 +18,27 @@ internal sealed class TokenRepository(ControllerDbContext db) : ITokenRepository
     public async Task<IReadOnlyList<Token>> ListUnrevokedForHostAsync(Guid hostId, CancellationToken cancellationToken) =>
         await db.Tokens.Where(t => t.HostId == hostId && t.RevokedAt == null).ToListAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<Token>> ListUnrevokedForInstancesAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken) =>
-        instanceIds.Count == 0
-            ? []
-            : await db.Tokens.Where(t => t.EngineInstanceId != null && instanceIds.Contains(t.EngineInstanceId.Value) && t.RevokedAt == null).ToListAsync(cancellationToken);
+    public async Task<IReadOnlyList<Token>> ListUnrevokedForInstancesAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken)
+    {
+        if (instanceIds.Count > 4)
+        {
+            // A lost host's copies, or a batch: one query.
+            return await db.Tokens.Where(t => t.EngineInstanceId != null && instanceIds.Contains(t.EngineInstanceId.Value) && t.RevokedAt == null)
+                .ToListAsync(cancellationToken);
+        }
+
+        // A round mostly ends one copy: a compiled query per instance (no translation, no list parameter) beats one IN query.
+        var tokens = new List<Token>();
+        foreach (var instanceId in instanceIds)
+        {
+            await foreach (var token in UnrevokedOfInstance(db, instanceId).WithCancellation(cancellationToken))
+            {
+                tokens.Add(token);
+            }
+        }
+
+        return tokens;
+    }
 
     public async Task<(IReadOnlyList<Token> Items, int Total)> ListAsync(TokenKind? kind, bool includeRevoked, int skip, int take, CancellationToken cancellationToken)
     {

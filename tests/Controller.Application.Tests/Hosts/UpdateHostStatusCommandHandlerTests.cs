@@ -70,6 +70,23 @@ public sealed class UpdateHostStatusCommandHandlerTests
     }
 
     [Test]
+    public async Task ASteadyHostAnEngineCouldUse_GoesToTheBatchAtOnce_WithoutReadingItsRowsHereFirst()
+    {
+        var host = _f.AddHost();
+        _f.AddEngine(copies: 1);
+        _f.Steady.Remember(host.Id, new SteadyState(SteadyStateCache.Fingerprint([]), new HostStatusAnswer(HostMode.Continue, 5, [], []), _f.Clock.GetUtcNow(),
+            new HashSet<Guid>(), host.Capacity, host.Labels));
+        var batched = new HostStatusAnswer(HostMode.Continue, 7, [], []);
+        _batcher.Setup(b => b.TryRunAsync(It.Is<StatusCall>(c => c.Command.HostId == host.Id))).ReturnsAsync(batched);
+
+        var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        Assert.That(answer, Is.SameAs(batched));
+        _f.Hosts.Verify(h => h.FindAsync(It.IsAny<Guid>(), It.IsAny<CancellationToken>()), Times.Never);
+        _f.Instances.Verify(i => i.ListHoldingForHostAsync(It.IsAny<Guid>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
     public async Task TerminatedHost_ToldToTerminateAgain_NothingSaved()
     {
         var host = _f.AddHost();

@@ -35,6 +35,7 @@ public sealed class UpdateHostStatusCommandHandler(
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var o = options.Value;
         var fingerprint = SteadyStateCache.Fingerprint(command.Containers);
+        var countsChange = false;
         if (o.FastPathMaxAgeSeconds > 0)
         {
             // Steady state: the same containers, nothing to launch or stop. Answered from memory, no database row touched.
@@ -42,11 +43,11 @@ public sealed class UpdateHostStatusCommandHandler(
             var snapshot = await clusterView.GetAsync(cancellationToken);
             var maxAge = TimeSpan.FromSeconds(o.FastPathMaxAgeSeconds);
             var outcome = StatusOutcome.Fast;
-            var same = steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, maxAge);
+            var same = steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, maxAge, deferPlacement: false, out countsChange);
             if (same is null && PlacementBusy())
             {
                 // Placement is busy: a host that would only take a copy waits for a later report instead of queueing.
-                same = steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, maxAge, deferPlacement: true);
+                same = steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, maxAge, deferPlacement: true, out countsChange);
                 outcome = StatusOutcome.Deferred;
             }
 
@@ -60,6 +61,18 @@ public sealed class UpdateHostStatusCommandHandler(
 
         steady.Forget(command.HostId);
         var offerBatch = o.BatchRounds;
+        if (offerBatch && countsChange)
+        {
+            // A steady host with copies to stop or room for a copy: its round changes counts, so it goes to a batch
+            // at once rather than reading its rows here first only to find that out.
+            offerBatch = false;
+            if (await batcher.TryRunAsync(new StatusCall(command, fingerprint)) is { } batched)
+            {
+                metrics.StatusReport(StatusOutcome.Full, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                return batched;
+            }
+        }
+
         var deferLaunches = PlacementBusy();
         var attempt = 1;
         while (true)
