@@ -91,6 +91,9 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
         _ => false,
     };
 
+    // Closed when the context is disposed with the scope.
+    public Task KeepConnectionOpenAsync(CancellationToken cancellationToken) => db.Database.OpenConnectionAsync(cancellationToken);
+
     public bool OnlyHostsSeen()
     {
         db.ChangeTracker.DetectChanges();

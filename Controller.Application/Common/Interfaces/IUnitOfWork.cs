@@ -14,6 +14,9 @@ public interface IUnitOfWork
     /// <exception cref="Exceptions.ConcurrencyConflictException">Another writer changed a row this request read.</exception>
     Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken);
 
+    /// <summary>Keeps the database connection open until the scope ends: the reads and the save that follow pay for one open.</summary>
+    Task KeepConnectionOpenAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// True when saving now would write nothing but hosts' last-seen and last-status times: no other column, no other row,
     /// no event. A status round that changed nothing else hands the time to the last-seen buffer instead of writing.

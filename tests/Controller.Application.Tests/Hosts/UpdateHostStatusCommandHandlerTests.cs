@@ -98,6 +98,7 @@ public sealed class UpdateHostStatusCommandHandlerTests
         Assert.That(answer.Mode, Is.EqualTo(HostMode.Terminate));
         Assert.That(answer.Launch, Is.Empty);
         Assert.That(answer.Terminate, Is.Empty);
+        _f.UnitOfWork.Verify(u => u.KeepConnectionOpenAsync(It.IsAny<CancellationToken>()));
         _f.UnitOfWork.VerifyNoOtherCalls();
     }
 

@@ -24,6 +24,7 @@ public sealed class StatusBatchRound(
     {
         var answers = new HostStatusAnswer?[calls.Count];
         using var gate = await placementGate.EnterAsync(cancellationToken);
+        await unitOfWork.KeepConnectionOpenAsync(cancellationToken);
         var engineRows = (await engines.ListLiveForUpdateAsync(cancellationToken)).ToDictionary(e => e.Id);
         var hostIds = calls.Select(c => c.Command.HostId).Distinct().ToList();
         var hostRows = (await hosts.ListAsync(hostIds, cancellationToken)).ToDictionary(h => h.Id);

@@ -126,6 +126,7 @@ public sealed class UpdateHostStatusCommandHandler(
         IDisposable? gate = null;
         try
         {
+            await unitOfWork.KeepConnectionOpenAsync(cancellationToken);
             var prepared = await round.PrepareAsync(command, fingerprint, async ct =>
             {
                 if (offerBatch)
