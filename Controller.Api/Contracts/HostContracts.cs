@@ -122,7 +122,11 @@ public sealed record HostDetailResponse(
     ResourcesResponse Allocated,
     IReadOnlyList<HostInstanceResponse> EngineInstances);
 
-/// <summary>The last status report of a host as received, and what the controller answered (without secrets).</summary>
+/// <summary>
+/// A host's last status report and the controller's answer (without secrets), as stored when they last changed;
+/// <c>receivedAt</c> is when the host last reported (within a second); the stored answer's <c>statusIntervalSeconds</c>
+/// is the interval before its per-answer jitter.
+/// </summary>
 public sealed record HostStatusReportResponse(Guid HostId, HostState State, DateTimeOffset? ReceivedAt, JsonElement? Report, JsonElement? Answer);
 
 /// <summary>A rotated host token: the new secret (shown once) and when the previous tokens stop working at the latest.</summary>

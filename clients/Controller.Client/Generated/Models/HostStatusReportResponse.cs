@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// The last status report of a host as received, and what the controller answered (without secrets).
+    /// A host&apos;s last status report and the controller&apos;s answer (without secrets), as stored when they last changed;`receivedAt` is when the host last reported (within a second); the stored answer&apos;s `statusIntervalSeconds`is the interval before its per-answer jitter.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class HostStatusReportResponse : IAdditionalDataHolder, IParsable
