@@ -49,6 +49,7 @@ public static class DependencyInjection
         services.AddScoped<Hosts.Commands.UpdateHostStatus.StatusRound>();
         services.AddScoped<Hosts.Commands.UpdateHostStatus.StatusBatchRound>();
         services.AddSingleton<Hosts.Commands.UpdateHostStatus.IStatusRoundBatcher, Hosts.Commands.UpdateHostStatus.StatusRoundBatcher>();
+        services.AddSingleton<Hosts.Commands.UpdateHostStatus.IStatusWriteBatcher, Hosts.Commands.UpdateHostStatus.StatusWriteBatcher>();
         services.AddSingleton<Work.Commands.GetWork.IGetWorkBatcher, Work.Commands.GetWork.GetWorkBatcher>();
         services.AddSingleton<IPlacementGate, Scheduling.PlacementGate>();
         services.AddSingleton<Hosts.FastPath.SteadyStateCache>();

@@ -1,4 +1,5 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Options;
 using Controller.Application.Common.Security;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
@@ -33,6 +34,7 @@ public static class DependencyInjection
                 services.AddDbContextPool<SqliteControllerDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqliteControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, SingleWriterGate>();
+                services.PostConfigure<SchedulingOptions>(o => o.BatchWrites ??= true); // one writer: group commit pays
                 break;
             case DatabaseProvider.Postgres:
                 services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(PostgresConnectionString(Required(connectionString))));

@@ -10,6 +10,7 @@ namespace Controller.Infrastructure.Persistence;
 internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events, IClusterChanges cluster) : IUnitOfWork
 {
     private bool _inTransaction;
+    private bool _keptOpen;
 
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
@@ -91,8 +92,24 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
         _ => false,
     };
 
-    // Closed when the context is disposed with the scope.
-    public Task KeepConnectionOpenAsync(CancellationToken cancellationToken) => db.Database.OpenConnectionAsync(cancellationToken);
+    public async Task KeepConnectionOpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_keptOpen)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            _keptOpen = true;
+        }
+    }
+
+    // Otherwise closed when the context is disposed with the scope.
+    public void ReleaseConnection()
+    {
+        if (_keptOpen)
+        {
+            _keptOpen = false;
+            db.Database.CloseConnection();
+        }
+    }
 
     public bool OnlyHostsSeen()
     {
@@ -137,6 +154,7 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
 
     public void Reset()
     {
+        ReleaseConnection();
         db.ChangeTracker.Clear();
         db.WroteEvents = false;
         db.Saved.Clear();

@@ -1,8 +1,12 @@
+using Controller.Application.Common.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Controller.Infrastructure.Tests;
 
-/// <summary>How the PostgreSQL connection string is completed.</summary>
+/// <summary>How the PostgreSQL connection string is completed; settings that depend on the database.</summary>
 public sealed class DependencyInjectionTests
 {
     [Test]
@@ -13,5 +17,25 @@ public sealed class DependencyInjectionTests
 
         Assert.That((completed.NoResetOnClose, completed.Host, completed.Database), Is.EqualTo((true, "db", "controller")));
         Assert.That(asked.NoResetOnClose, Is.False);
+    }
+
+    [TestCase("Sqlite", null, true)]
+    [TestCase("Postgres", null, null)]
+    [TestCase("Postgres", "true", true)]
+    [TestCase("Sqlite", "false", false)]
+    public void BatchWrites_OnForSQLitesOneWriter_UnlessSet(string provider, string? set, bool? expected)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider,
+            ["ConnectionStrings:Controller"] = provider == "Sqlite" ? $"Data Source={Path.Combine(Path.GetTempPath(), "di-test.db")}" : "Host=db;Database=controller",
+            ["Scheduling:BatchWrites"] = set,
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var collection = new ServiceCollection();
+        collection.AddOptions<SchedulingOptions>().Bind(configuration.GetSection("Scheduling")); // as the application layer binds it
+        using var services = collection.AddInfrastructureServices(configuration).BuildServiceProvider();
+
+        Assert.That(services.GetRequiredService<IOptions<SchedulingOptions>>().Value.BatchWrites, Is.EqualTo(expected));
     }
 }

@@ -14,8 +14,15 @@ public interface IUnitOfWork
     /// <exception cref="Exceptions.ConcurrencyConflictException">Another writer changed a row this request read.</exception>
     Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken);
 
-    /// <summary>Keeps the database connection open until the scope ends: the reads and the save that follow pay for one open.</summary>
+    /// <summary>
+    /// Keeps the database connection open until the scope ends or <see cref="ReleaseConnection"/>: the reads and the
+    /// save that follow pay for one open. Release it before waiting for anything that may take long (a gate, a batch):
+    /// a pooled connection held by a waiter is one the others may need.
+    /// </summary>
     Task KeepConnectionOpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Gives back a connection kept open (nothing tracked is lost; the next read opens one again).</summary>
+    void ReleaseConnection();
 
     /// <summary>
     /// True when saving now would write nothing but hosts' last-seen and last-status times: no other column, no other row,
@@ -23,6 +30,6 @@ public interface IUnitOfWork
     /// </summary>
     bool OnlyHostsSeen();
 
-    /// <summary>Forget everything tracked (after a failed save, before retrying from fresh reads).</summary>
+    /// <summary>Forget everything tracked and give back a connection kept open (after a failed save, before retrying from fresh reads, before handing a round to a batch).</summary>
     void Reset();
 }

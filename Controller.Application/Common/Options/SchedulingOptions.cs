@@ -95,9 +95,17 @@ public sealed class SchedulingOptions
 
     /// <summary>
     /// Status rounds that change engine counts (launch, stop, release a copy) and reach a replica together run as one
-    /// transaction under the placement gate (group commit), instead of one transaction each; off: each runs on its own.
+    /// transaction under the placement gate (group commit), instead of one transaction each. Off: each runs on its own.
     /// </summary>
     public bool BatchRounds { get; set; } = true;
+
+    /// <summary>
+    /// The rounds of hosts whose containers changed, or that have no steady round on this replica (they mostly write:
+    /// a copy came up or ended), run together in batches of their own, one transaction each, entering the placement
+    /// gate only if they change counts. Pays where writers are serialised: unset, it is on for SQLite (one writer)
+    /// and off for PostgreSQL and SQL Server, whose concurrent transactions beat one batch loop. Needs <see cref="BatchRounds"/>.
+    /// </summary>
+    public bool? BatchWrites { get; set; }
 
     /// <summary>
     /// When at least this many rounds that change counts already wait for a batch, a steady host whose only reason for a

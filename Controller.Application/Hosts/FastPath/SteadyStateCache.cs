@@ -69,39 +69,69 @@ public sealed class SteadyStateCache
     public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge, bool deferPlacement = false) =>
         Answer(hostId, fingerprint, engines, now, maxAge, deferPlacement, out _);
 
-    /// <summary>
-    /// As above; <paramref name="countsChange"/> tells that the host's containers are as remembered and the round is
-    /// needed for copies to stop here or a copy it could take: that round is all but sure to change engine counts.
-    /// </summary>
+    /// <summary>As above; <paramref name="miss"/> tells why there is no steady answer.</summary>
     public HostStatusAnswer? Answer(Guid hostId, string fingerprint, IReadOnlyList<Engine> engines, DateTimeOffset now, TimeSpan maxAge, bool deferPlacement,
-        out bool countsChange)
+        out SteadyMiss miss)
     {
-        countsChange = false;
-        if (!_hosts.TryGetValue(hostId, out var state) || now - state.DecidedAt > Lifetime(hostId, state.DecidedAt, maxAge)
-            || !string.Equals(state.Fingerprint, fingerprint, StringComparison.Ordinal))
+        if (!_hosts.TryGetValue(hostId, out var state))
         {
+            miss = SteadyMiss.Unknown;
             return null;
         }
 
+        if (now - state.DecidedAt > Lifetime(hostId, state.DecidedAt, maxAge))
+        {
+            miss = SteadyMiss.Aged;
+            return null;
+        }
+
+        if (!string.Equals(state.Fingerprint, fingerprint, StringComparison.Ordinal))
+        {
+            miss = SteadyMiss.ContainersChanged;
+            return null;
+        }
+
+        miss = SteadyMiss.CountsChange;
         foreach (var engine in engines)
         {
             var here = state.EnginesHere.Contains(engine.Id);
             if (here && (engine.State != EngineState.Active || engine.Surplus > 0))
             {
-                countsChange = true;
                 return null; // copies to stop
             }
 
             if (!deferPlacement && engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now)
                 && state.Free.Fits(engine.Resources) && engine.AcceptsHostLabels(state.Labels))
             {
-                countsChange = true;
                 return null; // a copy this host could take
             }
         }
 
+        miss = SteadyMiss.None;
         return state.Answer;
     }
+}
+
+/// <summary>Why a report has no steady answer.</summary>
+public enum SteadyMiss
+{
+    /// <summary>It has one.</summary>
+    None,
+
+    /// <summary>
+    /// No steady round remembered for the host on this replica: its last round gave orders (a copy to start or stop,
+    /// whose outcome this report is likely to show), something changed it since, or this replica has not seen it.
+    /// </summary>
+    Unknown,
+
+    /// <summary>Its last full round is older than its share of the age: a refresh, which mostly writes nothing.</summary>
+    Aged,
+
+    /// <summary>The host's containers differ from those of its last full round (one started, ended or changed state): its round writes.</summary>
+    ContainersChanged,
+
+    /// <summary>The same containers, but copies to stop there or a copy it could take: its round is all but sure to change engine counts.</summary>
+    CountsChange,
 }
 
 /// <summary>A steady host as a full round left it.</summary>

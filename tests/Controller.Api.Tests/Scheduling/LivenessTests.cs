@@ -522,6 +522,8 @@ internal sealed class RacingControllerFactory(IDictionary<string, string?> setti
 
         public Task KeepConnectionOpenAsync(CancellationToken cancellationToken) => inner.KeepConnectionOpenAsync(cancellationToken);
 
+        public void ReleaseConnection() => inner.ReleaseConnection();
+
         // A racing save is what the test wants: the round always saves.
         public bool OnlyHostsSeen() => !factory.LoseEveryRace && inner.OnlyHostsSeen();
 

@@ -68,6 +68,19 @@ public sealed class StatusBatchRoundTests
     }
 
     [Test]
+    public async Task RoundsThatChangeNoCounts_EnterNoGate_ReadNoEngineRows_OneSave()
+    {
+        var hosts = Enumerable.Range(0, 3).Select(_ => _f.AddHost()).ToList();
+
+        var answers = await Batch().RunAsync([.. hosts.Select(h => Call(h.Id))], CancellationToken.None);
+
+        Assert.That(answers.Select(a => a!.Launch.Count + a.Terminate.Count), Is.EqualTo(new[] { 0, 0, 0 }));
+        Assert.That(_entered, Is.Zero, "the placement gate is for rounds that change counts");
+        _f.Engines.Verify(e => e.ListLiveForUpdateAsync(It.IsAny<CancellationToken>()), Times.Never);
+        _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Test]
     public void ASaveThatLosesARace_Throws_AndTheGateIsLeft()
     {
         _f.AddEngine(copies: 1);

@@ -19,7 +19,11 @@ namespace Controller.Application.Tests.Hosts;
 /// <summary>A status round's collaborators, mocked: registered hosts with nothing on them, engines in the view and in the rows.</summary>
 internal sealed class StatusRoundFixture
 {
-    public StatusRoundFixture() => UnitOfWork.Setup(u => u.KeepConnectionOpenAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+    public StatusRoundFixture()
+    {
+        UnitOfWork.Setup(u => u.KeepConnectionOpenAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        UnitOfWork.Setup(u => u.ReleaseConnection());
+    }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 

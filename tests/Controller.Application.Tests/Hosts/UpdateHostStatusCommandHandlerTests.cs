@@ -15,6 +15,7 @@ public sealed class UpdateHostStatusCommandHandlerTests
     private StatusRoundFixture _f = null!;
     private LastSeenBuffer _lastSeen = null!;
     private Mock<IStatusRoundBatcher> _batcher = null!;
+    private Mock<IStatusWriteBatcher> _writes = null!;
     private Mock<IPlacementGate> _gate = null!;
 
     [SetUp]
@@ -24,6 +25,9 @@ public sealed class UpdateHostStatusCommandHandlerTests
         _lastSeen = new LastSeenBuffer();
         _batcher = new Mock<IStatusRoundBatcher>(MockBehavior.Strict);
         _batcher.SetupGet(b => b.Queued).Returns(0);
+        _writes = new Mock<IStatusWriteBatcher>(MockBehavior.Strict);
+        // Unless a test says otherwise the write batch leaves the round out, and it runs in the request as it would alone.
+        _writes.Setup(b => b.TryRunAsync(It.IsAny<StatusCall>())).ReturnsAsync((HostStatusAnswer?)null);
         _gate = new Mock<IPlacementGate>(MockBehavior.Strict);
     }
 
@@ -32,7 +36,7 @@ public sealed class UpdateHostStatusCommandHandlerTests
         var intervals = new Mock<IStatusIntervalAdvisor>();
         intervals.Setup(i => i.NextInterval()).Returns(7);
         return new UpdateHostStatusCommandHandler(_f.Round(), _f.Hosts.Object, _f.Engines.Object, _f.UnitOfWork.Object, intervals.Object,
-            _f.View.Object, _gate.Object, _batcher.Object, _f.Steady, _lastSeen, Options.Create(new SchedulingOptions { BatchRounds = batchRounds }),
+            _f.View.Object, _gate.Object, _batcher.Object, _writes.Object, _f.Steady, _lastSeen, Options.Create(new SchedulingOptions { BatchRounds = batchRounds, BatchWrites = true }),
             TestMetrics.Create(), _f.Clock);
     }
 
@@ -84,6 +88,59 @@ public sealed class UpdateHostStatusCommandHandlerTests
         Assert.That(answer, Is.SameAs(batched));
         _f.Hosts.Verify(h => h.FindAsync(It.IsAny<Guid>(), It.IsAny<CancellationToken>()), Times.Never);
         _f.Instances.Verify(i => i.ListHoldingForHostAsync(It.IsAny<Guid>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [TestCase(true, TestName = "ASteadyHostWhoseContainersChanged_GoesToTheWriteBatchAtOnce")]
+    [TestCase(false, TestName = "AHostWithoutASteadyRound_GoesToTheWriteBatchAtOnce")]
+    public async Task ToTheWriteBatch(bool remembered)
+    {
+        var host = _f.AddHost();
+        if (remembered)
+        {
+            _f.Steady.Remember(host.Id, new SteadyState("c-1|i-1|2||;", new HostStatusAnswer(HostMode.Continue, 5, [], []), _f.Clock.GetUtcNow(),
+                new HashSet<Guid>(), host.Capacity, host.Labels));
+        }
+
+        var batched = new HostStatusAnswer(HostMode.Continue, 7, [], []);
+        _writes.Setup(b => b.TryRunAsync(It.Is<StatusCall>(c => c.Command.HostId == host.Id))).ReturnsAsync(batched);
+
+        var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        Assert.That(answer, Is.SameAs(batched));
+        _batcher.Verify(b => b.TryRunAsync(It.IsAny<StatusCall>()), Times.Never);
+        _f.Hosts.Verify(h => h.FindAsync(It.IsAny<Guid>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task ASteadyHostDueForItsRefresh_RunsItsRoundHere_NotInABatch()
+    {
+        var host = _f.AddHost();
+        _f.Steady.Remember(host.Id, new SteadyState(SteadyStateCache.Fingerprint([]), new HostStatusAnswer(HostMode.Continue, 5, [], []), _f.Clock.GetUtcNow(),
+            new HashSet<Guid>(), host.Capacity, host.Labels));
+        _f.Clock.Advance(TimeSpan.FromSeconds(61));
+        _f.UnitOfWork.Setup(u => u.OnlyHostsSeen()).Returns(true);
+
+        await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        _writes.Verify(b => b.TryRunAsync(It.IsAny<StatusCall>()), Times.Never);
+        _f.Hosts.Verify(h => h.FindAsync(host.Id, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Test]
+    public async Task AWriteBatchThatLeavesTheRoundOut_RunsItHere()
+    {
+        var host = _f.AddHost();
+        _f.Steady.Remember(host.Id, new SteadyState("c-1|i-1|2||;", new HostStatusAnswer(HostMode.Continue, 5, [], []), _f.Clock.GetUtcNow(),
+            new HashSet<Guid>(), host.Capacity, host.Labels));
+        _f.UnitOfWork.Setup(u => u.OnlyHostsSeen()).Returns(false);
+        _f.UnitOfWork.Setup(u => u.SaveChangesAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+
+        var answer = await Handler().Handle(StatusRoundFixture.Report(host.Id), CancellationToken.None);
+
+        Assert.That(answer.Mode, Is.EqualTo(HostMode.Continue));
+        _writes.Verify(b => b.TryRunAsync(It.IsAny<StatusCall>()), Times.Once);
+        _f.Hosts.Verify(h => h.FindAsync(host.Id, It.IsAny<CancellationToken>()), Times.Once);
+        _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Test]

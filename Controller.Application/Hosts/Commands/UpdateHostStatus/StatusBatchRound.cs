@@ -6,11 +6,11 @@ namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 public sealed record StatusCall(UpdateHostStatusCommand Command, string Fingerprint);
 
 /// <summary>
-/// Several status rounds that change engine counts, run as one: the placement gate entered once, the engine rows read
-/// once, the hosts and their instances read once, each round decided in turn on those rows (so each sees the counts
-/// the ones before it left), and one transaction for all. A host met twice in a batch, or one that does not exist, is
-/// left to run on its own (null);
-/// a batch that loses a race or fails throws, and all its rounds run on their own.
+/// Several status rounds run as one: the hosts and their instances read once, each round decided in turn, and one
+/// transaction for all. The first round that changes engine counts enters the placement gate and reads the engine
+/// rows, once for the batch; it and the rounds after it decide on those rows (so each sees the counts the ones before
+/// it left). A host met twice in a batch, or one that does not exist, is left to run on its own (null); a batch that
+/// loses a race or fails throws, and all its rounds run on their own.
 /// </summary>
 public sealed class StatusBatchRound(
     StatusRound round,
@@ -23,9 +23,33 @@ public sealed class StatusBatchRound(
     public async Task<HostStatusAnswer?[]> RunAsync(IReadOnlyList<StatusCall> calls, CancellationToken cancellationToken)
     {
         var answers = new HostStatusAnswer?[calls.Count];
-        using var gate = await placementGate.EnterAsync(cancellationToken);
+        IDisposable? gate = null;
+        Dictionary<Guid, Domain.Engines.Engine>? engineRows = null;
+        try
+        {
+            await RunAsync(calls, answers, async ct =>
+            {
+                if (gate is null)
+                {
+                    unitOfWork.ReleaseConnection(); // not held while waiting for the gate
+                    gate = await placementGate.EnterAsync(ct);
+                    await unitOfWork.KeepConnectionOpenAsync(ct);
+                }
+
+                return engineRows ??= (await engines.ListLiveForUpdateAsync(ct)).ToDictionary(e => e.Id);
+            }, cancellationToken);
+        }
+        finally
+        {
+            gate?.Dispose();
+        }
+
+        return answers;
+    }
+
+    private async Task RunAsync(IReadOnlyList<StatusCall> calls, HostStatusAnswer?[] answers, EngineRowsSource engineRows, CancellationToken cancellationToken)
+    {
         await unitOfWork.KeepConnectionOpenAsync(cancellationToken);
-        var engineRows = (await engines.ListLiveForUpdateAsync(cancellationToken)).ToDictionary(e => e.Id);
         var hostIds = calls.Select(c => c.Command.HostId).Distinct().ToList();
         var hostRows = (await hosts.ListAsync(hostIds, cancellationToken)).ToDictionary(h => h.Id);
         var live = (await instances.ListHoldingForHostsAsync(hostIds, cancellationToken)).ToLookup(i => i.HostId);
@@ -40,8 +64,7 @@ public sealed class StatusBatchRound(
                 continue;
             }
 
-            var done = await round.PrepareAsync(command, fingerprint, _ => ValueTask.FromResult<Dictionary<Guid, Domain.Engines.Engine>?>(engineRows),
-                cancellationToken, rows: new RoundRows(host, [.. live[host.Id]]));
+            var done = await round.PrepareAsync(command, fingerprint, engineRows, cancellationToken, rows: new RoundRows(host, [.. live[host.Id]]));
             prepared.Add((index, done!));
         }
 
@@ -54,7 +77,5 @@ public sealed class StatusBatchRound(
         {
             answers[index] = round.Complete(done);
         }
-
-        return answers;
     }
 }

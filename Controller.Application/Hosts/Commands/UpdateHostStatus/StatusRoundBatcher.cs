@@ -33,3 +33,29 @@ public sealed class StatusRoundBatcher(
     protected override Task<HostStatusAnswer?[]> RunBatchAsync(IServiceProvider scope, IReadOnlyList<StatusCall> calls, CancellationToken cancellationToken) =>
         scope.GetRequiredService<StatusBatchRound>().RunAsync(calls, cancellationToken);
 }
+
+/// <summary>Runs status rounds whose containers changed and arrive together as one; null: the round is to run on its own.</summary>
+public interface IStatusWriteBatcher
+{
+    Task<HostStatusAnswer?> TryRunAsync(StatusCall report);
+}
+
+/// <summary>
+/// Group commit for the status rounds of hosts whose containers changed (a copy came up or ended): each writes, and on
+/// SQLite every write transaction waits for the one writer, so those that queued while the previous batch ran go as
+/// one <see cref="StatusBatchRound"/>, beside the placement batches (it enters the placement gate only for a round
+/// that changes counts). With <c>Scheduling:BatchRounds</c> or <c>Scheduling:BatchWrites</c> off, every round runs on its own.
+/// </summary>
+public sealed class StatusWriteBatcher(
+    IServiceScopeFactory scopes,
+    ControllerMetrics metrics,
+    IOptions<SchedulingOptions> options,
+    ILogger<StatusWriteBatcher> logger) : GroupCommit<StatusCall, HostStatusAnswer>(scopes, metrics, logger), IStatusWriteBatcher
+{
+    protected override bool Enabled => options.Value is { BatchRounds: true, BatchWrites: true };
+
+    protected override string ConflictName => "status_write_batch";
+
+    protected override Task<HostStatusAnswer?[]> RunBatchAsync(IServiceProvider scope, IReadOnlyList<StatusCall> calls, CancellationToken cancellationToken) =>
+        scope.GetRequiredService<StatusBatchRound>().RunAsync(calls, cancellationToken);
+}

@@ -12,8 +12,9 @@ namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 /// One status report: answered from memory when the host is steady, otherwise by a <see cref="StatusRound"/> persisted in
 /// one transaction, answering with every order still open (level-triggered). A round that changes engine counts is
 /// handed to <see cref="IStatusRoundBatcher"/>, which runs the ones that arrive together under the placement gate in
-/// one transaction; one it leaves out runs here under the gate on its own. A round that loses a race on a shared row
-/// (the host's, or an engine's count) is retried from fresh reads.
+/// one transaction; one it leaves out runs here under the gate on its own. A known host whose containers changed (its
+/// round writes) goes to <see cref="IStatusWriteBatcher"/>, one transaction for those that arrive together. A round
+/// that loses a race on a shared row (the host's, or an engine's count) is retried from fresh reads.
 /// </summary>
 public sealed class UpdateHostStatusCommandHandler(
     StatusRound round,
@@ -24,6 +25,7 @@ public sealed class UpdateHostStatusCommandHandler(
     IClusterViewSource clusterView,
     IPlacementGate placementGate,
     IStatusRoundBatcher batcher,
+    IStatusWriteBatcher writes,
     SteadyStateCache steady,
     LastSeenBuffer lastSeen,
     IOptions<SchedulingOptions> options,
@@ -35,7 +37,7 @@ public sealed class UpdateHostStatusCommandHandler(
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var o = options.Value;
         var fingerprint = SteadyStateCache.Fingerprint(command.Containers);
-        var countsChange = false;
+        var miss = SteadyMiss.Aged;
         if (o.FastPathMaxAgeSeconds > 0)
         {
             // Steady state: the same containers, nothing to launch or stop. Answered from memory, no database row touched.
@@ -43,11 +45,11 @@ public sealed class UpdateHostStatusCommandHandler(
             var snapshot = await clusterView.GetAsync(cancellationToken);
             var maxAge = TimeSpan.FromSeconds(o.FastPathMaxAgeSeconds);
             var outcome = StatusOutcome.Fast;
-            var same = steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, maxAge, deferPlacement: false, out countsChange);
+            var same = steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, maxAge, deferPlacement: false, out miss);
             if (same is null && PlacementBusy())
             {
                 // Placement is busy: a host that would only take a copy waits for a later report instead of queueing.
-                same = steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, maxAge, deferPlacement: true, out countsChange);
+                same = steady.Answer(command.HostId, fingerprint, snapshot.Engines, now, maxAge, deferPlacement: true, out miss);
                 outcome = StatusOutcome.Deferred;
             }
 
@@ -61,16 +63,22 @@ public sealed class UpdateHostStatusCommandHandler(
 
         steady.Forget(command.HostId);
         var offerBatch = o.BatchRounds;
-        if (offerBatch && countsChange)
+        if (offerBatch && (miss == SteadyMiss.CountsChange || (o.BatchWrites == true && miss != SteadyMiss.Aged)))
         {
-            // A steady host with copies to stop or room for a copy: its round changes counts, so it goes to a batch
-            // at once rather than reading its rows here first only to find that out.
-            offerBatch = false;
-            if (await batcher.TryRunAsync(new StatusCall(command, fingerprint)) is { } batched)
+            // A steady host with copies to stop or room for a copy changes counts: its round goes to a placement batch
+            // at once, rather than reading its rows here first only to find that out. Any other round but a refresh
+            // is likely to write (a copy came up or ended): it goes to a write batch, one transaction with the others
+            // that arrive together, and enters the placement gate only if it changes counts after all.
+            var batched = miss == SteadyMiss.CountsChange
+                ? await batcher.TryRunAsync(new StatusCall(command, fingerprint))
+                : await writes.TryRunAsync(new StatusCall(command, fingerprint));
+            if (batched is not null)
             {
                 metrics.StatusReport(StatusOutcome.Full, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 return batched;
             }
+
+            offerBatch = miss != SteadyMiss.CountsChange;
         }
 
         var deferLaunches = PlacementBusy();
@@ -134,7 +142,10 @@ public sealed class UpdateHostStatusCommandHandler(
                     return null;
                 }
 
+                // No connection is held while waiting for the gate (its holder, or a batch, may need one from the pool).
+                unitOfWork.ReleaseConnection();
                 gate = await placementGate.EnterAsync(ct);
+                await unitOfWork.KeepConnectionOpenAsync(ct);
                 return (await engines.ListLiveForUpdateAsync(ct)).ToDictionary(e => e.Id);
             }, cancellationToken, deferLaunches);
             if (prepared is null)
