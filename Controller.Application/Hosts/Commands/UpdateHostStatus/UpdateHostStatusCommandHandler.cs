@@ -12,8 +12,9 @@ namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 /// One status report: answered from memory when the host is steady, otherwise by a <see cref="StatusRound"/> persisted in
 /// one transaction, answering with every order still open (level-triggered). A round that changes engine counts is
 /// handed to <see cref="IStatusRoundBatcher"/>, which runs the ones that arrive together under the placement gate in
-/// one transaction; one it leaves out runs here under the gate on its own. A known host whose containers changed (its
-/// round writes) goes to <see cref="IStatusWriteBatcher"/>, one transaction for those that arrive together. A round
+/// one transaction; one it leaves out runs here under the gate on its own. With <c>BatchWrites</c>, a host whose containers
+/// changed or that has no steady round here (its round mostly writes) goes to <see cref="IStatusWriteBatcher"/>, one
+/// transaction for those that arrive together. A round
 /// that loses a race on a shared row (the host's, or an engine's count) is retried from fresh reads.
 /// </summary>
 public sealed class UpdateHostStatusCommandHandler(
