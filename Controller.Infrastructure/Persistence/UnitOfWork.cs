@@ -7,7 +7,7 @@ using Npgsql;
 
 namespace Controller.Infrastructure.Persistence;
 
-internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events, IClusterChanges cluster) : IUnitOfWork
+internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events, IClusterChanges cluster) : IUnitOfWork, IDisposable
 {
     private bool _inTransaction;
     private bool _keptOpen;
@@ -101,7 +101,13 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
         }
     }
 
-    // Otherwise closed when the context is disposed with the scope.
+    /// <summary>
+    /// With the scope: a connection kept open goes back to the database pool here. A pooled context is not closed when
+    /// it goes back to the context pool; left open, its connection would stay checked out of the database pool while
+    /// the context idles, and under load every database connection ended up held by idle contexts.
+    /// </summary>
+    public void Dispose() => ReleaseConnection();
+
     public void ReleaseConnection()
     {
         if (_keptOpen)

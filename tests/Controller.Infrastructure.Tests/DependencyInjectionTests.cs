@@ -10,13 +10,13 @@ namespace Controller.Infrastructure.Tests;
 public sealed class DependencyInjectionTests
 {
     [Test]
-    public void PostgresConnectionString_PooledConnectionsAreNotReset_UnlessTheStringSaysSo()
+    public void PostgresConnectionString_PooledConnectionsAreNotReset_AndStatementsArePrepared_UnlessTheStringSaysSo()
     {
         var completed = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller"));
-        var asked = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller;No Reset On Close=false"));
+        var asked = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller;No Reset On Close=false;Max Auto Prepare=0"));
 
-        Assert.That((completed.NoResetOnClose, completed.Host, completed.Database), Is.EqualTo((true, "db", "controller")));
-        Assert.That(asked.NoResetOnClose, Is.False);
+        Assert.That((completed.NoResetOnClose, completed.MaxAutoPrepare, completed.Host, completed.Database), Is.EqualTo((true, 128, "db", "controller")));
+        Assert.That((asked.NoResetOnClose, asked.MaxAutoPrepare), Is.EqualTo((false, 0)));
     }
 
     [TestCase("Sqlite", null, true)]

@@ -107,6 +107,9 @@ public sealed class SchedulingOptions
     /// </summary>
     public bool? BatchWrites { get; set; }
 
+    /// <summary>How many write batches (<see cref="BatchWrites"/>) one replica runs at a time.</summary>
+    public int WriteBatchLoops { get; set; } = 1;
+
     /// <summary>
     /// When at least this many rounds that change counts already wait for a batch, a steady host whose only reason for a
     /// round is an engine it could take a copy of is answered from memory: the copy goes to a host whose report finds

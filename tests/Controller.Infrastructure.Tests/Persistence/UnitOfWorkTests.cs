@@ -1,3 +1,4 @@
+using System.Data;
 using Controller.Application.Common.Exceptions;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
@@ -5,6 +6,7 @@ using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
+using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Tests.Persistence;
 
@@ -199,5 +201,22 @@ public sealed class UnitOfWorkTests
             Assert.That(loaded.Available, Is.EqualTo(new Resources(1, 2, 1, 3)));
             Assert.That(loaded.LastSeenAt, Is.EqualTo(Now.AddSeconds(5)));
         });
+    }
+
+    [Test]
+    public async Task AConnectionKeptOpen_GoesBackToTheDatabasePool_WhenTheUnitOfWorkEndsWithItsScope()
+    {
+        // A pooled context must not keep a database connection checked out after its scope: under load on PostgreSQL
+        // with write batches, every pooled connection ended up held by contexts that had kept one open.
+        await using var db = _database.CreateContext();
+        var connection = db.Database.GetDbConnection();
+        using (var unitOfWork = new UnitOfWork(db, new NoWriteGate(), new EventSignal(), new RecordingClusterChanges()))
+        {
+            await unitOfWork.KeepConnectionOpenAsync(CancellationToken.None);
+            Assert.That(await new HostRepository(db, new NoWriteGate()).FindAsync(Guid.NewGuid(), CancellationToken.None), Is.Null);
+            Assert.That(connection.State, Is.EqualTo(ConnectionState.Open), "kept open across queries");
+        }
+
+        Assert.That(connection.State, Is.EqualTo(ConnectionState.Closed));
     }
 }

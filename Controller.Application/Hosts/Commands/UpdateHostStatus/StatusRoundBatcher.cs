@@ -54,6 +54,8 @@ public sealed class StatusWriteBatcher(
 {
     protected override bool Enabled => options.Value is { BatchRounds: true, BatchWrites: true };
 
+    protected override int Loops => options.Value.WriteBatchLoops;
+
     protected override string ConflictName => "status_write_batch";
 
     protected override Task<HostStatusAnswer?[]> RunBatchAsync(IServiceProvider scope, IReadOnlyList<StatusCall> calls, CancellationToken cancellationToken) =>
