@@ -40,6 +40,8 @@ public static class DependencyInjection
                 services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(PostgresConnectionString(Required(connectionString))));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<PostgresControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
+                // Fewer round trips and transactions per round; several batches at once, as transactions run concurrently.
+                services.PostConfigure<SchedulingOptions>(o => (o.BatchWrites, o.WriteBatchLoops) = (o.BatchWrites ?? true, o.WriteBatchLoops ?? 4));
                 break;
             case DatabaseProvider.SqlServer:
                 services.AddDbContextPool<SqlServerControllerDbContext>(o => o.UseSqlServer(Required(connectionString)));
@@ -91,9 +93,7 @@ public static class DependencyInjection
     /// <summary>
     /// Pooled connections are not reset (no <c>DISCARD ALL</c> round trip each time one goes back to the pool: most
     /// requests check one out once) unless the connection string says otherwise; the controller leaves no session state
-    /// on a connection (its advisory locks are transaction-scoped). Statements are prepared automatically
-    /// (<c>Max Auto Prepare</c>, 128 per connection) unless the connection string sets it: the controller sends the same
-    /// few dozen statements all day, and parsing and planning each again was a third of PostgreSQL's CPU under churn.
+    /// on a connection (its advisory locks are transaction-scoped).
     /// </summary>
     public static string PostgresConnectionString(string connectionString)
     {
@@ -103,15 +103,8 @@ public static class DependencyInjection
             builder.NoResetOnClose = true;
         }
 
-        if (!Sets(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
-        {
-            builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
-        }
-
         return builder.ConnectionString;
     }
-
-    private const int DefaultMaxAutoPrepare = 128;
 
     private static bool Sets(string connectionString, params string[] keys) =>
         keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));

@@ -10,25 +10,31 @@ namespace Controller.Infrastructure.Tests;
 public sealed class DependencyInjectionTests
 {
     [Test]
-    public void PostgresConnectionString_PooledConnectionsAreNotReset_AndStatementsArePrepared_UnlessTheStringSaysSo()
+    public void PostgresConnectionString_PooledConnectionsAreNotReset_UnlessTheStringSaysSo()
     {
         var completed = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller"));
-        var asked = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller;No Reset On Close=false;Max Auto Prepare=0"));
+        var asked = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller;No Reset On Close=false"));
 
-        Assert.That((completed.NoResetOnClose, completed.MaxAutoPrepare, completed.Host, completed.Database), Is.EqualTo((true, 128, "db", "controller")));
-        Assert.That((asked.NoResetOnClose, asked.MaxAutoPrepare), Is.EqualTo((false, 0)));
+        Assert.That((completed.NoResetOnClose, completed.Host, completed.Database), Is.EqualTo((true, "db", "controller")));
+        Assert.That(asked.NoResetOnClose, Is.False);
     }
 
-    [TestCase("Sqlite", null, true)]
-    [TestCase("Postgres", null, null)]
-    [TestCase("Postgres", "true", true)]
-    [TestCase("Sqlite", "false", false)]
-    public void BatchWrites_OnForSQLitesOneWriter_UnlessSet(string provider, string? set, bool? expected)
+    [TestCase("Sqlite", null, true, null)]
+    [TestCase("Postgres", null, true, 4)]
+    [TestCase("Postgres", "false", false, 4)]
+    [TestCase("Sqlite", "false", false, null)]
+    [TestCase("SqlServer", null, null, null)]
+    public void BatchWrites_OnForSQLiteAndPostgreSQL_WithSeveralLoopsOnPostgreSQL_UnlessSet(string provider, string? set, bool? expected, int? loops)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = provider,
-            ["ConnectionStrings:Controller"] = provider == "Sqlite" ? $"Data Source={Path.Combine(Path.GetTempPath(), "di-test.db")}" : "Host=db;Database=controller",
+            ["ConnectionStrings:Controller"] = provider switch
+            {
+                "Sqlite" => $"Data Source={Path.Combine(Path.GetTempPath(), "di-test.db")}",
+                "SqlServer" => "Server=db;Database=controller",
+                _ => "Host=db;Database=controller",
+            },
             ["Scheduling:BatchWrites"] = set,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
@@ -36,6 +42,7 @@ public sealed class DependencyInjectionTests
         collection.AddOptions<SchedulingOptions>().Bind(configuration.GetSection("Scheduling")); // as the application layer binds it
         using var services = collection.AddInfrastructureServices(configuration).BuildServiceProvider();
 
-        Assert.That(services.GetRequiredService<IOptions<SchedulingOptions>>().Value.BatchWrites, Is.EqualTo(expected));
+        var scheduling = services.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+        Assert.That((scheduling.BatchWrites, scheduling.WriteBatchLoops), Is.EqualTo((expected, loops)));
     }
 }

@@ -102,13 +102,14 @@ public sealed class SchedulingOptions
     /// <summary>
     /// The rounds of hosts whose containers changed, or that have no steady round on this replica (they mostly write:
     /// a copy came up or ended), run together in batches of their own, one transaction each, entering the placement
-    /// gate only if they change counts. Pays where writers are serialised: unset, it is on for SQLite (one writer)
-    /// and off for PostgreSQL and SQL Server, whose concurrent transactions beat one batch loop. Needs <see cref="BatchRounds"/>.
+    /// gate only if they change counts. Unset, it is on for SQLite (one writer: a batch waits for it once) and
+    /// PostgreSQL (a batch is fewer round trips and transactions than its rounds one by one) and off for SQL Server
+    /// (not measured). Needs <see cref="BatchRounds"/>.
     /// </summary>
     public bool? BatchWrites { get; set; }
 
-    /// <summary>How many write batches (<see cref="BatchWrites"/>) one replica runs at a time.</summary>
-    public int WriteBatchLoops { get; set; } = 1;
+    /// <summary>How many write batches (<see cref="BatchWrites"/>) one replica runs at a time; unset, 4 on PostgreSQL and 1 elsewhere (SQLite has one writer).</summary>
+    public int? WriteBatchLoops { get; set; }
 
     /// <summary>
     /// When at least this many rounds that change counts already wait for a batch, a steady host whose only reason for a

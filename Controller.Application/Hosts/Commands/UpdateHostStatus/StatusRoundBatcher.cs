@@ -54,7 +54,7 @@ public sealed class StatusWriteBatcher(
 {
     protected override bool Enabled => options.Value is { BatchRounds: true, BatchWrites: true };
 
-    protected override int Loops => options.Value.WriteBatchLoops;
+    protected override int Loops => options.Value.WriteBatchLoops ?? 1;
 
     protected override string ConflictName => "status_write_batch";
 
