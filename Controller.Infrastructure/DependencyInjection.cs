@@ -40,8 +40,8 @@ public static class DependencyInjection
                 services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(PostgresConnectionString(Required(connectionString))));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<PostgresControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
-                // Fewer round trips and transactions per round; several batches at once, as transactions run concurrently.
-                services.PostConfigure<SchedulingOptions>(o => (o.BatchWrites, o.WriteBatchLoops) = (o.BatchWrites ?? true, o.WriteBatchLoops ?? 4));
+                // Write batches stay off unless set (no clear gain measured here); when on, several run at once.
+                services.PostConfigure<SchedulingOptions>(o => o.WriteBatchLoops ??= 4);
                 break;
             case DatabaseProvider.SqlServer:
                 services.AddDbContextPool<SqlServerControllerDbContext>(o => o.UseSqlServer(Required(connectionString)));

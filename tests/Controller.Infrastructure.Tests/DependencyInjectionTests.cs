@@ -20,11 +20,11 @@ public sealed class DependencyInjectionTests
     }
 
     [TestCase("Sqlite", null, true, null)]
-    [TestCase("Postgres", null, true, 4)]
-    [TestCase("Postgres", "false", false, 4)]
+    [TestCase("Postgres", null, null, 4)]
+    [TestCase("Postgres", "true", true, 4)]
     [TestCase("Sqlite", "false", false, null)]
     [TestCase("SqlServer", null, null, null)]
-    public void BatchWrites_OnForSQLiteAndPostgreSQL_WithSeveralLoopsOnPostgreSQL_UnlessSet(string provider, string? set, bool? expected, int? loops)
+    public void BatchWrites_OnForSQLitesOneWriter_UnlessSet_SeveralLoopsOnPostgreSQL(string provider, string? set, bool? expected, int? loops)
     {
         var settings = new Dictionary<string, string?>
         {
