@@ -40,8 +40,8 @@ public static class DependencyInjection
                 services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(PostgresConnectionString(Required(connectionString))));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<PostgresControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
-                // Write batches stay off unless set (no clear gain measured here); when on, several run at once.
-                services.PostConfigure<SchedulingOptions>(o => o.WriteBatchLoops ??= 4);
+                // Fewer round trips and transactions per round; several batches at once, as transactions run concurrently.
+                services.PostConfigure<SchedulingOptions>(o => (o.BatchWrites, o.WriteBatchLoops) = (o.BatchWrites ?? true, o.WriteBatchLoops ?? 4));
                 break;
             case DatabaseProvider.SqlServer:
                 services.AddDbContextPool<SqlServerControllerDbContext>(o => o.UseSqlServer(Required(connectionString)));
@@ -93,7 +93,11 @@ public static class DependencyInjection
     /// <summary>
     /// Pooled connections are not reset (no <c>DISCARD ALL</c> round trip each time one goes back to the pool: most
     /// requests check one out once) unless the connection string says otherwise; the controller leaves no session state
-    /// on a connection (its advisory locks are transaction-scoped).
+    /// on a connection (its advisory locks are transaction-scoped). Statements are prepared automatically
+    /// (<c>Max Auto Prepare</c>, 128 per connection: the controller sends the same few dozen all day, and parsing them
+    /// again was much of PostgreSQL's CPU under churn) and planned for their parameters on every execution
+    /// (<c>plan_cache_mode=force_custom_plan</c>: a generic plan made getwork's read of instances and held tasks slower
+    /// as tasks piled up), unless the connection string sets them.
     /// </summary>
     public static string PostgresConnectionString(string connectionString)
     {
@@ -103,8 +107,20 @@ public static class DependencyInjection
             builder.NoResetOnClose = true;
         }
 
+        if (!Sets(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 128;
+        }
+
+        if (!Sets(connectionString, "plan_cache_mode"))
+        {
+            builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? CustomPlans : builder.Options + " " + CustomPlans;
+        }
+
         return builder.ConnectionString;
     }
+
+    private const string CustomPlans = "-c plan_cache_mode=force_custom_plan";
 
     private static bool Sets(string connectionString, params string[] keys) =>
         keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));

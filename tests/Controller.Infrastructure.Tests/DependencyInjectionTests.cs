@@ -10,21 +10,23 @@ namespace Controller.Infrastructure.Tests;
 public sealed class DependencyInjectionTests
 {
     [Test]
-    public void PostgresConnectionString_PooledConnectionsAreNotReset_UnlessTheStringSaysSo()
+    public void PostgresConnectionString_NoReset_PreparedStatements_CustomPlans_UnlessTheStringSaysSo()
     {
-        var completed = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller"));
-        var asked = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller;No Reset On Close=false"));
+        var completed = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller;Options=-c statement_timeout=5000"));
+        var asked = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString(
+            "Host=db;Database=controller;No Reset On Close=false;Max Auto Prepare=0;Options=-c plan_cache_mode=auto"));
 
-        Assert.That((completed.NoResetOnClose, completed.Host, completed.Database), Is.EqualTo((true, "db", "controller")));
-        Assert.That(asked.NoResetOnClose, Is.False);
+        Assert.That((completed.NoResetOnClose, completed.MaxAutoPrepare, completed.Options, completed.Host, completed.Database),
+            Is.EqualTo((true, 128, "-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan", "db", "controller")));
+        Assert.That((asked.NoResetOnClose, asked.MaxAutoPrepare, asked.Options), Is.EqualTo((false, 0, "-c plan_cache_mode=auto")));
     }
 
     [TestCase("Sqlite", null, true, null)]
-    [TestCase("Postgres", null, null, 4)]
-    [TestCase("Postgres", "true", true, 4)]
+    [TestCase("Postgres", null, true, 4)]
+    [TestCase("Postgres", "false", false, 4)]
     [TestCase("Sqlite", "false", false, null)]
     [TestCase("SqlServer", null, null, null)]
-    public void BatchWrites_OnForSQLitesOneWriter_UnlessSet_SeveralLoopsOnPostgreSQL(string provider, string? set, bool? expected, int? loops)
+    public void BatchWrites_OnForSQLiteAndPostgreSQL_SeveralLoopsOnPostgreSQL_UnlessSet(string provider, string? set, bool? expected, int? loops)
     {
         var settings = new Dictionary<string, string?>
         {
