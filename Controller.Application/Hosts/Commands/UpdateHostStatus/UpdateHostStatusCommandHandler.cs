@@ -63,6 +63,7 @@ public sealed class UpdateHostStatusCommandHandler(
         }
 
         steady.Forget(command.HostId);
+        var call = new StatusCall(command, fingerprint);
         var offerBatch = o.BatchRounds;
         if (offerBatch && (miss == SteadyMiss.CountsChange || (o.BatchWrites == true && miss != SteadyMiss.Aged)))
         {
@@ -71,8 +72,8 @@ public sealed class UpdateHostStatusCommandHandler(
             // is likely to write (a copy came up or ended): it goes to a write batch, one transaction with the others
             // that arrive together, and enters the placement gate only if it changes counts after all.
             var batched = miss == SteadyMiss.CountsChange
-                ? await batcher.TryRunAsync(new StatusCall(command, fingerprint))
-                : await writes.TryRunAsync(new StatusCall(command, fingerprint));
+                ? await batcher.TryRunAsync(call)
+                : await writes.TryRunAsync(call);
             if (batched is not null)
             {
                 metrics.StatusReport(StatusOutcome.Full, System.Diagnostics.Stopwatch.GetElapsedTime(started));
@@ -94,7 +95,7 @@ public sealed class UpdateHostStatusCommandHandler(
                     // The round changes counts: run with the others that arrive together, or else here on its own.
                     unitOfWork.Reset();
                     offerBatch = false;
-                    answer = await batcher.TryRunAsync(new StatusCall(command, fingerprint));
+                    answer = await batcher.TryRunAsync(call);
                     if (answer is null)
                     {
                         continue;
