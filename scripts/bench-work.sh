@@ -5,16 +5,17 @@
 #    (with --max-items "1 4": one run taking one task per call, one taking up to four; closed loop, or with --rate R
 #    the instances together call R times a second, latency counted from each call's scheduled time);
 #  - list: stores --list-tasks tasks (default 1,000 and 1,000,000 in two runs) and times GET /task pages.
-# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--postgres] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [-- --Setting=value ...]
+# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--warmup 5] [--postgres] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [-- --Setting=value ...]
 # Loopback only; stops the controller (and a PostgreSQL it started) at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-instances=50 seconds=20 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" rate=0 extra=()
+instances=50 seconds=20 warmup=5 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" rate=0 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; extra=("$@"); break ;;
     --instances) instances=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --postgres) provider=Postgres; shift ;;
     --list-tasks) list_tasks=$2; shift 2 ;;
     --max-items) max_items=$2; shift 2 ;;
@@ -28,7 +29,7 @@ gen=(dotnet benchmarks/Controller.WorkGen/bin/Release/net10.0/Controller.WorkGen
 
 for m in $max_items; do
   bench_start "$provider" "${extra[@]}"
-  "${gen[@]}" --mode work --instances "$instances" --duration "$seconds" --max-items "$m" --rate "$rate" --tasks $(( instances * seconds * 80 * m + 20000 ))
+  "${gen[@]}" --mode work --instances "$instances" --warmup "$warmup" --duration "$seconds" --max-items "$m" --rate "$rate" --tasks $(( instances * (seconds + warmup) * 80 * m + 20000 ))
   echo "RSS $(bench_rss) ($provider)"
   bench_stop
 done

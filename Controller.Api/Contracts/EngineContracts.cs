@@ -45,8 +45,18 @@ public sealed record EngineScalingRequest(ScalingMode? Mode, int? TargetTasksPer
 
 public sealed record EngineScalingResponse(ScalingMode Mode, int TargetTasksPerInstance, int ScaleDownAfterSeconds);
 
-/// <summary>An engine's unfinished tasks: queued, leased, and the oldest queued task's time and age.</summary>
-public sealed record EngineBacklogResponse(int Queued, int Leased, DateTimeOffset? OldestQueuedAt, double? OldestQueuedAgeSeconds);
+/// <summary>
+/// An engine's unfinished tasks: queued, leased, and the oldest queued task's time and age. Each count stops at the
+/// controller's <c>Work:BacklogCountLimit</c>; <c>queuedCapped</c> or <c>leasedCapped</c> true: there are more than it says.
+/// </summary>
+public sealed record EngineBacklogResponse(int Queued, int Leased, DateTimeOffset? OldestQueuedAt, double? OldestQueuedAgeSeconds)
+{
+    /// <summary>True when more tasks are queued than <c>queued</c> says (the count stopped at its limit).</summary>
+    public bool QueuedCapped { get; init; }
+
+    /// <summary>True when more tasks are leased than <c>leased</c> says (the count stopped at its limit).</summary>
+    public bool LeasedCapped { get; init; }
+}
 
 /// <summary>An engine as the controller answers it.</summary>
 public sealed record EngineResponse(

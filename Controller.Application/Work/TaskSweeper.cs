@@ -44,7 +44,9 @@ public sealed class TaskSweeper(
             return 0;
         }
 
-        var backlog = await tasks.BacklogAsync([.. queueScaled.Select(e => e.Id)], cancellationToken);
+        // Counted as far as the largest backlog that still changes a count (beyond it every engine is at its maximum).
+        var countLimit = (int)Math.Min(int.MaxValue - 1, queueScaled.Max(e => (long)e.TargetTasksPerInstance * e.MaxInstances));
+        var backlog = await tasks.BacklogAsync([.. queueScaled.Select(e => e.Id)], countLimit, cancellationToken);
         var changed = queueScaled.Count(e => e.ApplyBacklog(backlog.GetValueOrDefault(e.Id, TaskBacklog.Empty).Total, now));
 
         // Saved even when no count changed: the start of a cooldown is kept too.

@@ -1,15 +1,17 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
+using Controller.Application.Common.Options;
 using Controller.Application.Common.Telemetry;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Controller.Infrastructure.Persistence;
 
-internal sealed class ClusterReader(ControllerDbContext db, ITaskRepository tasks) : IClusterReader
+internal sealed class ClusterReader(ControllerDbContext db, ITaskRepository tasks, IOptions<WorkOptions> work) : IClusterReader
 {
     private static readonly EngineInstanceState[] Current =
         [EngineInstanceState.Pending, EngineInstanceState.Starting, EngineInstanceState.Running, EngineInstanceState.Stopping];
@@ -24,7 +26,7 @@ internal sealed class ClusterReader(ControllerDbContext db, ITaskRepository task
         var instances = await db.EngineInstances.AsNoTracking().Where(i => Current.Contains(i.State))
             .GroupBy(i => new { i.EngineId, i.State }).Select(g => new { g.Key.EngineId, g.Key.State, Count = g.LongCount() })
             .ToListAsync(cancellationToken);
-        var backlog = await tasks.BacklogAsync([.. names.Keys], cancellationToken);
+        var backlog = await tasks.BacklogAsync([.. names.Keys], work.Value.BacklogCountLimit, cancellationToken);
 
         string Name(Guid engineId) => names.GetValueOrDefault(engineId, engineId.ToString());
         return new ClusterSizes(

@@ -44,14 +44,28 @@ public interface ITaskRepository
     /// <summary>Deletes up to <paramref name="limit"/> finished tasks that finished before <paramref name="cutoff"/>.</summary>
     Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Queued and leased counts and the oldest queued task's time, per engine (engines without any are absent).</summary>
-    Task<Dictionary<Guid, TaskBacklog>> BacklogAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
+    /// <summary>
+    /// Queued and leased counts, each counted up to <paramref name="countLimit"/>, and the oldest queued task's time, per
+    /// engine (engines without any are absent).
+    /// </summary>
+    Task<Dictionary<Guid, TaskBacklog>> BacklogAsync(IReadOnlyCollection<Guid> engineIds, int countLimit, CancellationToken cancellationToken);
 }
 
-/// <summary>An engine's unfinished work.</summary>
+/// <summary>
+/// An engine's unfinished work. A count that reached the limit it was counted to says so (<see cref="QueuedCapped"/>,
+/// <see cref="LeasedCapped"/>): there are at least that many.
+/// </summary>
 public sealed record TaskBacklog(int Queued, int Leased, DateTimeOffset? OldestQueuedAt)
 {
     public static readonly TaskBacklog Empty = new(0, 0, null);
+
+    public bool QueuedCapped { get; init; }
+
+    public bool LeasedCapped { get; init; }
+
+    /// <summary>Counts of up to <paramref name="limit"/> each, from counts of up to one more.</summary>
+    public static TaskBacklog Counted(int queued, int leased, int limit, DateTimeOffset? oldestQueuedAt) =>
+        new(Math.Min(queued, limit), Math.Min(leased, limit), oldestQueuedAt) { QueuedCapped = queued > limit, LeasedCapped = leased > limit };
 
     public long Total => (long)Queued + Leased;
 

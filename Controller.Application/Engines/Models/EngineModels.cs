@@ -99,8 +99,13 @@ public sealed record EngineDto(
 
 public sealed record EngineScalingDto(ScalingMode Mode, int TargetTasksPerInstance, int ScaleDownAfterSeconds);
 
-/// <summary>Queued and leased tasks, and how long the oldest queued one has waited.</summary>
-public sealed record EngineBacklogDto(int Queued, int Leased, DateTimeOffset? OldestQueuedAt, double? OldestQueuedAgeSeconds);
+/// <summary>Queued and leased tasks, and how long the oldest queued one has waited; a capped count says there are more.</summary>
+public sealed record EngineBacklogDto(int Queued, int Leased, DateTimeOffset? OldestQueuedAt, double? OldestQueuedAgeSeconds)
+{
+    public bool QueuedCapped { get; init; }
+
+    public bool LeasedCapped { get; init; }
+}
 
 [Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target)]
 public static partial class EngineMapper

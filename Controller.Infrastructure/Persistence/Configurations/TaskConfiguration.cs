@@ -26,6 +26,10 @@ internal sealed class TaskConfiguration : IEntityTypeConfiguration<WorkTask>
         // The claim: an engine's queued tasks, highest priority first, oldest first within it; also the backlog counts.
         builder.HasIndex(t => new { t.EngineId, t.State, t.Priority, t.CreatedAt, t.Id }).IsDescending(false, false, true, false, false);
 
+        // The oldest queued task of an engine (backlog age): only queued tasks are in it, so a task enters it once, when
+        // submitted, and a claim does not add to it. The filter is written so that all three providers read it alike.
+        builder.HasIndex(t => new { t.EngineId, t.CreatedAt }, "IX_Tasks_Queued_EngineId_CreatedAt").HasFilter("\"State\" = 'Queued'");
+
         // Listing, newest first, by engine and state (keyset paging on the id).
         builder.HasIndex(t => new { t.EngineId, t.State, t.Id });
         builder.HasIndex(t => new { t.EngineId, t.Id });

@@ -21,6 +21,9 @@ public sealed class TaskQueueTests
             ["Scheduling:SweepIntervalSeconds"] = "3600",
             ["Scheduling:InstanceHeartbeatTimeoutSeconds"] = "3600",
             ["Scheduling:HostLostAfterSeconds"] = "3600",
+
+            // Backlog counts stop at five; scaling counts as far as its engines need.
+            ["Work:BacklogCountLimit"] = "5",
         });
         _admin = _factory.Admin();
     }
@@ -322,8 +325,10 @@ public sealed class TaskQueueTests
 
         await SweepAsync();
         var engine = await (await _admin.GetAsync($"/engine/{engineId}")).ReadJsonAsync();
-        Assert.That(engine["desiredInstances"]!.GetValue<int>(), Is.EqualTo(4), "7 tasks / 2 per copy, at most 4");
-        Assert.That(engine["backlog"]!["queued"]!.GetValue<int>(), Is.EqualTo(7));
+        Assert.That(engine["desiredInstances"]!.GetValue<int>(), Is.EqualTo(4), "7 tasks / 2 per copy, at most 4 (counted past the display limit of 5)");
+        Assert.That((engine["backlog"]!["queued"]!.GetValue<int>(), engine["backlog"]!["queuedCapped"]!.GetValue<bool>()), Is.EqualTo((5, true)),
+            "7 queued shown as at least 5, the count limit");
+        Assert.That(engine["backlog"]!["leasedCapped"]!.GetValue<bool>(), Is.False);
         await agent.ReportAsync();
         await agent.ReportAsync();
         var workers = Worker.Of(_factory, agent, engineId);

@@ -1,14 +1,16 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Options;
 using Controller.Application.Engines.Models;
 using Controller.Domain.Engines;
 using Mediator;
+using Microsoft.Extensions.Options;
 
 namespace Controller.Application.Engines.Queries.GetEngine;
 
 public sealed record GetEngineQuery(Guid EngineId) : IQuery<EngineDto>;
 
 /// <summary>One engine, with its task backlog.</summary>
-public sealed class GetEngineQueryHandler(IEngineRepository engines, ITaskRepository tasks, TimeProvider clock) : IQueryHandler<GetEngineQuery, EngineDto>
+public sealed class GetEngineQueryHandler(IEngineRepository engines, ITaskRepository tasks, IOptions<WorkOptions> work, TimeProvider clock) : IQueryHandler<GetEngineQuery, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(GetEngineQuery query, CancellationToken cancellationToken)
     {
@@ -18,10 +20,14 @@ public sealed class GetEngineQueryHandler(IEngineRepository engines, ITaskReposi
             throw EngineErrors.NotFound(query.EngineId);
         }
 
-        var backlog = (await tasks.BacklogAsync([engine.Id], cancellationToken)).GetValueOrDefault(engine.Id, TaskBacklog.Empty);
+        var backlog = (await tasks.BacklogAsync([engine.Id], work.Value.BacklogCountLimit, cancellationToken)).GetValueOrDefault(engine.Id, TaskBacklog.Empty);
         return engine.ToDto() with
         {
-            Backlog = new EngineBacklogDto(backlog.Queued, backlog.Leased, backlog.OldestQueuedAt, backlog.OldestQueuedAgeSeconds(clock.GetUtcNow())),
+            Backlog = new EngineBacklogDto(backlog.Queued, backlog.Leased, backlog.OldestQueuedAt, backlog.OldestQueuedAgeSeconds(clock.GetUtcNow()))
+            {
+                QueuedCapped = backlog.QueuedCapped,
+                LeasedCapped = backlog.LeasedCapped,
+            },
         };
     }
 }

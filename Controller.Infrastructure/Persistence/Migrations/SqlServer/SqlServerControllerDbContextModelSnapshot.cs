@@ -508,6 +508,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.HasIndex("EngineId", "State", "Priority", "CreatedAt", "Id")
                         .IsDescending(false, false, true, false, false);
 
+                    b.HasIndex(new[] { "EngineId", "CreatedAt" }, "IX_Tasks_Queued_EngineId_CreatedAt")
+                        .HasFilter("\"State\" = 'Queued'");
+
                     b.ToTable("Tasks", (string)null);
                 });
 

@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// An engine&apos;s unfinished tasks: queued, leased, and the oldest queued task&apos;s time and age.
+    /// An engine&apos;s unfinished tasks: queued, leased, and the oldest queued task&apos;s time and age. Each count stops at thecontroller&apos;s `Work:BacklogCountLimit`; `queuedCapped` or `leasedCapped` true: there are more than it says.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class EngineBacklogResponse : IAdditionalDataHolder, IParsable
@@ -17,12 +17,16 @@ namespace Controller.Client.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The leased property</summary>
         public int? Leased { get; set; }
+        /// <summary>True when more tasks are leased than `leased` says (the count stopped at its limit).</summary>
+        public bool? LeasedCapped { get; set; }
         /// <summary>The oldestQueuedAgeSeconds property</summary>
         public double? OldestQueuedAgeSeconds { get; set; }
         /// <summary>The oldestQueuedAt property</summary>
         public DateTimeOffset? OldestQueuedAt { get; set; }
         /// <summary>The queued property</summary>
         public int? Queued { get; set; }
+        /// <summary>True when more tasks are queued than `queued` says (the count stopped at its limit).</summary>
+        public bool? QueuedCapped { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Controller.Client.Models.EngineBacklogResponse"/> and sets the default values.
         /// </summary>
@@ -49,9 +53,11 @@ namespace Controller.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "leased", n => { Leased = n.GetIntValue(); } },
+                { "leasedCapped", n => { LeasedCapped = n.GetBoolValue(); } },
                 { "oldestQueuedAgeSeconds", n => { OldestQueuedAgeSeconds = n.GetDoubleValue(); } },
                 { "oldestQueuedAt", n => { OldestQueuedAt = n.GetDateTimeOffsetValue(); } },
                 { "queued", n => { Queued = n.GetIntValue(); } },
+                { "queuedCapped", n => { QueuedCapped = n.GetBoolValue(); } },
             };
         }
         /// <summary>
@@ -62,9 +68,11 @@ namespace Controller.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("leased", Leased);
+            writer.WriteBoolValue("leasedCapped", LeasedCapped);
             writer.WriteDoubleValue("oldestQueuedAgeSeconds", OldestQueuedAgeSeconds);
             writer.WriteDateTimeOffsetValue("oldestQueuedAt", OldestQueuedAt);
             writer.WriteIntValue("queued", Queued);
+            writer.WriteBoolValue("queuedCapped", QueuedCapped);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -1,3 +1,4 @@
+using Controller.Application.Common.Interfaces;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
@@ -5,6 +6,7 @@ using Controller.Domain.Hosts;
 using Controller.Domain.Work;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
+using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Tests.Persistence.Repositories;
 
@@ -93,6 +95,80 @@ public sealed class TaskRepositoryTests
                 "its lease and the cancelled task it is still to be told of; not the finished one nor another's");
             Assert.That(rows.Single(r => r.Instance.Id == idle.Id).Held, Is.Empty);
             Assert.That(db.ChangeTracker.Entries<WorkTask>().Count(), Is.EqualTo(2), "tracked, so that the round saves what it changes");
+        }
+
+        await using (var db = _database.CreateContext())
+        {
+            var later = T0.AddMinutes(2);
+            var rows = await new TaskRepository(db, new SingleWriterGate()).ListInstancesWithHeldAsync([busy.Id], later, CancellationToken.None);
+            Assert.That(rows.Single().Held.Select(t => t.Id), Is.EqualTo(new[] { leased.Id }),
+                "once the cancelled task's lease has ended there is nothing to tell; a lease that has ended is still held until the sweep");
+        }
+    }
+
+    [Test]
+    public async Task Backlog_CountsUpToTheLimit_AndSaysWhenThereAreMore()
+    {
+        var engine = NewEngine("e");
+        var idle = NewEngine("idle");
+        var queued = Enumerable.Range(0, 3)
+            .Select(i => WorkTask.Submit(Guid.CreateVersion7(), new TaskSpec(engine.Id, "{}", 0, 3, 60, null), T0.AddSeconds(10 - i)))
+            .ToList();
+        var leased = NewTask(engine);
+        leased.Lease(Guid.NewGuid(), T0);
+        var done = NewTask(engine);
+        done.Lease(Guid.NewGuid(), T0);
+        done.Complete(done.InstanceId!.Value, TaskOutcome.Succeeded, "{}", null, T0);
+        await using (var db = _database.CreateContext())
+        {
+            db.Engines.AddRange(engine, idle);
+            db.Tasks.AddRange([.. queued, leased, done]);
+            await db.SaveChangesAsync();
+        }
+
+        await using (var db = _database.CreateContext())
+        {
+            var repository = new TaskRepository(db, new SingleWriterGate());
+            var exact = await repository.BacklogAsync([engine.Id, idle.Id], 3, CancellationToken.None);
+            Assert.That(exact.Keys, Is.EqualTo(new[] { engine.Id }), "an engine with nothing queued or leased is absent");
+            Assert.That(exact[engine.Id], Is.EqualTo(new TaskBacklog(3, 1, T0.AddSeconds(8))), "the oldest queued task is the one submitted first");
+            Assert.That(exact[engine.Id].QueuedCapped, Is.False);
+
+            var capped = (await repository.BacklogAsync([engine.Id], 2, CancellationToken.None))[engine.Id];
+            Assert.That((capped.Queued, capped.QueuedCapped, capped.Leased, capped.LeasedCapped), Is.EqualTo((2, true, 1, false)),
+                "three queued counted to a limit of two: two, and more");
+        }
+    }
+
+    [Test]
+    public async Task ClaimOnPostgres_WalksTheClaimIndexInOrder_WhenTheStatisticsKnowNothingOfTheEngine()
+    {
+        Assume.That(_database.Provider, Is.EqualTo("Postgres"), "PostgreSQL's planner");
+        var engine = NewEngine("e");
+        var tasks = Enumerable.Range(0, 200)
+            .Select(i => WorkTask.Submit(Guid.CreateVersion7(), new TaskSpec(engine.Id, "{}", i % 3, 3, 60, null), T0.AddSeconds(i)))
+            .ToList();
+        await using (var db = _database.CreateContext())
+        {
+            db.Engines.Add(engine);
+            db.Tasks.AddRange(tasks);
+            await db.SaveChangesAsync();
+        }
+
+        // A table never analyzed: the planner guesses a handful of rows for the engine, where a sort looks cheap.
+        await using (var db = _database.CreateContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var claimed = await new TaskRepository(db, new SingleWriterGate()).ClaimQueuedAsync(engine.Id, 5, CancellationToken.None);
+            Assert.That(claimed.Select(t => t.Id), Is.EqualTo(tasks.OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).Take(5).Select(t => t.Id)),
+                "highest priority first, oldest first within it");
+
+            var plan = await db.Database.SqlQuery<string>($"""
+                EXPLAIN SELECT * FROM "Tasks" WHERE "EngineId" = {engine.Id} AND "State" = 'Queued'
+                ORDER BY "Priority" DESC, "CreatedAt", "Id" LIMIT 5 FOR UPDATE SKIP LOCKED
+                """).ToListAsync();
+            Assert.That(string.Join("\n", plan), Does.Contain("IX_Tasks_EngineId_State_Priority_CreatedAt_Id").And.Not.Contain("Sort"),
+                "in the claim's transaction the queue is read in the claim index's order, never collected and sorted");
         }
     }
 }
