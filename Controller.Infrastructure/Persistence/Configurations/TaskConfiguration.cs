@@ -10,6 +10,12 @@ internal sealed class TaskConfiguration : IEntityTypeConfiguration<WorkTask>
 {
     public const string Table = "Tasks";
 
+    /// <summary>The claim index's filter; a query that is to use it says <c>State == Queued</c>.</summary>
+    public const string QueuedOnly = "\"State\" = 'Queued'";
+
+    /// <summary>The held-task index's filter; a query that is to use it lists exactly these states.</summary>
+    public const string HeldOnly = "\"State\" IN ('Leased', 'Cancelled')";
+
     public void Configure(EntityTypeBuilder<WorkTask> builder)
     {
         builder.ToTable(Table);
@@ -23,22 +29,29 @@ internal sealed class TaskConfiguration : IEntityTypeConfiguration<WorkTask>
         builder.Ignore(t => t.IsFinished);
         builder.HasOne<Engine>().WithMany().HasForeignKey(t => t.EngineId).OnDelete(DeleteBehavior.Restrict);
 
-        // The claim: an engine's queued tasks, highest priority first, oldest first within it; also the backlog counts.
-        builder.HasIndex(t => new { t.EngineId, t.State, t.Priority, t.CreatedAt, t.Id }).IsDescending(false, false, true, false, false);
+        // Most of these hold only the tasks in the states their readers look for (filters written so that all three
+        // providers read them alike). A task changes state several times, and on PostgreSQL each such update adds an
+        // entry to every index that takes the new row: a partial index that does not take it costs nothing.
 
-        // The oldest queued task of an engine (backlog age): only queued tasks are in it, so a task enters it once, when
-        // submitted, and a claim does not add to it. The filter is written so that all three providers read it alike.
-        builder.HasIndex(t => new { t.EngineId, t.CreatedAt }, "IX_Tasks_Queued_EngineId_CreatedAt").HasFilter("\"State\" = 'Queued'");
+        // The claim: an engine's queued tasks, highest priority first, oldest first within it.
+        builder.HasIndex(t => new { t.EngineId, t.Priority, t.CreatedAt, t.Id }, "IX_Tasks_Claim")
+            .IsDescending(false, true, false, false)
+            .HasFilter(QueuedOnly);
 
-        // Listing, newest first, by engine and state (keyset paging on the id).
+        // The oldest queued task of an engine (backlog age).
+        builder.HasIndex(t => new { t.EngineId, t.CreatedAt }, "IX_Tasks_Queued_EngineId_CreatedAt").HasFilter(QueuedOnly);
+
+        // Listing, newest first, by engine and state (keyset paging on the id); the backlog's leased count.
         builder.HasIndex(t => new { t.EngineId, t.State, t.Id });
         builder.HasIndex(t => new { t.EngineId, t.Id });
         builder.HasIndex(t => new { t.State, t.Id });
 
-        // What an instance holds (heartbeat, getwork), leases to expire, retention.
-        builder.HasIndex(t => new { t.InstanceId, t.State });
-        builder.HasIndex(t => new { t.State, t.LeaseExpiresAt });
-        builder.HasIndex(t => t.FinishedAt);
-        builder.HasIndex(t => new { t.EngineId, t.IdempotencyKey }).IsUnique();
+        // What an instance holds (heartbeat, getwork): only leased tasks and cancelled ones (told to their instance).
+        builder.HasIndex(t => new { t.InstanceId, t.State }, "IX_Tasks_Held").HasFilter(HeldOnly);
+
+        // Leases to expire; finished tasks past their retention.
+        builder.HasIndex(t => new { t.State, t.LeaseExpiresAt }, "IX_Tasks_Leased_LeaseExpiresAt").HasFilter("\"State\" = 'Leased'");
+        builder.HasIndex(t => t.FinishedAt).HasFilter("\"FinishedAt\" IS NOT NULL");
+        builder.HasIndex(t => new { t.EngineId, t.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
     }
 }

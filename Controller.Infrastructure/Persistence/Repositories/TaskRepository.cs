@@ -13,13 +13,12 @@ internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate 
     private static readonly WorkTaskState[] Finished = [WorkTaskState.Succeeded, WorkTaskState.Failed, WorkTaskState.Cancelled];
 
     // Compiled: the queries of every getwork call.
-    // What an instance holds: the states are listed (not or-ed) so that the (InstanceId, State) index finds exactly its
-    // leased and cancelled tasks; an or-ed form let PostgreSQL scan every leased entry of the table (dead ones included)
-    // and every task the instance ever had.
-    private static readonly Func<ControllerDbContext, Guid, DateTimeOffset, IAsyncEnumerable<WorkTask>> HeldBy =
-        EF.CompileAsyncQuery((ControllerDbContext db, Guid instanceId, DateTimeOffset now) => db.Tasks.Where(t => t.InstanceId == instanceId
-            && new[] { WorkTaskState.Leased, WorkTaskState.Cancelled }.Contains(t.State)
-            && (t.State == WorkTaskState.Leased || t.LeaseExpiresAt > now)));
+    // What an instance holds, read through its held-task index: its leased and cancelled tasks, by these two states and
+    // nothing else, so that no plan can prefer another index (an or-ed condition on the lease let PostgreSQL scan every
+    // leased entry of the table, dead ones included). Cancelled tasks whose lease has ended are left out after the read.
+    private static readonly Func<ControllerDbContext, Guid, IAsyncEnumerable<WorkTask>> HeldBy =
+        EF.CompileAsyncQuery((ControllerDbContext db, Guid instanceId) => db.Tasks.Where(t => t.InstanceId == instanceId
+            && new[] { WorkTaskState.Leased, WorkTaskState.Cancelled }.Contains(t.State)));
 
     private static readonly Func<ControllerDbContext, Guid, int, IAsyncEnumerable<WorkTask>> Queued =
         EF.CompileAsyncQuery((ControllerDbContext db, Guid engineId, int count) => db.Tasks
@@ -73,8 +72,8 @@ internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate 
             """).ToListAsync(cancellationToken);
     }
 
-    public Task<List<WorkTask>> ListHeldByAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        HeldBy(db, instanceId, now).ToListAsync(cancellationToken).AsTask();
+    public async Task<List<WorkTask>> ListHeldByAsync(Guid instanceId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Held(await HeldBy(db, instanceId).ToListAsync(cancellationToken), now);
 
     public async Task<List<(EngineInstance Instance, List<WorkTask> Held)>> ListInstancesWithHeldAsync(
         IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken)
@@ -83,13 +82,15 @@ internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate 
             .Select(i => new
             {
                 Instance = i,
-                Held = db.Tasks.Where(t => t.InstanceId == i.Id
-                    && new[] { WorkTaskState.Leased, WorkTaskState.Cancelled }.Contains(t.State)
-                    && (t.State == WorkTaskState.Leased || t.LeaseExpiresAt > now)).ToList(),
+                Held = db.Tasks.Where(t => t.InstanceId == i.Id && new[] { WorkTaskState.Leased, WorkTaskState.Cancelled }.Contains(t.State)).ToList(),
             })
             .ToListAsync(cancellationToken);
-        return rows.ConvertAll(r => (r.Instance, r.Held));
+        return rows.ConvertAll(r => (r.Instance, Held(r.Held, now)));
     }
+
+    /// <summary>Leased tasks (their leases may have ended), and cancelled ones whose lease has not ended yet.</summary>
+    private static List<WorkTask> Held(List<WorkTask> leasedOrCancelled, DateTimeOffset now) =>
+        leasedOrCancelled.FindAll(t => t.State == WorkTaskState.Leased || t.LeaseExpiresAt > now);
 
     public Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken)
     {

@@ -487,23 +487,28 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FinishedAt");
+                    b.HasIndex("FinishedAt")
+                        .HasFilter("\"FinishedAt\" IS NOT NULL");
 
                     b.HasIndex("EngineId", "Id");
 
                     b.HasIndex("EngineId", "IdempotencyKey")
-                        .IsUnique();
-
-                    b.HasIndex("InstanceId", "State");
+                        .IsUnique()
+                        .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
                     b.HasIndex("State", "Id");
 
-                    b.HasIndex("State", "LeaseExpiresAt");
-
                     b.HasIndex("EngineId", "State", "Id");
 
-                    b.HasIndex("EngineId", "State", "Priority", "CreatedAt", "Id")
-                        .IsDescending(false, false, true, false, false);
+                    b.HasIndex(new[] { "EngineId", "Priority", "CreatedAt", "Id" }, "IX_Tasks_Claim")
+                        .IsDescending(false, true, false, false)
+                        .HasFilter("\"State\" = 'Queued'");
+
+                    b.HasIndex(new[] { "InstanceId", "State" }, "IX_Tasks_Held")
+                        .HasFilter("\"State\" IN ('Leased', 'Cancelled')");
+
+                    b.HasIndex(new[] { "State", "LeaseExpiresAt" }, "IX_Tasks_Leased_LeaseExpiresAt")
+                        .HasFilter("\"State\" = 'Leased'");
 
                     b.HasIndex(new[] { "EngineId", "CreatedAt" }, "IX_Tasks_Queued_EngineId_CreatedAt")
                         .HasFilter("\"State\" = 'Queued'");
