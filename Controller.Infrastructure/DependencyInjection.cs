@@ -95,9 +95,11 @@ public static class DependencyInjection
     /// requests check one out once) unless the connection string says otherwise; the controller leaves no session state
     /// on a connection (its advisory locks are transaction-scoped). Statements are prepared automatically
     /// (<c>Max Auto Prepare</c>, 128 per connection: the controller sends the same few dozen all day, and parsing them
-    /// again was much of PostgreSQL's CPU under churn) and planned for their parameters on every execution
-    /// (<c>plan_cache_mode=force_custom_plan</c>: a generic plan made getwork's read of instances and held tasks slower
-    /// as tasks piled up), unless the connection string sets them.
+    /// again was much of PostgreSQL's CPU under churn), unless the connection string sets it. PostgreSQL's default plan
+    /// cache mode stays: a prepared statement gets a generic plan once it is no worse than planning it for each call's
+    /// parameters (planning had been over a quarter of PostgreSQL's CPU under getwork). The task queue's statements are
+    /// written so that their generic plans are the right ones (partial indexes, no or-ed conditions; the claim runs with
+    /// sorts ruled out).
     /// </summary>
     public static string PostgresConnectionString(string connectionString)
     {
@@ -112,15 +114,8 @@ public static class DependencyInjection
             builder.MaxAutoPrepare = 128;
         }
 
-        if (!Sets(connectionString, "plan_cache_mode"))
-        {
-            builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? CustomPlans : builder.Options + " " + CustomPlans;
-        }
-
         return builder.ConnectionString;
     }
-
-    private const string CustomPlans = "-c plan_cache_mode=force_custom_plan";
 
     private static bool Sets(string connectionString, params string[] keys) =>
         keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));

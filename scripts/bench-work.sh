@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Task-queue benchmark: builds Release, starts the controller on SQLite (default) or PostgreSQL (--postgres), then
 #  - work: N engine instances (default 50) pull and complete tasks with getwork (one per call, the outcome reported in
-#    the next call) for --seconds after a warm-up; prints tasks completed per second and getwork p50/p99;
+#    the next call) for --seconds after --warmup seconds (30, as for the status benchmark: the JIT tiers the getwork path
+#    up within the first seconds of load); prints tasks completed per second and getwork p50/p99;
 #    (with --max-items "1 4": one run taking one task per call, one taking up to four; closed loop, or with --rate R
 #    the instances together call R times a second, latency counted from each call's scheduled time);
 #  - list: stores --list-tasks tasks (default 1,000 and 1,000,000 in two runs) and times GET /task pages.
-# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--warmup 5] [--postgres] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [-- --Setting=value ...]
+# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--warmup 30] [--postgres] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [-- --Setting=value ...]
 # Loopback only; stops the controller (and a PostgreSQL it started) at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-instances=50 seconds=20 warmup=5 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" rate=0 extra=()
+instances=50 seconds=20 warmup=30 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" rate=0 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; extra=("$@"); break ;;

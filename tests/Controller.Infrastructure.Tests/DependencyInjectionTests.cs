@@ -10,14 +10,14 @@ namespace Controller.Infrastructure.Tests;
 public sealed class DependencyInjectionTests
 {
     [Test]
-    public void PostgresConnectionString_NoReset_PreparedStatements_CustomPlans_UnlessTheStringSaysSo()
+    public void PostgresConnectionString_NoReset_PreparedStatements_UnlessTheStringSaysSo()
     {
         var completed = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString("Host=db;Database=controller;Options=-c statement_timeout=5000"));
         var asked = new NpgsqlConnectionStringBuilder(DependencyInjection.PostgresConnectionString(
             "Host=db;Database=controller;No Reset On Close=false;Max Auto Prepare=0;Options=-c plan_cache_mode=auto"));
 
         Assert.That((completed.NoResetOnClose, completed.MaxAutoPrepare, completed.Options, completed.Host, completed.Database),
-            Is.EqualTo((true, 128, "-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan", "db", "controller")));
+            Is.EqualTo((true, 128, "-c statement_timeout=5000", "db", "controller")), "the server's own options and plan cache mode are left as they are");
         Assert.That((asked.NoResetOnClose, asked.MaxAutoPrepare, asked.Options), Is.EqualTo((false, 0, "-c plan_cache_mode=auto")));
     }
 
