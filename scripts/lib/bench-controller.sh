@@ -1,7 +1,7 @@
 # Sourced by the benchmark scripts: builds Release and starts one controller on 127.0.0.1:5090 on SQLite or PostgreSQL
 # (a throwaway cluster from scripts/postgres.sh), with rate limits out of the way and a known admin token; stops both
 # on exit. Sets: work (a scratch folder), pid (the controller), admin (its admin token), url.
-# BENCH_POSTGRES_SETTINGS adds to the controller's PostgreSQL connection string, e.g. "Options=-c plan_cache_mode=auto".
+# BENCH_POSTGRES_SETTINGS adds to the controller's PostgreSQL connection string, e.g. "Options=-c plan_cache_mode=force_custom_plan".
 bench_start() { # provider, extra controller arguments...
   local provider=$1; shift
   work=$(mktemp -d /tmp/controller-bench.XXXXXX)

@@ -10,11 +10,8 @@ internal sealed class TaskConfiguration : IEntityTypeConfiguration<WorkTask>
 {
     public const string Table = "Tasks";
 
-    /// <summary>The claim index's filter; a query that is to use it says <c>State == Queued</c>.</summary>
-    public const string QueuedOnly = "\"State\" = 'Queued'";
-
-    /// <summary>The held-task index's filter; a query that is to use it lists exactly these states.</summary>
-    public const string HeldOnly = "\"State\" IN ('Leased', 'Cancelled')";
+    // The filter of the two queued-only indexes; a query that is to use them says State == Queued.
+    private const string QueuedOnly = "\"State\" = 'Queued'";
 
     public void Configure(EntityTypeBuilder<WorkTask> builder)
     {
@@ -47,7 +44,7 @@ internal sealed class TaskConfiguration : IEntityTypeConfiguration<WorkTask>
         builder.HasIndex(t => new { t.State, t.Id });
 
         // What an instance holds (heartbeat, getwork): only leased tasks and cancelled ones (told to their instance).
-        builder.HasIndex(t => new { t.InstanceId, t.State }, "IX_Tasks_Held").HasFilter(HeldOnly);
+        builder.HasIndex(t => new { t.InstanceId, t.State }, "IX_Tasks_Held").HasFilter("\"State\" IN ('Leased', 'Cancelled')");
 
         // Leases to expire; finished tasks past their retention.
         builder.HasIndex(t => new { t.State, t.LeaseExpiresAt }, "IX_Tasks_Leased_LeaseExpiresAt").HasFilter("\"State\" = 'Leased'");
