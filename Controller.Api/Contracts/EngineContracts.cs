@@ -13,7 +13,11 @@ public enum EngineState
 
 /// <summary>
 /// An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (admin
-/// requests are written by people, and a typo must not be ignored).
+/// requests are written by people, and a typo must not be ignored). What a copy runs: <c>image</c>, optional
+/// <c>command</c> (the program and its arguments: required by the agent's <c>process</c> driver, overrides the image's
+/// for <c>docker</c>), <c>environment</c> (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID and
+/// ENGINE_INSTANCE_TOKEN are the controller's and replace any value given here), <c>stopGraceSeconds</c> (the stop
+/// signal, then a kill after this many seconds; default 30, at most 3600).
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 [ValidatedAs(typeof(Application.Engines.Models.EngineDefinition))]
@@ -26,7 +30,10 @@ public sealed record EngineRequest(
     int? MaxInstances,
     int? DesiredInstances,
     IReadOnlyDictionary<string, string>? HostLabels,
-    EngineScalingRequest? Scaling = null);
+    EngineScalingRequest? Scaling = null,
+    IReadOnlyList<string>? Command = null,
+    IReadOnlyDictionary<string, string>? Environment = null,
+    int? StopGraceSeconds = null);
 
 /// <summary>manual: an admin sets desiredInstances; queue: the task backlog sets it.</summary>
 public enum ScalingMode
@@ -75,7 +82,10 @@ public sealed record EngineResponse(
     DateTimeOffset? BackoffUntil,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    EngineScalingResponse Scaling)
+    EngineScalingResponse Scaling,
+    IReadOnlyList<string>? Command,
+    IReadOnlyDictionary<string, string> Environment,
+    int StopGraceSeconds)
 {
     /// <summary>The engine's task backlog: in the answer for one engine (GET /engine/{engineId}), null in lists.</summary>
     public EngineBacklogResponse? Backlog { get; init; }

@@ -75,17 +75,23 @@ public sealed record RegisterHostResponse(Guid HostId, string? Token, int Status
 /// </summary>
 public sealed record HostStatusResponse(HostMode Mode, int StatusIntervalSeconds, IReadOnlyList<LaunchOrder> Launch, IReadOnlyList<TerminateOrder> Terminate);
 
-/// <summary>Start a container: the instance's id, its engine, image, resources, GPU indexes and environment (with its token).</summary>
+/// <summary>
+/// Start a container: the instance's id, its engine, image, command (null: the image's own), resources, GPU indexes,
+/// environment (the engine's settings and the controller's variables, with the instance's token) and the stop grace
+/// to keep when it is told to terminate.
+/// </summary>
 public sealed record LaunchOrder(
     Guid EngineInstanceId,
     Guid EngineId,
     string Image,
     ResourcesResponse Resources,
     IReadOnlyList<int> GpuIndexes,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<string>? Command,
+    int StopGraceSeconds);
 
-/// <summary>Remove a container, and why.</summary>
-public sealed record TerminateOrder(Guid? EngineInstanceId, string? ContainerId, string Reason);
+/// <summary>Remove a container, and why: the stop signal (SIGTERM), then a kill after stopGraceSeconds.</summary>
+public sealed record TerminateOrder(Guid? EngineInstanceId, string? ContainerId, string Reason, int StopGraceSeconds);
 
 /// <summary>A host in a listing.</summary>
 public sealed record HostSummaryResponse(

@@ -40,8 +40,10 @@ internal sealed class OperationConventionsTransformer : IOpenApiOperationTransfo
                         "image":"registry/ocr:2.1","resources":{"cpuMillicores":2000,"memoryMiB":4096,"gpuCount":1,"diskMiB":0},
                         "gpuIndexes":[1],
                         "environment":{"CONTROLLER_URL":"http://controller:5080","ENGINE_ID":"0193a3aa-3333-7a10-8a3b-4c2d1e0f9a88",
-                                       "ENGINE_INSTANCE_ID":"0193a4f4-2222-7a10-8a3b-4c2d1e0f9a88","ENGINE_INSTANCE_TOKEN":"ctl_secret"}}],
-             "terminate":[{"engineInstanceId":"0193a4f3-1111-7a10-8a3b-4c2d1e0f9a88","containerId":"9f2c6d","reason":"scaled_down"}]}
+                                       "ENGINE_INSTANCE_ID":"0193a4f4-2222-7a10-8a3b-4c2d1e0f9a88","ENGINE_INSTANCE_TOKEN":"ctl_secret",
+                                       "OCR_LANGUAGES":"eng+deu"},
+                        "command":["/opt/ocr/bin/ocr-engine","--threads","2"],"stopGraceSeconds":30}],
+             "terminate":[{"engineInstanceId":"0193a4f3-1111-7a10-8a3b-4c2d1e0f9a88","containerId":"9f2c6d","reason":"scaled_down","stopGraceSeconds":30}]}
             """),
         ["engineInstanceHeartbeat"] = ("""{"busy":true}""", "200", """{"acceptWork":true,"stop":false,"state":"running"}"""),
     };

@@ -15,6 +15,8 @@ namespace Controller.Domain.EngineInstances;
 public sealed class EngineInstance : Entity
 {
     private List<int> _gpuIndexes = [];
+    private List<string>? _command;
+    private Dictionary<string, string> _environment = [];
 
     private EngineInstance(Guid id)
         : base(id)
@@ -30,6 +32,12 @@ public sealed class EngineInstance : Entity
     public string Image { get; private set; }
 
     public Resources Resources { get; private set; }
+
+    /// <summary>How long the copy is given between the stop signal and the kill (as launched).</summary>
+    public int StopGraceSeconds { get; private set; } = EngineRuntime.DefaultStopGraceSeconds;
+
+    /// <summary>The command and environment it was launched with (an engine update does not change running copies).</summary>
+    public EngineRuntime Runtime => new(_command, _environment, StopGraceSeconds);
 
     public IReadOnlyList<int> GpuIndexes => _gpuIndexes;
 
@@ -80,12 +88,16 @@ public sealed class EngineInstance : Entity
         }
 
         engine.ReserveInstance();
+        var runtime = engine.Runtime;
         var instance = new EngineInstance(id)
         {
             EngineId = engine.Id,
             HostId = hostId,
             Image = engine.Image,
             Resources = engine.Resources,
+            _command = runtime.Command is { } command ? [.. command] : null,
+            _environment = new Dictionary<string, string>(runtime.Environment, StringComparer.Ordinal),
+            StopGraceSeconds = runtime.StopGraceSeconds,
             _gpuIndexes = [.. gpuIndexes],
             State = EngineInstanceState.Pending,
             TokenId = tokenId,

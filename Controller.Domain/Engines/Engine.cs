@@ -12,6 +12,8 @@ namespace Controller.Domain.Engines;
 public sealed class Engine : Entity
 {
     private Dictionary<string, string> _hostLabels = [];
+    private List<string>? _command;
+    private Dictionary<string, string> _environment = [];
 
     private Engine(Guid id)
         : base(id)
@@ -36,6 +38,12 @@ public sealed class Engine : Entity
     public int DesiredInstances { get; private set; }
 
     public IReadOnlyDictionary<string, string> HostLabels => _hostLabels;
+
+    /// <summary>How long a copy is given between the stop signal and the kill.</summary>
+    public int StopGraceSeconds { get; private set; } = EngineRuntime.DefaultStopGraceSeconds;
+
+    /// <summary>What a new copy runs besides the image: command, environment, stop grace.</summary>
+    public EngineRuntime Runtime => new(_command, _environment, StopGraceSeconds);
 
     public ScalingMode ScalingMode { get; private set; }
 
@@ -248,6 +256,10 @@ public sealed class Engine : Entity
         ScaleDownAfterSeconds = scaling.ScaleDownAfterSeconds;
         ScaleDownWantedSince = null;
         _hostLabels = new Dictionary<string, string>(spec.HostLabels, StringComparer.Ordinal);
+        var runtime = spec.Runtime ?? EngineRuntime.Default;
+        _command = runtime.Command is null ? null : [.. runtime.Command];
+        _environment = new Dictionary<string, string>(runtime.Environment, StringComparer.Ordinal);
+        StopGraceSeconds = runtime.StopGraceSeconds;
         UpdatedAt = now;
     }
 

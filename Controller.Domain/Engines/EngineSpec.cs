@@ -2,7 +2,8 @@ using Controller.Domain.Common;
 
 namespace Controller.Domain.Engines;
 
-/// <summary>What an admin says an engine is and how many copies of it should run (or how its backlog sets that).</summary>
+/// <summary>What an admin says an engine is and how many copies of it should run (or how its backlog sets that),
+/// and what a copy runs besides the image (<see cref="EngineRuntime"/>; the default when left out).</summary>
 public sealed record EngineSpec(
     string Name,
     string Image,
@@ -12,4 +13,5 @@ public sealed record EngineSpec(
     int MaxInstances,
     int DesiredInstances,
     IReadOnlyDictionary<string, string> HostLabels,
-    EngineScaling? Scaling = null);
+    EngineScaling? Scaling = null,
+    EngineRuntime? Runtime = null);

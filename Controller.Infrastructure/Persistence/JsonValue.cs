@@ -10,7 +10,7 @@ internal static class JsonValue
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
     public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property, ValueComparer<T>? comparer = null)
-        where T : class
+        where T : class?
     {
         property.HasConversion(v => Serialize(v), s => Deserialize<T>(s), comparer ?? JsonComparer<T>());
         return property;
@@ -21,6 +21,12 @@ internal static class JsonValue
         (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b),
         v => v.Aggregate(0, (hash, item) => HashCode.Combine(hash, item)),
         v => new List<TItem>(v));
+
+    /// <summary>As <see cref="ListComparer{TItem}"/>, for a column that may be null.</summary>
+    public static ValueComparer<List<TItem>?> NullableListComparer<TItem>() => new(
+        (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b),
+        v => v == null ? 0 : v.Aggregate(0, (hash, item) => HashCode.Combine(hash, item)),
+        v => v == null ? null : new List<TItem>(v));
 
     public static ValueComparer<Dictionary<string, string>> DictionaryComparer() => new(
         (a, b) => a == null ? b == null : b != null && a.Count == b.Count && !a.Except(b).Any(),

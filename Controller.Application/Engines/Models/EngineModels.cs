@@ -17,17 +17,22 @@ public sealed record EngineDefinition(
     int? MaxInstances,
     int? DesiredInstances,
     IReadOnlyDictionary<string, string>? HostLabels,
-    EngineScalingModel? Scaling = null)
+    EngineScalingModel? Scaling = null,
+    IReadOnlyList<string>? Command = null,
+    IReadOnlyDictionary<string, string>? Environment = null,
+    int? StopGraceSeconds = null)
 {
     /// <summary>The current definition of an engine, as a PUT would send it.</summary>
     public static EngineDefinition Of(Domain.Engines.Engine engine) => new(
         engine.Name, engine.Image, ResourcesModel.From(engine.Resources), engine.Priority, engine.MinInstances, engine.MaxInstances,
         engine.DesiredInstances, engine.HostLabels,
-        new EngineScalingModel(engine.ScalingMode, engine.TargetTasksPerInstance, engine.ScaleDownAfterSeconds));
+        new EngineScalingModel(engine.ScalingMode, engine.TargetTasksPerInstance, engine.ScaleDownAfterSeconds),
+        engine.Runtime.Command, engine.Runtime.Environment, engine.StopGraceSeconds);
 
     public EngineSpec ToSpec() => new(
         Name!, Image!, Resources!.ToResources(), Priority ?? 0, MinInstances ?? 0, MaxInstances ?? DesiredInstances ?? 0,
-        DesiredInstances ?? MinInstances ?? 0, HostLabels ?? new Dictionary<string, string>(), Scaling?.ToScaling());
+        DesiredInstances ?? MinInstances ?? 0, HostLabels ?? new Dictionary<string, string>(), Scaling?.ToScaling(),
+        EngineRuntime.Create(Command, Environment, StopGraceSeconds));
 }
 
 /// <summary>How the desired count is set: <c>manual</c> (default) or <c>queue</c> (from the task backlog).</summary>
@@ -71,6 +76,14 @@ public sealed class EngineDefinitionValidator : AbstractValidator<EngineDefiniti
             .WithMessage("'maxInstances' must be at least 'minInstances'.");
         RuleFor(e => e.HostLabels).SetValidator(new LabelsValidator()!).When(e => e.HostLabels is not null);
         RuleFor(e => e.Scaling).SetValidator(new EngineScalingModelValidator()!).When(e => e.Scaling is not null);
+        RuleFor(e => e)
+            .Custom((e, context) =>
+            {
+                if (EngineRuntime.FirstViolation(e.Command, e.Environment, e.StopGraceSeconds ?? EngineRuntime.DefaultStopGraceSeconds) is { } violation)
+                {
+                    context.AddFailure(violation.Field, violation.Message);
+                }
+            });
     }
 }
 
@@ -91,7 +104,10 @@ public sealed record EngineDto(
     DateTimeOffset? BackoffUntil,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    EngineScalingDto Scaling)
+    EngineScalingDto Scaling,
+    IReadOnlyList<string>? Command,
+    IReadOnlyDictionary<string, string> Environment,
+    int StopGraceSeconds)
 {
     /// <summary>The engine's unfinished tasks (only in the answer for one engine).</summary>
     public EngineBacklogDto? Backlog { get; init; }
@@ -112,6 +128,8 @@ public static partial class EngineMapper
 {
     [MapProperty(nameof(Engine.Id), nameof(EngineDto.EngineId))]
     [MapperIgnoreTarget(nameof(EngineDto.Backlog))]
+    [MapProperty($"{nameof(Engine.Runtime)}.{nameof(EngineRuntime.Command)}", nameof(EngineDto.Command))]
+    [MapProperty($"{nameof(Engine.Runtime)}.{nameof(EngineRuntime.Environment)}", nameof(EngineDto.Environment))]
     public static partial EngineDto ToDto(this Engine engine);
 
     private static EngineScalingDto MapScaling(EngineScaling scaling) => new(scaling.Mode, scaling.TargetTasksPerInstance, scaling.ScaleDownAfterSeconds);

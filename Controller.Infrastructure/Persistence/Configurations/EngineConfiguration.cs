@@ -31,6 +31,8 @@ internal sealed class EngineConfiguration : IEntityTypeConfiguration<Engine>
         builder.Ignore(e => e.Scaling);
         builder.Property(e => e.ScalingMode).HasConversion<string>().HasMaxLength(16);
         builder.Property<Dictionary<string, string>>("_hostLabels").HasColumnName("HostLabels").HasJsonConversion(JsonValue.DictionaryComparer()).IsRequired();
+        RuntimeColumns.Configure(builder);
+        builder.Ignore(e => e.Runtime);
     }
 }
 
@@ -52,11 +54,25 @@ internal sealed class EngineInstanceConfiguration : IEntityTypeConfiguration<Eng
         builder.Ignore(i => i.IsUp);
         builder.Ignore(i => i.HoldsResources);
         builder.Ignore(i => i.IsEnded);
+        RuntimeColumns.Configure(builder);
+        builder.Ignore(i => i.Runtime);
         builder.Property<List<int>>("_gpuIndexes").HasColumnName("GpuIndexes").HasJsonConversion(JsonValue.ListComparer<int>()).IsRequired();
         builder.HasOne<Engine>().WithMany().HasForeignKey(i => i.EngineId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Domain.Hosts.Host>().WithMany().HasForeignKey(i => i.HostId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(i => new { i.HostId, i.State, i.StateChangedAt });
         builder.HasIndex(i => new { i.EngineId, i.State });
         builder.HasIndex(i => i.State);
+    }
+}
+
+/// <summary>An engine's runtime (command, environment, stop grace), as stored on the engine and on each copy it launched.</summary>
+internal static class RuntimeColumns
+{
+    public static void Configure<T>(EntityTypeBuilder<T> builder)
+        where T : class
+    {
+        builder.Property<List<string>?>("_command").HasColumnName("Command").HasJsonConversion(JsonValue.NullableListComparer<string>());
+        builder.Property<Dictionary<string, string>>("_environment").HasColumnName("Environment").HasJsonConversion(JsonValue.DictionaryComparer()).IsRequired();
+        builder.Property<int>(nameof(Engine.StopGraceSeconds));
     }
 }

@@ -29,12 +29,17 @@ public sealed record HostStatusAnswer(HostMode Mode, int StatusIntervalSeconds, 
     };
 }
 
+/// <summary>Start a copy: what it runs (image, command or null for the image's own, environment) and how it is stopped.</summary>
 public sealed record LaunchOrder(
     Guid EngineInstanceId,
     Guid EngineId,
     string Image,
     ResourcesDto Resources,
     IReadOnlyList<int> GpuIndexes,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<string>? Command = null,
+    int StopGraceSeconds = Domain.Engines.EngineRuntime.DefaultStopGraceSeconds);
 
-public sealed record TerminateOrder(Guid? EngineInstanceId, string? ContainerId, string Reason);
+/// <summary>Stop a copy: the stop signal, then a kill after <paramref name="StopGraceSeconds"/>.</summary>
+public sealed record TerminateOrder(Guid? EngineInstanceId, string? ContainerId, string Reason,
+    int StopGraceSeconds = Domain.Engines.EngineRuntime.DefaultStopGraceSeconds);

@@ -217,18 +217,24 @@ public sealed class StatusRound(
     {
         var launch = holding
             .Where(i => i.State == EngineInstanceState.Pending)
-            .Select(i => new LaunchOrder(i.Id, i.EngineId, i.Image, ResourcesDto.From(i.Resources), i.GpuIndexes,
-                new Dictionary<string, string>
-                {
-                    ["CONTROLLER_URL"] = endpoint.Value.PublicUrl ?? string.Empty,
-                    ["ENGINE_ID"] = i.EngineId.ToString(),
-                    ["ENGINE_INSTANCE_ID"] = i.Id.ToString(),
-                    [HostStatusAnswer.InstanceTokenVariable] = instanceTokens.SecretFor(i.TokenId),
-                }))
+            .Select(i =>
+            {
+                var runtime = i.Runtime;
+                return new LaunchOrder(i.Id, i.EngineId, i.Image, ResourcesDto.From(i.Resources), i.GpuIndexes,
+                    runtime.LaunchEnvironment(new Dictionary<string, string>
+                    {
+                        ["CONTROLLER_URL"] = endpoint.Value.PublicUrl ?? string.Empty,
+                        ["ENGINE_ID"] = i.EngineId.ToString(),
+                        ["ENGINE_INSTANCE_ID"] = i.Id.ToString(),
+                        [HostStatusAnswer.InstanceTokenVariable] = instanceTokens.SecretFor(i.TokenId),
+                    }),
+                    runtime.Command,
+                    runtime.StopGraceSeconds);
+            })
             .ToList();
         var terminate = holding
             .Where(i => i.State == EngineInstanceState.Stopping)
-            .Select(i => new TerminateOrder(i.Id, i.ContainerId, i.StopReason ?? Scheduler.ReasonScaledDown))
+            .Select(i => new TerminateOrder(i.Id, i.ContainerId, i.StopReason ?? Scheduler.ReasonScaledDown, i.StopGraceSeconds))
             .Concat(extra.Select(e => new TerminateOrder(e.EngineInstanceId, e.ContainerId, e.Reason)))
             .ToList();
         return new HostStatusAnswer(HostErrors.ModeOf(host.State, holding.Count), intervals.NextInterval(), launch, terminate);

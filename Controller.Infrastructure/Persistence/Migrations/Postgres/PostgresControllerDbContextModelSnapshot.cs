@@ -109,6 +109,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("StateChangedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("StopGraceSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("StopReason")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -119,6 +122,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("text")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Environment");
 
                     b.Property<string>("_gpuIndexes")
                         .IsRequired()
@@ -200,6 +212,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int>("StopGraceSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<int>("TargetTasksPerInstance")
                         .HasColumnType("integer");
 
@@ -209,6 +224,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("text")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Environment");
 
                     b.Property<string>("_hostLabels")
                         .IsRequired()

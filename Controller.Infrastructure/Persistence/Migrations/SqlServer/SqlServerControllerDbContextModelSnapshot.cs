@@ -109,6 +109,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<DateTimeOffset>("StateChangedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<int>("StopGraceSeconds")
+                        .HasColumnType("int");
+
                     b.Property<string>("StopReason")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
@@ -119,6 +122,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("Environment");
 
                     b.Property<string>("_gpuIndexes")
                         .IsRequired()
@@ -200,6 +212,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
 
+                    b.Property<int>("StopGraceSeconds")
+                        .HasColumnType("int");
+
                     b.Property<int>("TargetTasksPerInstance")
                         .HasColumnType("int");
 
@@ -209,6 +224,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("Environment");
 
                     b.Property<string>("_hostLabels")
                         .IsRequired()

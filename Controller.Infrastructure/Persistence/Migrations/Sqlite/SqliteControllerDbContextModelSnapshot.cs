@@ -104,6 +104,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long>("StateChangedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("StopGraceSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("StopReason")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -114,6 +117,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Environment");
 
                     b.Property<string>("_gpuIndexes")
                         .IsRequired()
@@ -195,6 +207,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("StopGraceSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("TargetTasksPerInstance")
                         .HasColumnType("INTEGER");
 
@@ -204,6 +219,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Environment");
 
                     b.Property<string>("_hostLabels")
                         .IsRequired()

@@ -8,13 +8,29 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored).
+    /// An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored). What a copy runs: `image`, optional`command` (the program and its arguments: required by the agent&apos;s `process` driver, overrides the image&apos;sfor `docker`), `environment` (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID andENGINE_INSTANCE_TOKEN are the controller&apos;s and replace any value given here), `stopGraceSeconds` (the stopsignal, then a kill after this many seconds; default 30, at most 3600).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class EngineRequest : IParsable
     {
+        /// <summary>The command property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Command { get; set; }
+#nullable restore
+#else
+        public List<string> Command { get; set; }
+#endif
         /// <summary>The desiredInstances property</summary>
         public int? DesiredInstances { get; set; }
+        /// <summary>The environment property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Controller.Client.Models.EngineRequest_environment? Environment { get; set; }
+#nullable restore
+#else
+        public global::Controller.Client.Models.EngineRequest_environment Environment { get; set; }
+#endif
         /// <summary>The hostLabels property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -61,6 +77,8 @@ namespace Controller.Client.Models
 #else
         public global::Controller.Client.Models.EngineScalingRequest Scaling { get; set; }
 #endif
+        /// <summary>The stopGraceSeconds property</summary>
+        public int? StopGraceSeconds { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -79,7 +97,9 @@ namespace Controller.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "command", n => { Command = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "desiredInstances", n => { DesiredInstances = n.GetIntValue(); } },
+                { "environment", n => { Environment = n.GetObjectValue<global::Controller.Client.Models.EngineRequest_environment>(global::Controller.Client.Models.EngineRequest_environment.CreateFromDiscriminatorValue); } },
                 { "hostLabels", n => { HostLabels = n.GetObjectValue<global::Controller.Client.Models.EngineRequest_hostLabels>(global::Controller.Client.Models.EngineRequest_hostLabels.CreateFromDiscriminatorValue); } },
                 { "image", n => { Image = n.GetStringValue(); } },
                 { "maxInstances", n => { MaxInstances = n.GetIntValue(); } },
@@ -88,6 +108,7 @@ namespace Controller.Client.Models
                 { "priority", n => { Priority = n.GetIntValue(); } },
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesRequest>(global::Controller.Client.Models.ResourcesRequest.CreateFromDiscriminatorValue); } },
                 { "scaling", n => { Scaling = n.GetObjectValue<global::Controller.Client.Models.EngineScalingRequest>(global::Controller.Client.Models.EngineScalingRequest.CreateFromDiscriminatorValue); } },
+                { "stopGraceSeconds", n => { StopGraceSeconds = n.GetIntValue(); } },
             };
         }
         /// <summary>
@@ -97,7 +118,9 @@ namespace Controller.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteCollectionOfPrimitiveValues<string>("command", Command);
             writer.WriteIntValue("desiredInstances", DesiredInstances);
+            writer.WriteObjectValue<global::Controller.Client.Models.EngineRequest_environment>("environment", Environment);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineRequest_hostLabels>("hostLabels", HostLabels);
             writer.WriteStringValue("image", Image);
             writer.WriteIntValue("maxInstances", MaxInstances);
@@ -106,6 +129,7 @@ namespace Controller.Client.Models
             writer.WriteIntValue("priority", Priority);
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesRequest>("resources", Resources);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineScalingRequest>("scaling", Scaling);
+            writer.WriteIntValue("stopGraceSeconds", StopGraceSeconds);
         }
     }
 }

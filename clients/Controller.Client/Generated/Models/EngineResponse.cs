@@ -27,6 +27,14 @@ namespace Controller.Client.Models
 #endif
         /// <summary>The backoffUntil property</summary>
         public DateTimeOffset? BackoffUntil { get; set; }
+        /// <summary>The command property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Command { get; set; }
+#nullable restore
+#else
+        public List<string> Command { get; set; }
+#endif
         /// <summary>The consecutiveFailures property</summary>
         public int? ConsecutiveFailures { get; set; }
         /// <summary>The createdAt property</summary>
@@ -35,6 +43,14 @@ namespace Controller.Client.Models
         public int? DesiredInstances { get; set; }
         /// <summary>The engineId property</summary>
         public Guid? EngineId { get; set; }
+        /// <summary>The environment property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Controller.Client.Models.EngineResponse_environment? Environment { get; set; }
+#nullable restore
+#else
+        public global::Controller.Client.Models.EngineResponse_environment Environment { get; set; }
+#endif
         /// <summary>The hostLabels property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -83,6 +99,8 @@ namespace Controller.Client.Models
 #endif
         /// <summary>active, deleting (its copies are stopped), deleted.</summary>
         public global::Controller.Client.Models.EngineState? State { get; set; }
+        /// <summary>The stopGraceSeconds property</summary>
+        public int? StopGraceSeconds { get; set; }
         /// <summary>The updatedAt property</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>
@@ -113,10 +131,12 @@ namespace Controller.Client.Models
                 { "activeInstances", n => { ActiveInstances = n.GetIntValue(); } },
                 { "backlog", n => { Backlog = n.GetObjectValue<global::Controller.Client.Models.EngineBacklogResponse>(global::Controller.Client.Models.EngineBacklogResponse.CreateFromDiscriminatorValue); } },
                 { "backoffUntil", n => { BackoffUntil = n.GetDateTimeOffsetValue(); } },
+                { "command", n => { Command = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "consecutiveFailures", n => { ConsecutiveFailures = n.GetIntValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "desiredInstances", n => { DesiredInstances = n.GetIntValue(); } },
                 { "engineId", n => { EngineId = n.GetGuidValue(); } },
+                { "environment", n => { Environment = n.GetObjectValue<global::Controller.Client.Models.EngineResponse_environment>(global::Controller.Client.Models.EngineResponse_environment.CreateFromDiscriminatorValue); } },
                 { "hostLabels", n => { HostLabels = n.GetObjectValue<global::Controller.Client.Models.EngineResponse_hostLabels>(global::Controller.Client.Models.EngineResponse_hostLabels.CreateFromDiscriminatorValue); } },
                 { "image", n => { Image = n.GetStringValue(); } },
                 { "maxInstances", n => { MaxInstances = n.GetIntValue(); } },
@@ -126,6 +146,7 @@ namespace Controller.Client.Models
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesResponse>(global::Controller.Client.Models.ResourcesResponse.CreateFromDiscriminatorValue); } },
                 { "scaling", n => { Scaling = n.GetObjectValue<global::Controller.Client.Models.EngineScalingResponse>(global::Controller.Client.Models.EngineScalingResponse.CreateFromDiscriminatorValue); } },
                 { "state", n => { State = n.GetEnumValue<global::Controller.Client.Models.EngineState>(); } },
+                { "stopGraceSeconds", n => { StopGraceSeconds = n.GetIntValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
             };
         }
@@ -139,10 +160,12 @@ namespace Controller.Client.Models
             writer.WriteIntValue("activeInstances", ActiveInstances);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineBacklogResponse>("backlog", Backlog);
             writer.WriteDateTimeOffsetValue("backoffUntil", BackoffUntil);
+            writer.WriteCollectionOfPrimitiveValues<string>("command", Command);
             writer.WriteIntValue("consecutiveFailures", ConsecutiveFailures);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteIntValue("desiredInstances", DesiredInstances);
             writer.WriteGuidValue("engineId", EngineId);
+            writer.WriteObjectValue<global::Controller.Client.Models.EngineResponse_environment>("environment", Environment);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineResponse_hostLabels>("hostLabels", HostLabels);
             writer.WriteStringValue("image", Image);
             writer.WriteIntValue("maxInstances", MaxInstances);
@@ -152,6 +175,7 @@ namespace Controller.Client.Models
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesResponse>("resources", Resources);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineScalingResponse>("scaling", Scaling);
             writer.WriteEnumValue<global::Controller.Client.Models.EngineState>("state", State);
+            writer.WriteIntValue("stopGraceSeconds", StopGraceSeconds);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteAdditionalData(AdditionalData);
         }

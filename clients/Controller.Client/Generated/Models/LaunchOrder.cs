@@ -8,13 +8,21 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// Start a container: the instance&apos;s id, its engine, image, resources, GPU indexes and environment (with its token).
+    /// Start a container: the instance&apos;s id, its engine, image, command (null: the image&apos;s own), resources, GPU indexes,environment (the engine&apos;s settings and the controller&apos;s variables, with the instance&apos;s token) and the stop graceto keep when it is told to terminate.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class LaunchOrder : IAdditionalDataHolder, IParsable
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The command property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? Command { get; set; }
+#nullable restore
+#else
+        public List<string> Command { get; set; }
+#endif
         /// <summary>The engineId property</summary>
         public Guid? EngineId { get; set; }
         /// <summary>The engineInstanceId property</summary>
@@ -51,6 +59,8 @@ namespace Controller.Client.Models
 #else
         public global::Controller.Client.Models.ResourcesResponse Resources { get; set; }
 #endif
+        /// <summary>The stopGraceSeconds property</summary>
+        public int? StopGraceSeconds { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Controller.Client.Models.LaunchOrder"/> and sets the default values.
         /// </summary>
@@ -76,12 +86,14 @@ namespace Controller.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "command", n => { Command = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "engineId", n => { EngineId = n.GetGuidValue(); } },
                 { "engineInstanceId", n => { EngineInstanceId = n.GetGuidValue(); } },
                 { "environment", n => { Environment = n.GetObjectValue<global::Controller.Client.Models.LaunchOrder_environment>(global::Controller.Client.Models.LaunchOrder_environment.CreateFromDiscriminatorValue); } },
                 { "gpuIndexes", n => { GpuIndexes = n.GetCollectionOfPrimitiveValues<int?>()?.AsList(); } },
                 { "image", n => { Image = n.GetStringValue(); } },
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesResponse>(global::Controller.Client.Models.ResourcesResponse.CreateFromDiscriminatorValue); } },
+                { "stopGraceSeconds", n => { StopGraceSeconds = n.GetIntValue(); } },
             };
         }
         /// <summary>
@@ -91,12 +103,14 @@ namespace Controller.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteCollectionOfPrimitiveValues<string>("command", Command);
             writer.WriteGuidValue("engineId", EngineId);
             writer.WriteGuidValue("engineInstanceId", EngineInstanceId);
             writer.WriteObjectValue<global::Controller.Client.Models.LaunchOrder_environment>("environment", Environment);
             writer.WriteCollectionOfPrimitiveValues<int?>("gpuIndexes", GpuIndexes);
             writer.WriteStringValue("image", Image);
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesResponse>("resources", Resources);
+            writer.WriteIntValue("stopGraceSeconds", StopGraceSeconds);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

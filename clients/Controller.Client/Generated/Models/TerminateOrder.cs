@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// Remove a container, and why.
+    /// Remove a container, and why: the stop signal (SIGTERM), then a kill after stopGraceSeconds.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class TerminateOrder : IAdditionalDataHolder, IParsable
@@ -33,6 +33,8 @@ namespace Controller.Client.Models
 #else
         public string Reason { get; set; }
 #endif
+        /// <summary>The stopGraceSeconds property</summary>
+        public int? StopGraceSeconds { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Controller.Client.Models.TerminateOrder"/> and sets the default values.
         /// </summary>
@@ -61,6 +63,7 @@ namespace Controller.Client.Models
                 { "containerId", n => { ContainerId = n.GetStringValue(); } },
                 { "engineInstanceId", n => { EngineInstanceId = n.GetGuidValue(); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
+                { "stopGraceSeconds", n => { StopGraceSeconds = n.GetIntValue(); } },
             };
         }
         /// <summary>
@@ -73,6 +76,7 @@ namespace Controller.Client.Models
             writer.WriteStringValue("containerId", ContainerId);
             writer.WriteGuidValue("engineInstanceId", EngineInstanceId);
             writer.WriteStringValue("reason", Reason);
+            writer.WriteIntValue("stopGraceSeconds", StopGraceSeconds);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

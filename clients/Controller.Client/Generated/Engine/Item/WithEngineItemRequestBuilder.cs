@@ -136,7 +136,7 @@ namespace Controller.Client.Engine.Item
         /// Token kinds: admin.
         /// </summary>
         /// <returns>A <see cref="global::Controller.Client.Models.EngineResponse"/></returns>
-        /// <param name="body">An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored).</param>
+        /// <param name="body">An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored). What a copy runs: `image`, optional`command` (the program and its arguments: required by the agent&apos;s `process` driver, overrides the image&apos;sfor `docker`), `environment` (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID andENGINE_INSTANCE_TOKEN are the controller&apos;s and replace any value given here), `stopGraceSeconds` (the stopsignal, then a kill after this many seconds; default 30, at most 3600).</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
@@ -237,7 +237,7 @@ namespace Controller.Client.Engine.Item
         /// Token kinds: admin.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
-        /// <param name="body">An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored).</param>
+        /// <param name="body">An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored). What a copy runs: `image`, optional`command` (the program and its arguments: required by the agent&apos;s `process` driver, overrides the image&apos;sfor `docker`), `environment` (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID andENGINE_INSTANCE_TOKEN are the controller&apos;s and replace any value given here), `stopGraceSeconds` (the stopsignal, then a kill after this many seconds; default 30, at most 3600).</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
