@@ -38,6 +38,7 @@ run_tests() { # name project [env...]
 run_tests domain tests/Controller.Domain.Tests
 run_tests application tests/Controller.Application.Tests
 run_tests architecture tests/Controller.ArchitectureTests
+run_tests agent tests/Controller.Agent.Tests
 run_tests infrastructure-sqlite tests/Controller.Infrastructure.Tests CONTROLLER_TEST_POSTGRES=
 run_tests api-sqlite tests/Controller.Api.Tests CONTROLLER_TEST_POSTGRES=
 
