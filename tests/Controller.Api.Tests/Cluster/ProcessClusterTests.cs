@@ -1,0 +1,85 @@
+using System.Globalization;
+using Controller.Api.Tests.Infrastructure;
+
+namespace Controller.Api.Tests.Cluster;
+
+/// <summary>
+/// The agent with its <c>process</c> driver runs the sample engine as real processes for a real controller: copies
+/// start, register and heartbeat; tasks succeed; a killed copy is replaced; a killed agent adopts its copies when it
+/// starts again; a scale-down stops them within their grace; terminating the host ends the agent with 0.
+/// </summary>
+public sealed class ProcessClusterTests
+{
+    private static int Pid(string containerId) => int.Parse(containerId["pid-".Length..], CultureInfo.InvariantCulture);
+
+    private static bool Alive(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && File.ReadAllText($"/proc/{pid}/stat") is var stat && stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+
+    [Test]
+    [CancelAfter(240_000)]
+    public async Task ProcessDriver_FromLaunchToTermination_WithRealProcesses()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        var agent = cluster.StartAgent(await cluster.RegistrationTokenAsync(), "--Agent:Driver=process", "--Agent:Labels:pool=cpu");
+        await cluster.EventuallyAsync(async () => (await cluster.Admin.GetAsync("/host?state=active")).IsSuccessStatusCode
+            && (await cluster.Admin.GetStringAsync("/host?state=active")).Contains("\"pool\":\"cpu\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the agent registers");
+
+        // Two copies of the sample engine start as processes, register and heartbeat.
+        var engineId = await cluster.CreateEngineAsync(new
+        {
+            name = "wordcount", image = "local/wordcount", resources = new { cpuMillicores = 100, memoryMiB = 128 }, desiredInstances = 2,
+            hostLabels = new { pool = "cpu" }, command = new[] { "dotnet", AgentProcess.WordCountDll },
+            environment = new Dictionary<string, string> { ["EngineKit__MaxItems"] = "10", ["EngineKit__HeartbeatSeconds"] = "2" },
+            stopGraceSeconds = 5,
+        });
+        await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "running")).Count == 2, TimeSpan.FromSeconds(60), "two copies run");
+        var running = await cluster.InstancesAsync(engineId, "running");
+        var pids = running.Select(r => Pid(r.ContainerId)).ToList();
+        Assert.That(pids, Has.All.Matches<int>(Alive), "real processes");
+
+        // 200 tasks all succeed with their results.
+        var tasks = await cluster.SubmitWordTasksAsync(engineId, 200);
+        await cluster.EventuallyAsync(async () => (await cluster.TasksAsync(engineId, "succeeded")).Count == 200, TimeSpan.FromSeconds(60), "200 tasks succeed");
+        var succeeded = (await cluster.TasksAsync(engineId, "succeeded")).ToDictionary(t => Guid.Parse(t!["taskId"]!.GetValue<string>()));
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            Assert.That(succeeded[tasks[i]]!["result"]!["words"]!.GetValue<int>(), Is.EqualTo(i + 1), $"task {i}'s result");
+        }
+
+        // A copy killed with SIGKILL is reported failed and replaced.
+        var victim = running[0];
+        System.Diagnostics.Process.GetProcessById(Pid(victim.ContainerId)).Kill();
+        await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "failed")).Any(f => f.InstanceId == victim.InstanceId)
+            && (await cluster.InstancesAsync(engineId, "running")).Count == 2, TimeSpan.FromSeconds(60), "the killed copy is failed and replaced");
+        running = await cluster.InstancesAsync(engineId, "running");
+
+        // The agent killed with SIGKILL and started again adopts the running copies: same processes, no new launch.
+        await agent.KillAsync();
+        agent = cluster.StartAgent(null, "--Agent:Driver=process", "--Agent:Labels:pool=cpu");
+        await cluster.EventuallyAsync(() => Task.FromResult(agent.Output.Contains("re-registered with its own token; 2 engine(s) already running", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the restarted agent finds its two engines");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a few status rounds
+        var afterRestart = await cluster.InstancesAsync(engineId, "running");
+        Assert.That(afterRestart, Is.EquivalentTo(running), "the same copies, same pids");
+        Assert.That(afterRestart.Select(r => Pid(r.ContainerId)), Has.All.Matches<int>(Alive));
+        Assert.That(await cluster.InstancesAsync(engineId, "pending"), Is.Empty, "no new launch");
+        Assert.That(agent.Output, Does.Not.Contain("Started engine"));
+
+        // Scale to 0: both processes stop within their grace.
+        await cluster.ScaleAsync(engineId, 0);
+        await cluster.EventuallyAsync(() => Task.FromResult(!afterRestart.Select(r => Pid(r.ContainerId)).Any(Alive)), TimeSpan.FromSeconds(5 + 10), "the copies stop within their grace");
+        await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "stopped")).Count == afterRestart.Count, TimeSpan.FromSeconds(30), "the copies are stopped");
+
+        // A new copy, then the host is terminated: the agent stops it and exits 0, leaving no engine process.
+        await cluster.ScaleAsync(engineId, 1);
+        await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "running")).Count == 1, TimeSpan.FromSeconds(60), "a copy runs again");
+        var last = Pid((await cluster.InstancesAsync(engineId, "running")).Single().ContainerId);
+        var hostId = (await cluster.HostAsync())["hostId"]!.GetValue<string>();
+        (await cluster.Admin.PostAsync($"/host/{hostId}/terminate", null)).EnsureSuccessStatusCode();
+
+        Assert.That(await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)), Is.Zero, agent.Output);
+        Assert.That(Alive(last), Is.False, "no engine process left behind");
+        Assert.That((await cluster.HostAsync())["state"]!.GetValue<string>(), Is.EqualTo("terminated"));
+        Assert.That(Directory.EnumerateFiles(Path.Combine(cluster.AgentDataDirectory, "engines"), "*.json"), Is.Empty, "nothing left to adopt");
+    }
+}
