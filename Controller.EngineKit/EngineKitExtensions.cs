@@ -9,6 +9,9 @@ namespace Controller.EngineKit;
 
 public static class EngineKitExtensions
 {
+    /// <summary>The named HTTP client the kit calls the controller with (its handlers can be configured by that name).</summary>
+    public const string HttpClientName = "Controller.EngineKit";
+
     /// <summary>The longest stop grace an engine can be given: the task in hand may finish within it.</summary>
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromHours(1);
 
@@ -39,7 +42,7 @@ public static class EngineKitExtensions
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ITaskHandler, THandler>();
-        builder.Services.AddHttpClient(nameof(EngineWorker))
+        builder.Services.AddHttpClient(HttpClientName)
             .AddStandardResilienceHandler(o =>
             {
                 // getwork and heartbeats are safe to repeat (a repeated outcome is accepted, a lost hand-out is released).
@@ -52,7 +55,7 @@ public static class EngineKitExtensions
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EngineKitOptions>>().Value;
-            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(EngineWorker));
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
             return ControllerClients.Create(http, options.ControllerUrl!, () => options.InstanceToken);
         });
         builder.Services.AddHostedService<EngineWorker>();

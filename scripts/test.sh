@@ -2,6 +2,8 @@
 # Runs every test of the solution: restore, build with warnings as errors, then each test project.
 # The infrastructure and API suites run twice: on SQLite, and on a throwaway PostgreSQL cluster
 # (installed from Debian's packages if missing, or the one named by CONTROLLER_TEST_POSTGRES).
+# The cluster tests run the agent's docker driver against a Docker engine: Debian's docker.io, started here when
+# none answers (and stopped at the end).
 # Ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +11,12 @@ cd "$(dirname "$0")/.."
 results=$(mktemp -d)
 failed_steps=0
 pg_dir=""
-cleanup() { [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"; rm -rf "$results"; }
+dockerd_pid=""
+cleanup() {
+  [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"
+  [ -n "$dockerd_pid" ] && kill "$dockerd_pid" 2>/dev/null && wait "$dockerd_pid" 2>/dev/null
+  rm -rf "$results"
+}
 trap cleanup EXIT
 
 # The README walkthrough test runs the README's curl commands: it needs curl and jq (Debian's packages).
@@ -20,6 +27,21 @@ if ! command -v jq >/dev/null || ! command -v curl >/dev/null || [ ! -x /usr/bin
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq chromium >/dev/null || exit 1
   else
     echo "!! curl and jq are needed by the README walkthrough test, chromium by the dashboard's browser tests"
+  fi
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  if ! command -v dockerd >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "installing docker.io from Debian's packages"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null || exit 1
+  fi
+  if command -v dockerd >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    dockerd >"$results/dockerd.out" 2>&1 &
+    dockerd_pid=$!
+    for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    docker info >/dev/null 2>&1 && echo "dockerd started" || echo "!! dockerd did not start: $(tail -3 "$results/dockerd.out")"
+  else
+    echo "!! no Docker engine: the docker cluster test will say so"
   fi
 fi
 
