@@ -108,6 +108,7 @@ public sealed class DashboardBrowserTests
         _factory.Clock.Advance(TimeSpan.FromMinutes(5));
         await gauges.RefreshAsync(CancellationToken.None);
 
+        (await admin.PatchAsJsonAsync($"/engine/{engineId}", new { command = new[] { "transcribe", "--fast" } })).EnsureSuccessStatusCode();
         var (page, errors) = await OpenAsync();
         await SignInAsync(page, token);
         await page.WaitForSelectorAsync("#live[data-state=live]");
@@ -136,6 +137,7 @@ public sealed class DashboardBrowserTests
         await page.ClickAsync("tr[data-engine=transcribe] a");
         await page.WaitForURLAsync(u => u.EndsWith($"/ui/engines/{engineId}", StringComparison.Ordinal));
         Assert.That(await page.TextContentAsync("[data-col=copies]"), Does.StartWith($"{engine["activeInstances"]} active of 3 desired"));
+        Assert.That(await page.TextContentAsync("[data-col=command]"), Is.EqualTo("transcribe --fast"));
 
         // Live: back on the summary, a new host registers and reports; its events appear without a reload.
         await page.GotoAsync("/ui");
