@@ -55,17 +55,7 @@ internal static class AgentServices
             AgentDriver.Docker => ActivatorUtilities.CreateInstance<DockerDriver>(sp),
             _ => new ProcessDriver(DataDirectory(sp), new CgroupLimits(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProcessDriver>>()),
         });
-        builder.Services.AddHttpClient(HttpClientName)
-            .AddStandardResilienceHandler(o =>
-            {
-                // Capped exponential back-off with jitter, honouring Retry-After; reports and registrations are safe to repeat.
-                o.Retry.MaxRetryAttempts = 5;
-                o.Retry.Delay = TimeSpan.FromSeconds(1);
-                o.Retry.MaxDelay = TimeSpan.FromSeconds(30);
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
-                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(2);
-            });
+        builder.Services.AddHttpClient(HttpClientName).AddControllerResilience();
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StatusLoop>(sp,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
     }

@@ -42,16 +42,7 @@ public static class EngineKitExtensions
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ITaskHandler, THandler>();
-        builder.Services.AddHttpClient(HttpClientName)
-            .AddStandardResilienceHandler(o =>
-            {
-                // getwork and heartbeats are safe to repeat (a repeated outcome is accepted, a lost hand-out is released).
-                o.Retry.MaxRetryAttempts = 6;
-                o.Retry.MaxDelay = TimeSpan.FromSeconds(30);
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
-                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(3);
-            });
+        builder.Services.AddHttpClient(HttpClientName).AddControllerResilience();
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EngineKitOptions>>().Value;

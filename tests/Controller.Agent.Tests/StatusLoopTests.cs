@@ -29,7 +29,7 @@ public sealed class StatusLoopTests
     private static Func<HttpResponseMessage> Registered(bool created = true) => () => FakeController.Json(created ? HttpStatusCode.Created : HttpStatusCode.OK,
         $$"""{"hostId": "{{HostId}}", "token": {{(created ? "\"ctl_host\"" : "null")}}, "statusIntervalSeconds": 1, "state": "active", "created": {{(created ? "true" : "false")}}}""");
 
-    private (StatusLoop Loop, IHostApplicationLifetime Lifetime) Build(FakeController controller, IEngineDriver driver)
+    private (StatusLoop Loop, IHostApplicationLifetime Lifetime) Build(FakeController controller, IEngineDriver driver, params (string Key, string Value)[] settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -37,7 +37,7 @@ public sealed class StatusLoopTests
             ["Agent:ControllerUrl"] = "http://controller.test:5080",
             ["Agent:RegistrationToken"] = "ctl_registration",
             ["Agent:DataDirectory"] = _data,
-        });
+        }.Concat(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))));
         builder.AddAgent();
         builder.Services.AddHttpClient(AgentServices.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => controller);
         builder.Services.AddSingleton(driver);
@@ -220,5 +220,25 @@ public sealed class StatusLoopTests
 
         Assert.That(Environment.ExitCode, Is.EqualTo(StatusLoop.ExitMisconfigured));
         Assert.That(controller.Requests, Has.Count.EqualTo(1), "a conflict is not retried");
+    }
+
+    [Test]
+    public async Task TokenOlderThanTheConfiguredAge_IsRotated_SavedBeforeUse_AndTheNextReportCarriesIt()
+    {
+        new HostIdentityStore(_data).Save(new HostIdentity(HostId, "ctl_old", DateTimeOffset.UtcNow.AddHours(-25)));
+        var controller = new FakeController().On("/host/register", Registered(created: false))
+            .On($"/host/{HostId}/token", () => FakeController.Json(HttpStatusCode.Created, $$"""{"hostId": "{{HostId}}", "token": "ctl_new", "tokenId": "{{Guid.NewGuid()}}"}"""))
+            .On("/updatestatus", () => FakeController.Status());
+        var (loop, _) = Build(controller, new FakeDriver(), ("Agent:RotateTokenAfterHours", "24"));
+
+        var hostId = await loop.RegisterAsync(CancellationToken.None);
+        await loop.RoundAsync(hostId, CancellationToken.None);
+        await loop.RoundAsync(hostId, CancellationToken.None);
+
+        Assert.That(controller.Requests.Select(r => (r.Path.Split('/').Last(), r.Token)), Is.EqualTo(new[]
+        {
+            ("register", "ctl_old"), ("token", "ctl_old"), ("updatestatus", "ctl_new"), ("updatestatus", "ctl_new"),
+        }), "rotated once, with the old token; every report after it with the new one");
+        Assert.That(new HostIdentityStore(_data).Current!.Token, Is.EqualTo("ctl_new"));
     }
 }

@@ -2,6 +2,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Controller.Client.Models;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -15,6 +16,25 @@ public static class ControllerClients
     /// <summary>A client that sends <c>Authorization: Bearer</c> with whatever <paramref name="token"/> returns at each call (so a rotated token is used at once).</summary>
     public static ControllerApiClient Create(HttpClient http, Uri baseUrl, Func<string?> token) =>
         new(new HttpClientRequestAdapter(new BearerToken(token), httpClient: http) { BaseUrl = baseUrl.ToString().TrimEnd('/') });
+
+    /// <summary>
+    /// Retries with capped exponential back-off and jitter (five retries, 1 s up to 30 s), honouring <c>Retry-After</c>,
+    /// for 408, 429, 5xx and failed connections; 30 s per attempt, 2 minutes in all. Every call the agent and the engine
+    /// kit make is safe to repeat (the protocol is level-triggered).
+    /// </summary>
+    public static IHttpClientBuilder AddControllerResilience(this IHttpClientBuilder builder)
+    {
+        builder.AddStandardResilienceHandler(o =>
+        {
+            o.Retry.MaxRetryAttempts = 5;
+            o.Retry.Delay = TimeSpan.FromSeconds(1);
+            o.Retry.MaxDelay = TimeSpan.FromSeconds(30);
+            o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
+            o.TotalRequestTimeout.Timeout = TimeSpan.FromMinutes(2);
+        });
+        return builder;
+    }
 
     /// <summary>The error's id (<c>ErrorId</c>) when the controller answered with its error body.</summary>
     public static bool Is(this Exception exception, int status, string? errorId = null) =>

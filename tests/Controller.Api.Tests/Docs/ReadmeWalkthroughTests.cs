@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Controller.Api.Tests.Infrastructure;
 
 namespace Controller.Api.Tests.Docs;
@@ -6,42 +5,18 @@ namespace Controller.Api.Tests.Docs;
 /// <summary>The README's curl walkthrough, read literally: run with bash, curl and jq against a started controller.</summary>
 public sealed class ReadmeWalkthroughTests
 {
-    private static string Walkthrough(string readme)
-    {
-        var start = readme.IndexOf("<!-- walkthrough:start -->", StringComparison.Ordinal);
-        var end = readme.IndexOf("<!-- walkthrough:end -->", StringComparison.Ordinal);
-        Assert.That(start, Is.GreaterThanOrEqualTo(0).And.LessThan(end), "the README marks its walkthrough");
-        var block = readme[start..end];
-        var code = block.IndexOf("```sh\n", StringComparison.Ordinal) + "```sh\n".Length;
-        return block[code..block.LastIndexOf("```", StringComparison.Ordinal)];
-    }
-
     [Test]
     public async Task Walkthrough_RunAsWritten_EveryStepSucceedsAndTheHostEndsTerminated()
     {
-        var root = RepositoryFiles.Root();
-        var script = Walkthrough(await File.ReadAllTextAsync(Path.Combine(root, "README.md")));
+        var script = await ReadmeScript.BlockAsync("walkthrough");
         var data = Path.Combine(Path.GetTempPath(), "controller-tests", "readme-" + Guid.NewGuid().ToString("N"));
         using var controller = await ControllerProcess.StartAsync(ControllerProcess.FreePort(), data,
             ["--Scheduling:HostLostAfterSeconds=3600", "--Scheduling:LaunchTimeoutSeconds=3600", "--Scheduling:StartTimeoutSeconds=3600",
              "--Scheduling:InstanceHeartbeatTimeoutSeconds=3600"]);
 
-        var start = new ProcessStartInfo("bash", ["-euo", "pipefail", "-c", script])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["CTL"] = controller.BaseAddress.ToString().TrimEnd('/');
-        start.Environment["ADMIN"] = ControllerFactory.AdminToken;
-        using var bash = Process.Start(start)!;
-        var output = bash.StandardOutput.ReadToEndAsync();
-        var errors = bash.StandardError.ReadToEndAsync();
-        await bash.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        var text = await output;
-        await TestContext.Out.WriteLineAsync(text);
+        var (exitCode, text, errors) = await ReadmeScript.RunAsync(script, controller, TimeSpan.FromMinutes(2));
 
-        Assert.That(bash.ExitCode, Is.Zero, $"the walkthrough stopped (curl -f fails on any non-2xx):\n{text}\n{await errors}");
+        Assert.That(exitCode, Is.Zero, $"the walkthrough stopped (curl -f fails on any non-2xx):\n{text}\n{errors}");
         Assert.That(text, Does.Contain("\"state\":\"running\""), "the engine registered");
         Assert.That(text, Does.Contain("\"scaled_down\""), "scaling down terminated a copy");
         Assert.That(text, Does.Contain("{\"mode\":\"terminate\"}"));
