@@ -2,6 +2,7 @@ using Controller.Application.Common;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
+using Controller.Application.Common.Options;
 using Controller.Application.Common.Security;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
@@ -10,6 +11,7 @@ using Controller.Domain.Hosts;
 using Controller.Domain.Tokens;
 using FluentValidation;
 using Mediator;
+using Microsoft.Extensions.Options;
 
 namespace Controller.Application.EngineInstances;
 
@@ -36,19 +38,30 @@ public sealed class ListEngineInstancesQueryValidator : AbstractValidator<ListEn
     }
 }
 
-public sealed class RegisterEngineInstanceCommandHandler(IEngineInstanceRepository instances, IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class RegisterEngineInstanceCommandHandler(
+    IEngineInstanceRepository instances,
+    IEngineRepository engines,
+    IUnitOfWork unitOfWork,
+    IOptions<SchedulingOptions> scheduling,
+    TimeProvider clock)
     : ICommandHandler<RegisterEngineInstanceCommand, EngineInstanceDto>
 {
     public async ValueTask<EngineInstanceDto> Handle(RegisterEngineInstanceCommand command, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var instance = await instances.FindAsync(command.InstanceId, cancellationToken) ?? throw EngineInstanceErrors.NotFound(command.InstanceId);
+        var healthy = instance.BecomesHealthyAt(now, scheduling.Value.HealthyAfter());
         instance.Register(now);
-        await ForgiveFailuresAsync(engines, instance.EngineId, now, cancellationToken);
+        if (healthy)
+        {
+            await ForgiveFailuresAsync(engines, instance.EngineId, now, cancellationToken);
+        }
+
         await unitOfWork.SaveChangesAsync(cancellationToken);
         return instance.ToDto();
     }
 
+    /// <summary>A copy proved healthy: its engine's failures are forgiven (on the tracked row).</summary>
     internal static async Task ForgiveFailuresAsync(IEngineRepository engines, Guid engineId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var engine = await engines.FindAsync(engineId, cancellationToken);
@@ -66,6 +79,7 @@ public sealed class HeartbeatCommandHandler(
     IHostRepository hosts,
     ITaskRepository tasks,
     IUnitOfWork unitOfWork,
+    IOptions<SchedulingOptions> scheduling,
     TimeProvider clock)
     : ICommandHandler<HeartbeatCommand, HeartbeatAnswer>
 {
@@ -82,7 +96,9 @@ public sealed class HeartbeatCommandHandler(
         var held = mine.Count(t => t.ExtendLease(instance.Id, now));
 
         // An instance holding tasks is busy whatever it says: a scale-down takes idle copies first.
-        if (instance.Heartbeat(command.Busy || held > 0, now))
+        var healthy = instance.BecomesHealthyAt(now, scheduling.Value.HealthyAfter());
+        instance.Heartbeat(command.Busy || held > 0, now);
+        if (healthy)
         {
             await RegisterEngineInstanceCommandHandler.ForgiveFailuresAsync(engines, instance.EngineId, now, cancellationToken);
         }

@@ -55,6 +55,9 @@ public sealed class EngineInstance : Entity
 
     public DateTimeOffset? LastHeartbeatAt { get; private set; }
 
+    /// <summary>When the copy became running (the engine registered or heartbeated); null while it never ran.</summary>
+    public DateTimeOffset? RunningSince { get; private set; }
+
     public bool Busy { get; private set; }
 
     public string? StopReason { get; private set; }
@@ -168,6 +171,29 @@ public sealed class EngineInstance : Entity
         return true;
     }
 
+    /// <summary>
+    /// True when a heartbeat at <paramref name="now"/> proves the copy healthy: it completes <paramref name="healthyAfter"/>
+    /// of running (its previous heartbeat was before that), or makes it running when no time is asked for. Decided
+    /// before the heartbeat is recorded, so that it holds for one call (or the few within the heartbeat resolution).
+    /// </summary>
+    public bool BecomesHealthyAt(DateTimeOffset now, TimeSpan healthyAfter)
+    {
+        if (!IsUp)
+        {
+            return false;
+        }
+
+        if (State != EngineInstanceState.Running)
+        {
+            return healthyAfter <= TimeSpan.Zero;
+        }
+
+        return RunningSince is { } since && now - since >= healthyAfter && (LastHeartbeatAt is not { } last || last - since < healthyAfter);
+    }
+
+    /// <summary>An ended copy had been running for at least <paramref name="healthyAfter"/> before it ended (not a crash loop).</summary>
+    public bool RanHealthyFor(TimeSpan healthyAfter) => RunningSince is { } since && StateChangedAt - since >= healthyAfter;
+
     /// <summary>Send a terminate. Returns true when the copy left its engine's count.</summary>
     public bool RequestStop(string reason, DateTimeOffset now)
     {
@@ -279,6 +305,11 @@ public sealed class EngineInstance : Entity
     {
         State = state;
         StateChangedAt = now;
+        if (state == EngineInstanceState.Running)
+        {
+            RunningSince ??= now;
+        }
+
         var (type, message) = state switch
         {
             EngineInstanceState.Starting => (ClusterEventTypes.InstanceStarting, "The agent reports the container; the engine has yet to announce itself."),

@@ -196,7 +196,7 @@ public sealed class Engine : Entity
             engineId: Id, reason: "failures"));
     }
 
-    /// <summary>A copy came up: failures are forgiven.</summary>
+    /// <summary>A copy proved healthy (it ran long enough): failures are forgiven and the back-off ends.</summary>
     public void RecordSuccess(DateTimeOffset now)
     {
         if (ConsecutiveFailures == 0 && BackoffUntil is null)
@@ -206,7 +206,7 @@ public sealed class Engine : Entity
 
         ConsecutiveFailures = 0;
         BackoffUntil = null;
-        Raise(ClusterEvent.Create(ClusterEventTypes.EngineBackoffEnded, now, $"Engine {Name}: a copy came up; earlier failures are forgiven.", engineId: Id));
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineBackoffEnded, now, $"Engine {Name}: a copy runs healthy; earlier failures are forgiven.", engineId: Id));
     }
 
     /// <summary>True when a host with these labels may run this engine.</summary>

@@ -3,14 +3,18 @@ using Controller.Domain.Engines;
 
 namespace Controller.Domain.Scheduling;
 
-/// <summary>Back-off after failed copies: the first pause, doubling per failed round up to the maximum.</summary>
-public sealed record BackoffPolicy(TimeSpan First, TimeSpan Max);
+/// <summary>
+/// Back-off after failed copies: the first pause, doubling per failed round up to the maximum. Only copies that fail
+/// before they have run for <paramref name="HealthyAfter"/> count (a crash loop); a copy that ran that long and then
+/// failed was unlucky, and is replaced at once.
+/// </summary>
+public sealed record BackoffPolicy(TimeSpan First, TimeSpan Max, TimeSpan HealthyAfter);
 
 /// <summary>
 /// The one rule for copies that leave their engine's count (stopped, failed, lost, displaced): the engine's
-/// count is released, and an engine whose copies failed backs off by one step per round, however many copies
-/// failed together (an agent restart that loses every container is one failure, not ten). Copies lost with their
-/// host never count as failures.
+/// count is released, and an engine whose copies failed before running healthy backs off by one step per round,
+/// however many copies failed together (an agent restart that loses every container is one failure, not ten).
+/// Copies lost with their host, and copies that had run healthy, never count as failures.
 /// </summary>
 public static class EngineCounts
 {
@@ -32,7 +36,7 @@ public static class EngineCounts
 
             engine.ReleaseInstance();
             changed[engine.Id] = engine;
-            if (instance.State == EngineInstanceState.Failed)
+            if (instance.State == EngineInstanceState.Failed && !(backoff is not null && instance.RanHealthyFor(backoff.HealthyAfter)))
             {
                 failed.Add(engine.Id);
             }

@@ -130,6 +130,13 @@ public sealed class SchedulingOptions
 
     [Range(1, 86_400)]
     public int MaxFailureBackoffSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// A copy that has run this long is healthy: its later failure is bad luck (replaced at once, no back-off), and the
+    /// first copy of an engine to get there ends the engine's back-off. Copies failing sooner are a crash loop.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int HealthyAfterSeconds { get; set; } = 60;
 }
 
 /// <summary>Values derived from <see cref="SchedulingOptions"/>, so every handler reads them the same way.</summary>
@@ -142,7 +149,9 @@ public static class SchedulingOptionsExtensions
         TimeSpan.FromSeconds(o.StopTimeoutSeconds));
 
     public static Domain.Scheduling.BackoffPolicy Backoff(this SchedulingOptions o) =>
-        new(TimeSpan.FromSeconds(o.FailureBackoffSeconds), TimeSpan.FromSeconds(o.MaxFailureBackoffSeconds));
+        new(TimeSpan.FromSeconds(o.FailureBackoffSeconds), TimeSpan.FromSeconds(o.MaxFailureBackoffSeconds), o.HealthyAfter());
+
+    public static TimeSpan HealthyAfter(this SchedulingOptions o) => TimeSpan.FromSeconds(o.HealthyAfterSeconds);
 
     public static Domain.Scheduling.SchedulerSettings SchedulerSettings(this SchedulingOptions o) => new(
         o.Policy == PlacementPolicyName.Binpack ? Domain.Scheduling.PlacementPolicy.Binpack : Domain.Scheduling.PlacementPolicy.Spread,

@@ -8,7 +8,7 @@ namespace Controller.Domain.Tests.Scheduling;
 public sealed class EngineCountsTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly BackoffPolicy Backoff = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(600));
+    private static readonly BackoffPolicy Backoff = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(60));
 
     private static (Engine Engine, List<EngineInstance> Copies) EngineWith(int copies)
     {
@@ -70,5 +70,60 @@ public sealed class EngineCountsTests
         Assert.That(copy.HoldsResources, Is.True);
         Assert.That(copy.Displace(), Is.False, "displacing twice releases once");
         Assert.That(copy.RequestStop("replaced", T0), Is.False, "stopping a displaced copy releases nothing more");
+    }
+
+    [Test]
+    public void Release_ACopyThatFailsBeforeRunningHealthy_BacksOff()
+    {
+        var (engine, copies) = EngineWith(1);
+        copies[0].ContainerSeen("c", T0);
+        copies[0].Register(T0.AddSeconds(1));
+        copies[0].ContainerExited(1, T0.AddSeconds(59));
+
+        EngineCounts.Release(copies, new Dictionary<Guid, Engine> { [engine.Id] = engine }, T0.AddSeconds(59), Backoff);
+
+        Assert.That(engine.ConsecutiveFailures, Is.EqualTo(1), "it ran 58 s of the 60 that make a copy healthy: a crash loop");
+        Assert.That(engine.InBackoffAt(T0.AddSeconds(60)), Is.True);
+    }
+
+    [Test]
+    public void Release_ACopyThatHadRunHealthy_IsReplacedWithoutBackoff()
+    {
+        var (engine, copies) = EngineWith(2);
+        foreach (var copy in copies)
+        {
+            copy.ContainerSeen("c", T0);
+            copy.Register(T0.AddSeconds(1));
+            copy.ContainerExited(137, T0.AddMinutes(10));
+        }
+
+        EngineCounts.Release(copies, new Dictionary<Guid, Engine> { [engine.Id] = engine }, T0.AddMinutes(10), Backoff);
+
+        Assert.That(engine.ActiveInstances, Is.Zero, "the copies leave the count: replacements are launched");
+        Assert.That(engine.ConsecutiveFailures, Is.Zero);
+        Assert.That(engine.InBackoffAt(T0.AddMinutes(10)), Is.False);
+    }
+
+    [Test]
+    public void BecomesHealthyAt_TrueOnceWhenTheCopyCompletesItsHealthyTime()
+    {
+        var (_, copies) = EngineWith(1);
+        var copy = copies[0];
+        var healthyAfter = TimeSpan.FromSeconds(60);
+        copy.ContainerSeen("c", T0);
+        Assert.That(copy.BecomesHealthyAt(T0, healthyAfter), Is.False, "not running yet");
+        Assert.That(copy.BecomesHealthyAt(T0, TimeSpan.Zero), Is.True, "with no time asked for, coming up is enough");
+        copy.Register(T0);
+
+        var beats = new List<bool>();
+        for (var second = 10; second <= 120; second += 10)
+        {
+            var now = T0.AddSeconds(second);
+            beats.Add(copy.BecomesHealthyAt(now, healthyAfter));
+            copy.Heartbeat(false, now);
+        }
+
+        Assert.That(beats.Count(b => b), Is.EqualTo(1));
+        Assert.That(beats.IndexOf(true), Is.EqualTo(5), "the heartbeat at 60 s");
     }
 }

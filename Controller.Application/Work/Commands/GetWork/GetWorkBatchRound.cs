@@ -35,6 +35,7 @@ public sealed class GetWorkBatchRound(
     {
         var now = clock.GetUtcNow();
         var resolution = GetWorkSteps.HeartbeatResolution(scheduling.Value);
+        var healthyAfter = scheduling.Value.HealthyAfter();
         var answers = new GetWorkAnswer?[commands.Count];
         var ids = commands.Select(c => c.InstanceId).Distinct().ToList();
         var found = (await tasks.ListInstancesWithHeldAsync(ids, now, cancellationToken)).ToDictionary(r => r.Instance.Id);
@@ -60,9 +61,10 @@ public sealed class GetWorkBatchRound(
             var byId = mine.ToDictionary(t => t.Id);
             if ((engine.ScalingMode == ScalingMode.Queue && engine.Surplus > 0)
                 || !WorkDispatch.Decide(instance, HostState.Active, engine, mine.Count(t => t.IsHeldBy(instance.Id, now))).MayTakeWork
-                || GetWorkSteps.Refusals(command, byId, now).Count > 0)
+                || GetWorkSteps.Refusals(command, byId, now).Count > 0
+                || instance.BecomesHealthyAt(now, healthyAfter))
             {
-                continue;
+                continue; // (a copy proving healthy forgives its engine's failures: the call's own round does that)
             }
 
             // From here the call is in the batch: its changes are saved with the others' or not at all.

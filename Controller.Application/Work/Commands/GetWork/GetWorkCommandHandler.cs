@@ -52,9 +52,11 @@ public sealed class GetWorkCommandHandler(
         var view = await clusterView.GetAsync(cancellationToken);
         var engine = view.Engines.FirstOrDefault(e => e.Id == instance.EngineId) ?? await engines.FindAsync(instance.EngineId, cancellationToken);
         var hostState = view.IsActiveHost(instance.HostId) ? HostState.Active : await hosts.StateOfAsync(instance.HostId, cancellationToken);
-        if (instance.Heartbeat(busy: instance.Busy, now, HeartbeatResolution))
+        var healthy = instance.BecomesHealthyAt(now, scheduling.Value.HealthyAfter());
+        instance.Heartbeat(busy: instance.Busy, now, HeartbeatResolution);
+        if (healthy)
         {
-            // It just came up: its engine's failures are forgiven (on the tracked row).
+            // It proved healthy: its engine's failures are forgiven (on the tracked row).
             engine = await engines.FindAsync(instance.EngineId, cancellationToken);
             if (engine is { ConsecutiveFailures: > 0 })
             {

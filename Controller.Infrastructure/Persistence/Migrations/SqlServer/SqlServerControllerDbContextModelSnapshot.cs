@@ -101,6 +101,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<DateTimeOffset?>("RunningSince")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
