@@ -73,7 +73,11 @@ public sealed class HostController(ISender sender) : ApiControllerBase
     public async Task<HostStatusReportResponse> Status(Guid hostId, CancellationToken ct) =>
         (await sender.Send(new GetHostStatusQuery(hostId), ct)).ToResponse();
 
-    /// <summary>Put the host into draining: no new launches; optional deadline in seconds (admin).</summary>
+    /// <summary>
+    /// Put the host into draining: no new launches; its copies stop as their replacements run elsewhere, and at the
+    /// deadline (<c>deadlineSeconds</c>, else the controller's <c>Scheduling:DrainDeadlineSeconds</c>, one hour by default)
+    /// whatever is left stops (admin). Draining again sets a new deadline only when one is given.
+    /// </summary>
     [HttpPost("{hostId:guid}/drain")]
     [Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<HostSummaryResponse>(StatusCodes.Status202Accepted)]

@@ -99,14 +99,20 @@ public sealed class Host : Entity
     /// <summary>Kept by the scheduler after every change of the instances on this host.</summary>
     public void SetAllocated(Resources allocated) => Allocated = Guard.NonNegative(allocated, "allocated");
 
-    /// <summary>Stop new launches; with a deadline, what is left is stopped then.</summary>
-    public void Drain(DateTimeOffset now, TimeSpan? deadline)
+    /// <summary>How long a drain without a deadline of its own lasts by default (Nomad's default drain deadline).</summary>
+    public static readonly TimeSpan DefaultDrainDeadline = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Stop new launches; what is left is stopped at the deadline, replaced elsewhere or not: the one given, else
+    /// <paramref name="defaultDeadline"/> (a drain always ends).
+    /// </summary>
+    public void Drain(DateTimeOffset now, TimeSpan? deadline, TimeSpan defaultDeadline)
     {
         switch (State)
         {
             case HostState.Active:
+                DrainDeadline = now + (deadline ?? defaultDeadline);
                 MoveTo(HostState.Draining, now);
-                DrainDeadline = deadline is null ? null : now + deadline.Value;
                 break;
             case HostState.Draining:
                 // Draining again only tightens or sets the deadline.
@@ -247,7 +253,8 @@ public sealed class Host : Entity
         {
             (HostState.Lost, HostState.Active) => (ClusterEventTypes.HostBack, $"Host {Hostname} reports again after it was lost."),
             (_, HostState.Active) => (ClusterEventTypes.HostUndrained, $"Host {Hostname} takes new launches again."),
-            (_, HostState.Draining) => (ClusterEventTypes.HostDraining, $"Host {Hostname} is draining: no new launches; its copies are replaced elsewhere before they stop."),
+            (_, HostState.Draining) => (ClusterEventTypes.HostDraining,
+                $"Host {Hostname} is draining: no new launches; its copies are replaced elsewhere before they stop, and stopped at the latest at {DrainDeadline:O}."),
             (_, HostState.Drained) => (ClusterEventTypes.HostDrained, $"Host {Hostname} is drained: nothing runs on it."),
             (_, HostState.Lost) => (ClusterEventTypes.HostLost, $"Host {Hostname} is lost: silent since {LastSeenAt:O}; its instances are replaced elsewhere."),
             (_, HostState.Terminating) => (ClusterEventTypes.HostTerminating, $"Host {Hostname} is being terminated: its instances are stopped, then it shuts down."),

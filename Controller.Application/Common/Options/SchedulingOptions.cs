@@ -137,6 +137,13 @@ public sealed class SchedulingOptions
     /// </summary>
     [Range(0, 86_400)]
     public int HealthyAfterSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// A drain without a deadline of its own ends this long after it began: copies still there (no room for their
+    /// replacements elsewhere) are stopped then, as Nomad's default drain deadline of one hour.
+    /// </summary>
+    [Range(0, 7 * 86_400)]
+    public int DrainDeadlineSeconds { get; set; } = (int)Domain.Hosts.Host.DefaultDrainDeadline.TotalSeconds;
 }
 
 /// <summary>Values derived from <see cref="SchedulingOptions"/>, so every handler reads them the same way.</summary>

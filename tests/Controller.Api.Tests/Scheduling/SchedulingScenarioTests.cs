@@ -176,6 +176,38 @@ public sealed class SchedulingScenarioTests
     }
 
     [Test]
+    public async Task DrainWithoutDeadline_NoRoomElsewhere_EndsAtTheDefaultDeadline_WhichDetailAndTheEventShow()
+    {
+        using var factory = new ControllerFactory(new Dictionary<string, string?> { ["Scheduling:DrainDeadlineSeconds"] = "40" });
+        using var admin = factory.Admin();
+        (await admin.PostAsJsonAsync("/engine", new
+        {
+            name = "ocr", image = "registry/ocr:1", resources = new { cpuMillicores = 2000, memoryMiB = 4096 }, desiredInstances = 2,
+        })).EnsureSuccessStatusCode();
+        using var a = await Agent.RegisterAsync(factory);
+        await a.ReportAsync();
+        var drainedAt = factory.Clock.GetUtcNow();
+        (await admin.PostAsync($"/host/{a.HostId}/drain", null)).EnsureSuccessStatusCode();
+
+        var detail = await (await admin.GetAsync($"/host/{a.HostId}/detail")).ReadJsonAsync();
+        Assert.That(detail["drainDeadline"]!.GetValue<DateTimeOffset>(), Is.EqualTo(drainedAt + TimeSpan.FromSeconds(40)).Within(TimeSpan.FromSeconds(1)));
+        var events = await (await admin.GetAsync($"/event?after=0&hostId={a.HostId}&type=host.draining")).ReadJsonAsync();
+        Assert.That(events["items"]![0]!["message"]!.GetValue<string>(), Does.Contain("stopped at the latest at"));
+
+        // No other host: the copies stay while the deadline runs (make before break), then go.
+        factory.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.That((await a.ReportAsync())["terminate"]!.AsArray(), Is.Empty, "before the deadline nothing stops without a replacement");
+        (await admin.PostAsync($"/host/{a.HostId}/drain", null)).EnsureSuccessStatusCode(); // draining again does not push the deadline back
+        factory.Clock.Advance(TimeSpan.FromSeconds(21));
+        var answer = await a.ReportAsync();
+        await a.ReportAsync();
+
+        Assert.That(answer["terminate"]!.AsArray().Select(t => t!["reason"]!.GetValue<string>()), Is.EqualTo(new[] { "drain_deadline", "drain_deadline" }));
+        detail = await (await admin.GetAsync($"/host/{a.HostId}/detail")).ReadJsonAsync();
+        Assert.That(detail["state"]!.GetValue<string>(), Is.EqualTo("drained"));
+    }
+
+    [Test]
     public async Task DeleteEngine_InstancesStoppedThenEngineGone()
     {
         var engineId = await CreateEngineAsync("ocr", desired: 2);

@@ -71,7 +71,7 @@ public sealed class ClusterViewTests
     public async Task ASavedHost_TakesItsNewState_AndItsNextReportGetsAFullRound()
     {
         Remember(_host.Id);
-        _host.Drain(_clock.GetUtcNow(), null);
+        _host.Drain(_clock.GetUtcNow(), null, Host.DefaultDrainDeadline);
 
         _view.Committed(new CommittedChanges([_host], [], []));
         var view = await _view.GetAsync(CancellationToken.None);

@@ -177,7 +177,7 @@ public sealed class GetWorkBatchRoundTests
     [Test]
     public async Task RunAsync_DrainingHost_IsLeftToTheSingleRound()
     {
-        _host.Drain(_clock.GetUtcNow(), null);
+        _host.Drain(_clock.GetUtcNow(), null, Host.DefaultDrainDeadline);
 
         var answers = await Round().RunAsync([new GetWorkCommand(_first.Id, null, 1)], CancellationToken.None);
 

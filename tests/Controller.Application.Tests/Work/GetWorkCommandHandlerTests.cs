@@ -130,7 +130,7 @@ public sealed class GetWorkCommandHandlerTests
     [Test]
     public async Task Handle_DrainingHostAndNothingHeld_TerminatesAndReleasesTheCopy()
     {
-        _host.Drain(_clock.GetUtcNow(), null);
+        _host.Drain(_clock.GetUtcNow(), null, Host.DefaultDrainDeadline);
         var before = _engine.ActiveInstances;
 
         var answer = await Handler().Handle(new GetWorkCommand(_instance.Id, [], 1), CancellationToken.None);
@@ -145,7 +145,7 @@ public sealed class GetWorkCommandHandlerTests
     [Test]
     public async Task Handle_DrainingHostWhileHoldingWork_WaitsAndExtendsTheLease()
     {
-        _host.Drain(_clock.GetUtcNow(), null);
+        _host.Drain(_clock.GetUtcNow(), null, Host.DefaultDrainDeadline);
         var held = Queued();
         held.Lease(_instance.Id, _clock.GetUtcNow());
         _tasks.Setup(r => r.ListHeldByAsync(_instance.Id, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync([held]);

@@ -25,8 +25,8 @@ public sealed class ClusterEventTests
         var host = NewHost();
         Assert.That(Taken(host), Is.EqualTo(new[] { ClusterEventTypes.HostRegistered }));
 
-        host.Drain(T0, null);
-        host.Drain(T0, TimeSpan.FromMinutes(1));
+        host.Drain(T0, null, Host.DefaultDrainDeadline);
+        host.Drain(T0, TimeSpan.FromMinutes(1), Host.DefaultDrainDeadline);
         host.CompleteDrain(T0);
         host.Undrain(T0);
         host.Undrain(T0);

@@ -23,10 +23,10 @@ internal static class HostTestData
             case HostState.Active:
                 break;
             case HostState.Draining:
-                host.Drain(t, null);
+                host.Drain(t, null, Host.DefaultDrainDeadline);
                 break;
             case HostState.Drained:
-                host.Drain(t, null);
+                host.Drain(t, null, Host.DefaultDrainDeadline);
                 host.CompleteDrain(t);
                 break;
             case HostState.Terminating:

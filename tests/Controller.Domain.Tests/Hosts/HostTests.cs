@@ -54,7 +54,7 @@ public sealed class HostTests
     {
         var host = InState(from);
 
-        host.Drain(Later, TimeSpan.FromSeconds(30));
+        host.Drain(Later, TimeSpan.FromSeconds(30), Host.DefaultDrainDeadline);
 
         Assert.That(host.State, Is.EqualTo(to));
     }
@@ -66,7 +66,7 @@ public sealed class HostTests
     {
         var host = InState(from);
 
-        var ex = Assert.Throws<DomainException>(() => host.Drain(Later, null));
+        var ex = Assert.Throws<DomainException>(() => host.Drain(Later, null, Host.DefaultDrainDeadline));
         Assert.That(ex!.ErrorId, Is.EqualTo("host_state_conflict"));
         Assert.That(host.State, Is.EqualTo(from));
     }
@@ -76,7 +76,7 @@ public sealed class HostTests
     {
         var host = NewHost();
 
-        host.Drain(Later, TimeSpan.FromSeconds(90));
+        host.Drain(Later, TimeSpan.FromSeconds(90), Host.DefaultDrainDeadline);
 
         Assert.That(host.DrainDeadline, Is.EqualTo(Later.AddSeconds(90)));
         Assert.That(host.AcceptsLaunches, Is.False);
@@ -248,5 +248,15 @@ public sealed class HostTests
 
         var ex = Assert.Throws<DomainException>(() => host.ReRegister(Registration("another"), Later));
         Assert.That(ex!.ErrorId, Is.EqualTo("machine_id_mismatch"));
+    }
+
+    [Test]
+    public void Drain_WithoutADeadline_EndsAtTheDefault_AndDrainingAgainWithoutOneKeepsIt()
+    {
+        var host = InState(HostState.Active);
+        host.Drain(Later, null, TimeSpan.FromMinutes(30));
+        host.Drain(Later.AddMinutes(10), null, TimeSpan.FromMinutes(30));
+
+        Assert.That(host.DrainDeadline, Is.EqualTo(Later.AddMinutes(30)));
     }
 }

@@ -40,7 +40,7 @@ public sealed class EventLogTests
         var signal = new EventSignal();
         var woken = signal.NextNotification();
         var host = NewHost("m-1", T0);
-        host.Drain(T0, null);
+        host.Drain(T0, null, Host.DefaultDrainDeadline);
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(host);

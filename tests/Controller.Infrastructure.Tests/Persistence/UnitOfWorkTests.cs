@@ -105,7 +105,7 @@ public sealed class UnitOfWorkTests
         }, CancellationToken.None);
         Assert.That(hook.Commits.Single().Hosts, Is.EqualTo(new[] { host }));
 
-        host.Drain(Now, null);
+        host.Drain(Now, null, Host.DefaultDrainDeadline);
         Assert.ThrowsAsync<InvalidOperationException>(() => unitOfWork.InTransactionAsync<int>(async ct =>
         {
             await unitOfWork.SaveChangesAsync(ct);
@@ -131,7 +131,7 @@ public sealed class UnitOfWorkTests
         await using var b = _database.CreateContext();
         var copyA = await new HostRepository(a, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
         var copyB = await new HostRepository(b, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
-        copyA!.Drain(Now, null);
+        copyA!.Drain(Now, null, Host.DefaultDrainDeadline);
         copyB!.Terminate(Now);
         await new UnitOfWork(a, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
         var hook = new RecordingClusterChanges();
@@ -169,7 +169,7 @@ public sealed class UnitOfWorkTests
             Assert.That(await After(h => h.RecordStatus(new Resources(500, 512, 0, 5), later)), Is.True, "the same readings, later");
             Assert.That(await After(h => h.RecordStatus(new Resources(400, 512, 0, 5), later)), Is.False, "other free resources");
             Assert.That(await After(h => h.SetAllocated(new Resources(100, 0, 0, 0))), Is.False, "another allocation");
-            Assert.That(await After(h => h.Drain(later, null)), Is.False, "a state change (and its event)");
+            Assert.That(await After(h => h.Drain(later, null, Host.DefaultDrainDeadline)), Is.False, "a state change (and its event)");
         });
 
         await using var other = _database.CreateContext();

@@ -1,16 +1,20 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Options;
 using Controller.Application.Hosts.Models;
 using Mediator;
+using Microsoft.Extensions.Options;
 
 namespace Controller.Application.Hosts.Commands.DrainHost;
 
-public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, TimeProvider clock)
+/// <summary>Drains a host; without a deadline in the request the drain ends at <c>Scheduling:DrainDeadlineSeconds</c>.</summary>
+public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork unitOfWork, IOptions<SchedulingOptions> scheduling, TimeProvider clock)
     : ICommandHandler<DrainHostCommand, HostSummaryDto>
 {
     public async ValueTask<HostSummaryDto> Handle(DrainHostCommand command, CancellationToken cancellationToken)
     {
         var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
-        host.Drain(clock.GetUtcNow(), command.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+        host.Drain(clock.GetUtcNow(), command.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            TimeSpan.FromSeconds(scheduling.Value.DrainDeadlineSeconds));
         await unitOfWork.SaveChangesAsync(cancellationToken);
         return host.ToSummary();
     }
