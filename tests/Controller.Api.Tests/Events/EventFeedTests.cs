@@ -138,10 +138,13 @@ public sealed class EventFeedTests
         a.Crash(crashed);
         await a.ReportAsync();
 
-        // Past the back-off a new copy comes up: the engine's failures are forgiven.
+        // Past the back-off a new copy comes up; once it has run healthy (60 s) the engine's failures are forgiven.
         _factory.Clock.Advance(TimeSpan.FromMinutes(10));
         await ConvergeAsync(a);
         var replacement = a.InstancesOf(engineId).Single(id => id != crashed);
+        Assert.That(TypesOf(await AllEventsAsync(), "engineId", engineId), Does.Not.Contain("engine.backoff_ended"), "coming up is not enough");
+        _factory.Clock.Advance(TimeSpan.FromSeconds(61));
+        await a.HeartbeatEnginesAsync();
 
         Assert.That((await _admin.PostAsJsonAsync($"/host/{a.HostId}/terminate", new { })).IsSuccessStatusCode, Is.True);
         await ConvergeAsync(a);
