@@ -46,46 +46,34 @@ public sealed class SweepService(
         }
     }
 
-    /// <summary>One sweep if this replica holds (or can take) the lease. Returns whether it swept.</summary>
+    /// <summary>
+    /// One sweep if this replica holds (or can take) the lease. Returns whether it swept. Its steps (hosts and engines,
+    /// tasks, events) run each in a scope of its own: a step that fails is logged and counted, and the next ones still
+    /// run; the lease is renewed before each step, and a replica that lost it stops there.
+    /// </summary>
     public async Task<bool> TickAsync(CancellationToken cancellationToken)
     {
         try
         {
             // This replica's hosts answered from memory are written first, so that none of them looks silent.
             await lastSeen.FlushAsync(cancellationToken);
-            await using var scope = scopes.CreateAsyncScope();
-            var sweeper = scope.ServiceProvider.GetRequiredService<ClusterSweeper>();
-            var leases = scope.ServiceProvider.GetRequiredService<LeaseStore>();
-            if (!await leases.TryAcquireAsync(LeaseName, Holder, TimeSpan.FromSeconds(options.Value.SweepLeaseSeconds), cancellationToken))
+            if (!await HoldLeaseAsync(cancellationToken))
             {
                 // Not the sweeper, but every replica tells agents the same interval: keep the host count current here too.
-                await sweeper.RefreshLiveHostsAsync(cancellationToken);
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<ClusterSweeper>().RefreshLiveHostsAsync(cancellationToken);
                 return false;
             }
 
-            var result = await sweeper.SweepAsync(cancellationToken);
+            foreach (var (step, run) in Steps)
+            {
+                if (!await StepAsync(step, run, cancellationToken))
+                {
+                    return false;
+                }
+            }
+
             metrics.Swept();
-            metrics.HostsLost(result.HostsLost);
-            if (result.HostsLost > 0 || result.EnginesDeleted > 0 || result.HostsTerminated > 0)
-            {
-                logger.LogInformation("Sweep: {HostsLost} hosts lost, {HostsTerminated} terminated hosts finished, {EnginesDeleted} engines deleted.",
-                    result.HostsLost, result.HostsTerminated, result.EnginesDeleted);
-            }
-
-            var work = await scope.ServiceProvider.GetRequiredService<TaskSweeper>().SweepAsync(cancellationToken);
-            if (work.Any)
-            {
-                logger.LogInformation(
-                    "Task sweep: {LeasesExpired} leases expired, {LeasesReleased} released from ended instances, {TasksDeleted} finished tasks deleted, {EnginesRescaled} engines rescaled by backlog.",
-                    work.LeasesExpired, work.LeasesReleased, work.TasksDeleted, work.EnginesRescaled);
-            }
-
-            var pruned = await scope.ServiceProvider.GetRequiredService<Application.Events.EventRetention>().PruneAsync(cancellationToken);
-            if (pruned > 0)
-            {
-                logger.LogDebug("Event retention: {Pruned} events deleted.", pruned);
-            }
-
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -93,6 +81,72 @@ public sealed class SweepService(
             logger.LogError(ex, "Sweep failed; it will run again at the next tick.");
             return false;
         }
+    }
+
+    private IEnumerable<(string Step, Func<IServiceProvider, CancellationToken, Task> Run)> Steps =>
+    [
+        ("hosts", async (services, ct) =>
+        {
+            var result = await services.GetRequiredService<ClusterSweeper>().SweepAsync(ct);
+            metrics.HostsLost(result.HostsLost);
+            if (result.HostsLost > 0 || result.EnginesDeleted > 0 || result.HostsTerminated > 0)
+            {
+                logger.LogInformation("Sweep: {HostsLost} hosts lost, {HostsTerminated} terminated hosts finished, {EnginesDeleted} engines deleted.",
+                    result.HostsLost, result.HostsTerminated, result.EnginesDeleted);
+            }
+        }),
+        ("tasks", async (services, ct) =>
+        {
+            var work = await services.GetRequiredService<TaskSweeper>().SweepAsync(ct);
+            if (work.Any)
+            {
+                logger.LogInformation(
+                    "Task sweep: {LeasesExpired} leases expired, {LeasesReleased} released from ended instances, {TasksDeleted} finished tasks deleted, {EnginesRescaled} engines rescaled by backlog.",
+                    work.LeasesExpired, work.LeasesReleased, work.TasksDeleted, work.EnginesRescaled);
+            }
+        }),
+        ("events", async (services, ct) =>
+        {
+            var pruned = await services.GetRequiredService<Application.Events.EventRetention>().PruneAsync(ct);
+            if (pruned > 0)
+            {
+                logger.LogDebug("Event retention: {Pruned} events deleted.", pruned);
+            }
+        }),
+    ];
+
+    /// <summary>Takes or renews the sweep lease.</summary>
+    private async Task<bool> HoldLeaseAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<LeaseStore>()
+            .TryAcquireAsync(LeaseName, Holder, TimeSpan.FromSeconds(options.Value.SweepLeaseSeconds), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one step in a scope of its own (a failed step's unit of work cannot spoil the next) once the lease is
+    /// renewed; false when another replica took the lease. A failure is logged and counted, not passed on.
+    /// </summary>
+    private async Task<bool> StepAsync(string step, Func<IServiceProvider, CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await HoldLeaseAsync(cancellationToken))
+            {
+                logger.LogInformation("Another replica took the sweep lease before step {Step}; this sweep stops here.", step);
+                return false;
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            await run(scope.ServiceProvider, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.SweepStepFailed(step);
+            logger.LogError(ex, "Sweep step {Step} failed; the other steps still run, and it runs again at the next tick.", step);
+        }
+
+        return true;
     }
 
     private async Task ReleaseAsync()

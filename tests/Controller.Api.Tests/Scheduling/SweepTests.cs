@@ -20,6 +20,46 @@ public sealed class SweepTests
         factory.WithDbAsync(db => db.Hosts.AsNoTracking().Where(h => h.Id == hostId).Select(h => h.State).SingleAsync());
 
     [Test]
+    public async Task Sweep_AStepFails_TheOthersStillRun_AndTheNextTickRunsItAgain()
+    {
+        using var factory = new ControllerFactory(new Dictionary<string, string?>
+        {
+            ["Scheduling:HostLostAfterSeconds"] = "30",
+            ["Scheduling:StartupGraceSeconds"] = "0",
+            ["Scheduling:SweepIntervalSeconds"] = "3600",
+            ["Events:RetentionHours"] = "1",
+        });
+        var agents = new List<Agent>();
+        for (var i = 0; i < 4; i++)
+        {
+            agents.Add(await Agent.RegisterAsync(factory));
+        }
+
+        // The task step fails (its table is gone); the hosts step before it and the events step after it still run.
+        await factory.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("ALTER TABLE \"Tasks\" RENAME TO \"TasksGone\""));
+        var sweep = factory.Services.GetRequiredService<SweepService>();
+        factory.Clock.Advance(TimeSpan.FromMinutes(61));
+        foreach (var agent in agents.Skip(1))
+        {
+            await agent.ReportAsync();
+        }
+
+        Assert.That(await sweep.TickAsync(CancellationToken.None), Is.True, "the sweep ran");
+        Assert.That(await StateAsync(factory, agents[0].HostId), Is.EqualTo(HostState.Lost), "the hosts step ran");
+        var cutoff = factory.Clock.GetUtcNow() - TimeSpan.FromHours(1);
+        var old = await factory.WithDbAsync(db => db.Events.AsNoTracking().Select(e => e.At).ToListAsync());
+        Assert.That(old.Count(at => at < cutoff), Is.Zero, "the events step ran after the failed one (the registrations' events are past their retention)");
+        Assert.That(old, Is.Not.Empty);
+
+        await factory.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("ALTER TABLE \"TasksGone\" RENAME TO \"Tasks\""));
+        Assert.That(await sweep.TickAsync(CancellationToken.None), Is.True);
+        foreach (var agent in agents)
+        {
+            agent.Dispose();
+        }
+    }
+
+    [Test]
     public async Task Sweep_OneOfFourHostsSilent_IsLost_ThenBackOnReport()
     {
         using var factory = NewFactory();
