@@ -151,11 +151,10 @@ public sealed partial class StatusLoop(
     /// <summary>Carries out an answer against what the driver listed just before the report.</summary>
     internal async Task ApplyAsync(HostStatusResponse answer, IReadOnlyList<ManagedEngine> engines, CancellationToken cancellationToken)
     {
-        var known = engines.ToDictionary(e => e.InstanceId);
         foreach (var order in answer.Terminate ?? [])
         {
-            var engine = order.EngineInstanceId is { } id && known.TryGetValue(id, out var byId) ? byId
-                : engines.FirstOrDefault(e => e.ContainerId == order.ContainerId);
+            var engine = engines.FirstOrDefault(e => e.InstanceId == order.EngineInstanceId)
+                ?? engines.FirstOrDefault(e => e.ContainerId == order.ContainerId);
             if (engine is null)
             {
                 continue;
@@ -171,10 +170,11 @@ public sealed partial class StatusLoop(
             }
         }
 
+        var known = engines.Select(e => e.InstanceId).ToHashSet();
         foreach (var order in answer.Launch ?? [])
         {
             // Level-triggered orders come again until a report shows the copy: start each instance once.
-            if (order.EngineInstanceId is { } id && known.TryAdd(id, null!))
+            if (order.EngineInstanceId is { } id && known.Add(id))
             {
                 await driver.StartAsync(ToLaunch(order), cancellationToken);
             }

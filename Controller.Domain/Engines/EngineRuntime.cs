@@ -21,10 +21,6 @@ public sealed partial record EngineRuntime
     /// <summary>Command and environment together, as stored: at most this many characters.</summary>
     public const int MaxTotalChars = 32_768;
 
-    /// <summary>The variables the controller sets in every launch; an engine's own value for them is replaced.</summary>
-    public static readonly IReadOnlySet<string> ControllerVariables =
-        new HashSet<string>(["CONTROLLER_URL", "ENGINE_ID", "ENGINE_INSTANCE_ID", "ENGINE_INSTANCE_TOKEN"], StringComparer.Ordinal);
-
     public static readonly EngineRuntime Default = new(null, new Dictionary<string, string>(), DefaultStopGraceSeconds);
 
     internal EngineRuntime(IReadOnlyList<string>? command, IReadOnlyDictionary<string, string> environment, int stopGraceSeconds)
@@ -40,9 +36,6 @@ public sealed partial record EngineRuntime
     public IReadOnlyDictionary<string, string> Environment { get; }
 
     public int StopGraceSeconds { get; }
-
-    /// <summary>A name a shell and every runtime accept: a letter or underscore, then letters, digits, underscores.</summary>
-    public static bool IsValidVariableName(string name) => VariableName().IsMatch(name);
 
     /// <summary>The first rule this runtime breaks (field and message), or null when it is valid.</summary>
     public static (string Field, string Message)? FirstViolation(IReadOnlyList<string>? command, IReadOnlyDictionary<string, string>? environment, int stopGraceSeconds)
@@ -77,7 +70,7 @@ public sealed partial record EngineRuntime
 
             foreach (var (name, value) in environment)
             {
-                if (name.Length > EnvironmentNameMaxLength || !IsValidVariableName(name))
+                if (name.Length > EnvironmentNameMaxLength || !VariableName().IsMatch(name))
                 {
                     return ("environment", $"'{name}' is not a valid variable name: a letter or '_', then letters, digits or '_', at most {EnvironmentNameMaxLength} characters.");
                 }
@@ -136,6 +129,7 @@ public sealed partial record EngineRuntime
 
     public override int GetHashCode() => HashCode.Combine(StopGraceSeconds, Command?.Count ?? -1, Environment.Count);
 
+    /// <summary>A name a shell and every runtime accept: a letter or underscore, then letters, digits, underscores.</summary>
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex VariableName();
 }

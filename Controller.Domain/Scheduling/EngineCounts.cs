@@ -36,7 +36,7 @@ public static class EngineCounts
 
             engine.ReleaseInstance();
             changed[engine.Id] = engine;
-            if (instance.State == EngineInstanceState.Failed && !(backoff is not null && instance.RanHealthyFor(backoff.HealthyAfter)))
+            if (instance.State == EngineInstanceState.Failed && (backoff is null || !instance.RanHealthyFor(backoff.HealthyAfter)))
             {
                 failed.Add(engine.Id);
             }

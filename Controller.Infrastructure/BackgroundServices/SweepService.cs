@@ -65,12 +65,16 @@ public sealed class SweepService(
                 return false;
             }
 
+            var first = true;
             foreach (var (step, run) in Steps)
             {
-                if (!await StepAsync(step, run, cancellationToken))
+                // The lease was just taken for the first step; it is renewed before each of the others.
+                if (!await StepAsync(step, run, renewLease: !first, cancellationToken))
                 {
                     return false;
                 }
+
+                first = false;
             }
 
             metrics.Swept();
@@ -127,11 +131,11 @@ public sealed class SweepService(
     /// Runs one step in a scope of its own (a failed step's unit of work cannot spoil the next) once the lease is
     /// renewed; false when another replica took the lease. A failure is logged and counted, not passed on.
     /// </summary>
-    private async Task<bool> StepAsync(string step, Func<IServiceProvider, CancellationToken, Task> run, CancellationToken cancellationToken)
+    private async Task<bool> StepAsync(string step, Func<IServiceProvider, CancellationToken, Task> run, bool renewLease, CancellationToken cancellationToken)
     {
         try
         {
-            if (!await HoldLeaseAsync(cancellationToken))
+            if (renewLease && !await HoldLeaseAsync(cancellationToken))
             {
                 logger.LogInformation("Another replica took the sweep lease before step {Step}; this sweep stops here.", step);
                 return false;

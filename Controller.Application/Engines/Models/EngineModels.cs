@@ -23,11 +23,15 @@ public sealed record EngineDefinition(
     int? StopGraceSeconds = null)
 {
     /// <summary>The current definition of an engine, as a PUT would send it.</summary>
-    public static EngineDefinition Of(Domain.Engines.Engine engine) => new(
-        engine.Name, engine.Image, ResourcesModel.From(engine.Resources), engine.Priority, engine.MinInstances, engine.MaxInstances,
-        engine.DesiredInstances, engine.HostLabels,
-        new EngineScalingModel(engine.ScalingMode, engine.TargetTasksPerInstance, engine.ScaleDownAfterSeconds),
-        engine.Runtime.Command, engine.Runtime.Environment, engine.StopGraceSeconds);
+    public static EngineDefinition Of(Domain.Engines.Engine engine)
+    {
+        var runtime = engine.Runtime;
+        return new(
+            engine.Name, engine.Image, ResourcesModel.From(engine.Resources), engine.Priority, engine.MinInstances, engine.MaxInstances,
+            engine.DesiredInstances, engine.HostLabels,
+            new EngineScalingModel(engine.ScalingMode, engine.TargetTasksPerInstance, engine.ScaleDownAfterSeconds),
+            runtime.Command, runtime.Environment, runtime.StopGraceSeconds);
+    }
 
     public EngineSpec ToSpec() => new(
         Name!, Image!, Resources!.ToResources(), Priority ?? 0, MinInstances ?? 0, MaxInstances ?? DesiredInstances ?? 0,
