@@ -39,6 +39,7 @@ public static class DependencyInjection
         services.AddSingleton<Scheduling.ClusterView>();
         services.AddSingleton<Scheduling.MassSilenceHold>();
         services.AddScoped<Events.EventRetention>();
+        services.AddSingleton<Events.EventFeed>();
         services.AddSingleton<IClusterChanges>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<IClusterViewSource>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<Scheduling.ControllerLifetime>();

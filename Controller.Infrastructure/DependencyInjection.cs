@@ -78,6 +78,7 @@ public static class DependencyInjection
         services.AddSingleton<Security.TokenCacheEpoch>();
         services.AddSingleton<BackgroundServices.TokenEpochService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.TokenEpochService>());
+        services.AddHostedService<BackgroundServices.EventFeedService>();
         services.AddSingleton<BackgroundServices.LastSeenFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.LastSeenFlushService>());
 

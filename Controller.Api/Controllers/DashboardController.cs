@@ -77,10 +77,11 @@ public sealed class DashboardController(ISender sender) : Microsoft.AspNetCore.M
 
     /// <summary>The event feed for the pages' live updates (the cookie authenticates it; EventSource cannot send a bearer token).</summary>
     [HttpGet("events/stream")]
+    [EventStream]
     public async Task<IResult> Stream([FromHeader(Name = "Last-Event-ID")] long? lastEventId, CancellationToken ct)
     {
         var stream = await sender.Send(new FollowEventsQuery(lastEventId, [], null, null, null), ct);
-        return EventController.ServerSentEvents(stream.Events, ct);
+        return EventController.ServerSentEvents(HttpContext, stream.Events);
     }
 
     [HttpGet("signin")]

@@ -1,6 +1,5 @@
 using System.Net.Mime;
 using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Controller.Api.Contracts;
 using Controller.Api.Security;
@@ -41,9 +40,11 @@ public sealed class EventController(ISender sender) : ApiControllerBase
     /// <summary>
     /// Server-Sent Events: every event as it is written (<c>id</c> = eventId, <c>event</c> = type, <c>data</c> = the event as
     /// JSON), from <c>after</c> or the <c>Last-Event-ID</c> header (a reconnecting browser sends it), else from now on.
-    /// An idle stream gets a <c>keepalive</c> event with empty data every 15 s.
+    /// The stream opens with a <c>keepalive</c> event (empty data) carrying <c>retry:</c>, and an idle stream gets one
+    /// every 15 s. It ends when its token is revoked or expires. A token may hold 10 streams open per replica (429 beyond).
     /// </summary>
     [HttpGet("stream")]
+    [EventStream]
     [Produces(MediaTypeNames.Text.EventStream)]
     [ProducesResponseType<EventResponse>(StatusCodes.Status200OK, MediaTypeNames.Text.EventStream)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
@@ -57,16 +58,26 @@ public sealed class EventController(ISender sender) : ApiControllerBase
         CancellationToken ct = default)
     {
         var stream = await sender.Send(new FollowEventsQuery(lastEventId ?? after, type ?? [], hostId, engineId, instanceId), ct);
-        return ServerSentEvents(stream.Events, ct);
+        return ServerSentEvents(HttpContext, stream.Events);
     }
 
-    /// <summary>The feed as Server-Sent Events: id = eventId, event = type, data = the event as JSON; keep-alives between.</summary>
-    public static IResult ServerSentEvents(IAsyncEnumerable<EventDto?> events, CancellationToken ct) => TypedResults.ServerSentEvents(Items(events, ct));
+    /// <summary>How long a browser waits before it reconnects a dropped stream (sent as <c>retry:</c> when it opens).</summary>
+    public static readonly TimeSpan ReconnectAfter = TimeSpan.FromSeconds(3);
 
-    private static async IAsyncEnumerable<SseItem<string>> Items(IAsyncEnumerable<EventDto?> events, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// The feed as Server-Sent Events: id = eventId, event = type, data = the event as JSON; a keep-alive first (so the
+    /// headers leave at once) and between. Ends quietly when the caller's token stops being valid.
+    /// </summary>
+    public static IResult ServerSentEvents(HttpContext http, IAsyncEnumerable<EventDto?> events) =>
+        TypedResults.ServerSentEvents(Items(events, EventStreamGuard.Watch(http)));
+
+    private static async IAsyncEnumerable<SseItem<string>> Items(IAsyncEnumerable<EventDto?> events, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var e in events.WithCancellation(ct))
+        yield return new SseItem<string>(string.Empty, KeepAliveEvent) { ReconnectionInterval = ReconnectAfter };
+        await using var next = events.GetAsyncEnumerator(ct);
+        while (await MoveNextAsync(next, ct))
         {
+            var e = next.Current;
             if (e is null)
             {
                 yield return new SseItem<string>(string.Empty, KeepAliveEvent);
@@ -75,6 +86,19 @@ public sealed class EventController(ISender sender) : ApiControllerBase
 
             var json = JsonSerializer.Serialize(e.ToResponse(), JsonSerializerOptions.Web);
             yield return new SseItem<string>(json, e.Type) { EventId = e.EventId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        }
+    }
+
+    /// <summary>The next event, or false once the stream has ended (the client left, or its token is no longer valid).</summary>
+    private static async ValueTask<bool> MoveNextAsync(IAsyncEnumerator<EventDto?> next, CancellationToken ct)
+    {
+        try
+        {
+            return await next.MoveNextAsync();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return false;
         }
     }
 }

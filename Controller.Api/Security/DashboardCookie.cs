@@ -67,6 +67,9 @@ public static class DashboardCookie
         return (new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, TokenClaims.Name, TokenClaims.Kind)), null);
     }
 
+    /// <summary>The token a dashboard session was opened with, when <paramref name="user"/> is one.</summary>
+    public static string? Secret(ClaimsPrincipal user) => user.FindFirst(SecretClaim)?.Value;
+
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var secret = context.Principal?.FindFirst(SecretClaim)?.Value;

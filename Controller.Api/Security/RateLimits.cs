@@ -20,13 +20,20 @@ public sealed class RateLimitOptions
     /// <summary>Admin requests served at once; more get 429, so admin floods cannot starve agents' status reports.</summary>
     public int AdminConcurrency { get; set; } = 16;
 
-    /// <summary>Requests of every kind served at once by this replica; more get 429.</summary>
+    /// <summary>Requests of every kind served at once by this replica; more get 429. Open event streams are not counted.</summary>
     public int GlobalConcurrency { get; set; } = 1024;
+
+    /// <summary>Event streams one token (or one anonymous client address) may hold open on this replica; more get 429.</summary>
+    public int StreamsPerCaller { get; set; } = 10;
+
+    /// <summary>Event streams this replica holds open at once; more get 429.</summary>
+    public int StreamsPerReplica { get; set; } = 2000;
 }
 
 /// <summary>
 /// ASP.NET Core rate limiting: a token bucket per caller (per token; per address when anonymous), a concurrency
-/// limit for admin traffic of its own, and a global concurrency limit. A refused request gets 429 with
+/// limit for admin traffic of its own, and a global concurrency limit. An event stream holds no concurrency slot (it
+/// would hold it for as long as it is open): streams have limits of their own, per caller and per replica. A refused request gets 429 with
 /// <c>Retry-After</c> in whole seconds taken from the limiter, and the contract's error body; it touches no state.
 /// </summary>
 public static class RateLimits
@@ -47,17 +54,23 @@ public static class RateLimits
                         QueueLimit = 0,
                         AutoReplenishment = true,
                     })),
-                PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                    context.User.FindFirstValue(TokenClaims.Kind) == TokenClaims.Admin
-                        ? RateLimitPartition.GetConcurrencyLimiter("admin", _ => new ConcurrencyLimiterOptions { PermitLimit = o.AdminConcurrency, QueueLimit = 0 })
+                PartitionedRateLimiter.Create<HttpContext, string>(context => IsStream(context)
+                    ? RateLimitPartition.GetConcurrencyLimiter("stream:" + CallerKey(context), _ => Concurrency(o.StreamsPerCaller))
+                    : context.User.FindFirstValue(TokenClaims.Kind) == TokenClaims.Admin
+                        ? RateLimitPartition.GetConcurrencyLimiter("admin", _ => Concurrency(o.AdminConcurrency))
                         : RateLimitPartition.GetNoLimiter("other")),
-                PartitionedRateLimiter.Create<HttpContext, string>(_ =>
-                    RateLimitPartition.GetConcurrencyLimiter("global", _ => new ConcurrencyLimiterOptions { PermitLimit = o.GlobalConcurrency, QueueLimit = 0 })));
+                PartitionedRateLimiter.Create<HttpContext, string>(context => IsStream(context)
+                    ? RateLimitPartition.GetConcurrencyLimiter("streams", _ => Concurrency(o.StreamsPerReplica))
+                    : RateLimitPartition.GetConcurrencyLimiter("global", _ => Concurrency(o.GlobalConcurrency))));
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = OnRejectedAsync;
         });
         return services;
     }
+
+    private static bool IsStream(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<EventStreamAttribute>() is not null;
+
+    private static ConcurrencyLimiterOptions Concurrency(int permits) => new() { PermitLimit = permits, QueueLimit = 0 };
 
     private static string CallerKey(HttpContext context) =>
         context.User.FindFirstValue(TokenClaims.TokenId) is { } tokenId

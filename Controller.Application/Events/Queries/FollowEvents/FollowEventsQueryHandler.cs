@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
@@ -8,11 +9,11 @@ using Microsoft.Extensions.Options;
 namespace Controller.Application.Events.Queries.FollowEvents;
 
 /// <summary>
-/// Reads the feed after a cursor, then waits: woken at once when this replica stores events, and polls every
-/// <see cref="EventOptions.StreamPollMilliseconds"/> for those of other replicas. The cursor only moves forward over
-/// committed events, which writers commit in sequence order, so nothing is skipped or sent twice.
+/// Follows the feed after a cursor: from the replica's <see cref="EventFeed"/> in memory once caught up, from the
+/// database while behind it. The cursor only moves forward over committed events, which writers commit in sequence
+/// order, so nothing is skipped or sent twice.
 /// </summary>
-public sealed class FollowEventsQueryHandler(IEventLog events, IEventSignal signal, IOptions<EventOptions> options)
+public sealed class FollowEventsQueryHandler(IEventLog events, EventFeed feed, IOptions<EventOptions> options)
     : IQueryHandler<FollowEventsQuery, EventStream>
 {
     private const int PageSize = 200;
@@ -27,43 +28,60 @@ public sealed class FollowEventsQueryHandler(IEventLog events, IEventSignal sign
 
     private async IAsyncEnumerable<EventDto?> FollowAsync(EventFilter filter, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        var poll = TimeSpan.FromMilliseconds(o.StreamPollMilliseconds);
-        var keepAlive = TimeSpan.FromSeconds(o.StreamKeepAliveSeconds);
+        using var following = feed.Follow();
+        var keepAlive = TimeSpan.FromSeconds(options.Value.StreamKeepAliveSeconds);
         // Real time, not the injected clock: a follower waits on the wall clock whatever the cluster's clock says.
-        var quietSince = System.Diagnostics.Stopwatch.GetTimestamp();
+        var quietSince = Stopwatch.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
-            var woken = signal.NextNotification();
-            var page = await events.ListAsync(filter, after, PageSize, cancellationToken);
-            foreach (var e in page)
+            var window = feed.Read(after, filter, PageSize);
+            var sent = window.Events;
+            var more = window.More;
+            if (window.Covered)
             {
-                after = e.Sequence;
+                after = window.Position;
+            }
+            else
+            {
+                // Behind the window, or nobody has filled it yet: the database. A short page means nothing else
+                // matches up to the window's floor, which was committed before this read.
+                sent = await events.ListAsync(filter, after, PageSize, cancellationToken);
+                more = sent.Count == PageSize;
+                after = sent.Count > 0 ? sent[^1].Sequence : after;
+                if (!more && window.Floor > after)
+                {
+                    after = window.Floor;
+                    more = true;
+                }
+            }
+
+            foreach (var e in sent)
+            {
                 yield return EventDto.From(e);
             }
 
-            if (page.Count == PageSize)
+            if (more)
             {
                 continue;
             }
 
-            if (page.Count > 0)
+            if (sent.Count > 0)
             {
-                quietSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                quietSince = Stopwatch.GetTimestamp();
             }
-            else if (System.Diagnostics.Stopwatch.GetElapsedTime(quietSince) >= keepAlive)
+            else if (Stopwatch.GetElapsedTime(quietSince) >= keepAlive)
             {
-                quietSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                quietSince = Stopwatch.GetTimestamp();
                 yield return null;
             }
 
             try
             {
-                await woken.WaitAsync(poll, cancellationToken);
+                await window.Changed.WaitAsync(keepAlive - Stopwatch.GetElapsedTime(quietSince) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken);
             }
             catch (TimeoutException)
             {
-                // Poll: another replica may have written.
+                // Idle: the keep-alive is due.
             }
         }
     }
