@@ -19,6 +19,7 @@ public static class DependencyInjection
             .ValidateOnStart();
 
         services.AddOptions<WorkOptions>().Bind(configuration.GetSection(WorkOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EventOptions>().Bind(configuration.GetSection(EventOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ControllerEndpointOptions>().Bind(configuration.GetSection("Controller"));
@@ -38,7 +39,7 @@ public static class DependencyInjection
         services.AddSingleton<Common.Telemetry.ControllerMetrics>();
         services.AddSingleton<Scheduling.ClusterView>();
         services.AddSingleton<Scheduling.MassSilenceHold>();
-        services.AddScoped<Events.EventRetention>();
+        services.AddScoped<Retention.RetentionSweeper>();
         services.AddSingleton<Events.EventFeed>();
         services.AddSingleton<IClusterChanges>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<IClusterViewSource>(sp => sp.GetRequiredService<Scheduling.ClusterView>());

@@ -67,6 +67,7 @@ public static class DependencyInjection
         services.AddScoped<LeaseStore>();
         services.AddScoped<Application.Audit.IAuditLog, AuditLog>();
         services.AddScoped<IEventLog, EventLog>();
+        services.AddScoped<IRetentionStore, RetentionStore>();
         services.AddScoped<IClusterReader, ClusterReader>();
         services.AddSingleton<IEventSignal, EventSignal>();
         services.AddSingleton<InstanceTokenIssuer>();

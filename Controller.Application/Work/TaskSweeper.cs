@@ -1,37 +1,66 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
-using Controller.Application.Common.Options;
 using Controller.Domain.Engines;
-using Microsoft.Extensions.Options;
 
 namespace Controller.Application.Work;
 
 /// <summary>
 /// The task queue's part of the sweep (run by the replica holding the sweep lease): expired leases go back to the
 /// queue or to the dead letter, tasks held by instances that ended are released at once, queued tasks of deleted engines
-/// are cancelled, finished tasks past their
-/// retention are deleted, and queue-scaled engines get the desired count their backlog calls for.
+/// are cancelled, and queue-scaled engines get the desired count their backlog calls for. Each kind goes in batches of
+/// <see cref="Batch"/> until none is left or the step has used <see cref="Budget"/>, so that a mass failure's thousands
+/// of leases go back to the queue within a sweep or two. (Finished tasks are deleted by the retention step.)
 /// </summary>
 public sealed class TaskSweeper(
     ITaskRepository tasks,
     IEngineRepository engines,
     IUnitOfWork unitOfWork,
-    IOptions<WorkOptions> options,
     TimeProvider clock)
 {
+    /// <summary>Tasks changed per save: one transaction of a few hundred milliseconds at most.</summary>
+    public const int Batch = 1000;
+
+    /// <summary>How long one kind may keep taking batches in one sweep.</summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+
     public async Task<TaskSweepResult> SweepAsync(CancellationToken cancellationToken)
     {
-        var limit = options.Value.MaxTasksPerSweep;
         var now = clock.GetUtcNow();
-        var expired = await SaveCountingAsync(
-            (await tasks.ListExpiredLeasesAsync(now, limit, cancellationToken)).Count(t => t.ExpireLease(now)), cancellationToken);
-        var released = await SaveCountingAsync(
-            (await tasks.ListHeldByEndedInstancesAsync(limit, cancellationToken)).Count(t => t.Abandon(now)), cancellationToken);
-        var orphaned = await SaveCountingAsync(
-            (await tasks.ListQueuedOfDeletedEnginesAsync(limit, cancellationToken)).Count(t => t.Cancel(now)), cancellationToken);
-        var deleted = await tasks.DeleteFinishedBeforeAsync(now.AddHours(-options.Value.RetentionHours), limit, cancellationToken);
+        var expired = await InBatchesAsync(
+            async () => (await tasks.ListExpiredLeasesAsync(now, Batch, cancellationToken)).Select(t => t.ExpireLease(now)).ToList(), cancellationToken);
+        var released = await InBatchesAsync(
+            async () => (await tasks.ListHeldByEndedInstancesAsync(Batch, cancellationToken)).Select(t => t.Abandon(now)).ToList(), cancellationToken);
+        var orphaned = await InBatchesAsync(
+            async () => (await tasks.ListQueuedOfDeletedEnginesAsync(Batch, cancellationToken)).Select(t => t.Cancel(now)).ToList(), cancellationToken);
         var rescaled = await ScaleByBacklogAsync(now, cancellationToken);
-        return new TaskSweepResult(expired, released, deleted, rescaled) { CancelledForDeletedEngines = orphaned };
+        return new TaskSweepResult(expired, released, rescaled) { CancelledForDeletedEngines = orphaned };
+    }
+
+    /// <summary>
+    /// Applies a change to a batch of tasks and saves, again while batches come back full and the budget lasts. Stops at
+    /// a lost race (the next sweep goes on) or a batch in which nothing changed (nothing to gain from reading it again).
+    /// </summary>
+    private async Task<int> InBatchesAsync(Func<Task<List<bool>>> changeBatch, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var total = 0;
+        while (true)
+        {
+            var batch = await changeBatch();
+            var changed = batch.Count(c => c);
+            if (changed == 0)
+            {
+                return total;
+            }
+
+            var saved = await SaveCountingAsync(changed, cancellationToken);
+            total += saved;
+            unitOfWork.Reset();
+            if (saved == 0 || batch.Count < Batch || System.Diagnostics.Stopwatch.GetElapsedTime(started) >= Budget)
+            {
+                return total;
+            }
+        }
     }
 
     private async Task<int> ScaleByBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -75,9 +104,9 @@ public sealed class TaskSweeper(
     }
 }
 
-public sealed record TaskSweepResult(int LeasesExpired, int LeasesReleased, int TasksDeleted, int EnginesRescaled)
+public sealed record TaskSweepResult(int LeasesExpired, int LeasesReleased, int EnginesRescaled)
 {
     public int CancelledForDeletedEngines { get; init; }
 
-    public bool Any => LeasesExpired + LeasesReleased + TasksDeleted + EnginesRescaled + CancelledForDeletedEngines > 0;
+    public bool Any => LeasesExpired + LeasesReleased + EnginesRescaled + CancelledForDeletedEngines > 0;
 }

@@ -1,4 +1,5 @@
 using Controller.Application.Common.Options;
+using Controller.Application.Retention;
 using Controller.Application.Scheduling;
 using Controller.Application.Work;
 using Controller.Infrastructure.Persistence;
@@ -105,16 +106,29 @@ public sealed class SweepService(
             if (work.Any)
             {
                 logger.LogInformation(
-                    "Task sweep: {LeasesExpired} leases expired, {LeasesReleased} released from ended instances, {TasksDeleted} finished tasks deleted, {EnginesRescaled} engines rescaled by backlog.",
-                    work.LeasesExpired, work.LeasesReleased, work.TasksDeleted, work.EnginesRescaled);
+                    "Task sweep: {LeasesExpired} leases expired, {LeasesReleased} released from ended instances, {Cancelled} queued tasks of deleted engines cancelled, {EnginesRescaled} engines rescaled by backlog.",
+                    work.LeasesExpired, work.LeasesReleased, work.CancelledForDeletedEngines, work.EnginesRescaled);
             }
         }),
-        ("events", async (services, ct) =>
+        ("retention", async (services, ct) =>
         {
-            var pruned = await services.GetRequiredService<Application.Events.EventRetention>().PruneAsync(ct);
-            if (pruned > 0)
+            // Within the sweep interval, and well within the lease (renewed before the step).
+            var o = options.Value;
+            var budget = TimeSpan.FromSeconds(Math.Min(o.SweepIntervalSeconds, o.SweepLeaseSeconds / 2.0));
+            var result = await services.GetRequiredService<RetentionSweeper>().SweepAsync(budget, ct);
+            foreach (var (kind, count) in result.Deleted)
             {
-                logger.LogDebug("Event retention: {Pruned} events deleted.", pruned);
+                metrics.RetentionDeleted(kind, count);
+            }
+
+            if (result.Deleted.Values.Any(count => count > 0))
+            {
+                logger.LogInformation("Retention: deleted {Deleted}.", string.Join(", ", result.Deleted.Where(d => d.Value > 0).Select(d => $"{d.Value} {d.Key}")));
+            }
+
+            if (result.Failures.Count > 0)
+            {
+                throw new AggregateException("Retention failed for " + string.Join(", ", result.Failures.Select(f => f.Kind)) + "; the other kinds ran.", result.Failures);
             }
         }),
     ];

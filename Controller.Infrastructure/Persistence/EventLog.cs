@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Persistence;
 
-internal sealed class EventLog(ControllerDbContext db, IDatabaseWriteGate gate) : IEventLog
+internal sealed class EventLog(ControllerDbContext db) : IEventLog
 {
     public void Add(ClusterEvent clusterEvent) => db.Events.Add(clusterEvent);
 
@@ -45,20 +45,6 @@ internal sealed class EventLog(ControllerDbContext db, IDatabaseWriteGate gate) 
         var latest = await query.OrderByDescending(e => e.Sequence).Take(limit).ToListAsync(cancellationToken);
         latest.Reverse();
         return latest;
-    }
-
-    public async Task<int> PruneAsync(DateTimeOffset olderThan, int keep, CancellationToken cancellationToken)
-    {
-        // The newest sequence that falls out of the count limit (none when fewer are stored).
-        var cutoff = await db.Events.OrderByDescending(e => e.Sequence).Skip(keep).Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
-        using var _ = await gate.EnterAsync(cancellationToken);
-        var deleted = await db.Events.Where(e => e.At < olderThan).ExecuteDeleteAsync(cancellationToken);
-        if (cutoff is { } last)
-        {
-            deleted += await db.Events.Where(e => e.Sequence <= last).ExecuteDeleteAsync(cancellationToken);
-        }
-
-        return deleted;
     }
 }
 

@@ -22,9 +22,6 @@ public interface IEventLog
     /// without: the latest <paramref name="limit"/> events.
     /// </summary>
     Task<IReadOnlyList<ClusterEvent>> ListAsync(EventFilter filter, long? after, int limit, CancellationToken cancellationToken);
-
-    /// <summary>Retention: deletes events older than <paramref name="olderThan"/> and all but the newest <paramref name="keep"/>.</summary>
-    Task<int> PruneAsync(DateTimeOffset olderThan, int keep, CancellationToken cancellationToken);
 }
 
 /// <summary>Wakes live followers of the feed when this replica stored events (followers of other replicas poll).</summary>

@@ -41,9 +41,6 @@ public interface ITaskRepository
     /// <summary>Queued tasks of engines that are being deleted or were deleted: nobody will run them.</summary>
     Task<List<WorkTask>> ListQueuedOfDeletedEnginesAsync(int limit, CancellationToken cancellationToken);
 
-    /// <summary>Deletes up to <paramref name="limit"/> finished tasks that finished before <paramref name="cutoff"/>.</summary>
-    Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken);
-
     /// <summary>
     /// Queued and leased counts, each counted up to <paramref name="countLimit"/>, and the oldest queued task's time, per
     /// engine (engines without any are absent).

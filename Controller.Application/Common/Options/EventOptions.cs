@@ -7,10 +7,6 @@ public sealed class EventOptions
 {
     public const string SectionName = "Events";
 
-    /// <summary>Events older than this are deleted by the sweep.</summary>
-    [Range(1, 87_600)]
-    public int RetentionHours { get; set; } = 168;
-
     /// <summary>At most this many events are kept (the oldest go first).</summary>
     [Range(100, 100_000_000)]
     public int MaxCount { get; set; } = 100_000;

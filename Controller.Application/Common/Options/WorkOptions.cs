@@ -11,14 +11,6 @@ public sealed class WorkOptions
     [Range(1, 3600)]
     public int PollSeconds { get; set; } = 2;
 
-    /// <summary>Finished tasks (succeeded, failed, cancelled) are deleted this long after they finished.</summary>
-    [Range(1, 87_600)]
-    public int RetentionHours { get; set; } = 168;
-
-    /// <summary>At most this many tasks are expired, released or deleted per sweep and kind.</summary>
-    [Range(1, 100_000)]
-    public int MaxTasksPerSweep { get; set; } = 1000;
-
     /// <summary>A getwork that loses a race with another writer is retried this often before 409 <c>concurrent_update</c>.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 8;

@@ -17,6 +17,7 @@ public sealed class ControllerMetrics
     private readonly Counter<long> _hostsLost;
     private readonly Counter<long> _sweeps;
     private readonly Counter<long> _sweepStepFailures;
+    private readonly Counter<long> _retentionDeleted;
     private readonly Counter<long> _conflicts;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _tasksLeased;
@@ -33,6 +34,7 @@ public sealed class ControllerMetrics
         _hostsLost = meter.CreateCounter<long>("controller.hosts.lost", "{host}", "Hosts declared lost by the sweep.");
         _sweeps = meter.CreateCounter<long>("controller.sweeps", "{sweep}", "Sweeps run by this replica (it held the sweep lease).");
         _sweepStepFailures = meter.CreateCounter<long>("controller.sweep.step.failures", "{failure}", "Sweep steps that failed (the other steps still ran), by step.");
+        _retentionDeleted = meter.CreateCounter<long>("controller.retention.deleted", "{row}", "Rows deleted by retention, by kind (tasks, events, instances, hosts, tokens, audit, engines).");
         _conflicts = meter.CreateCounter<long>("controller.db.conflicts", "{conflict}", "Writes that lost a race with another writer and were retried, by operation.");
         _rejected = meter.CreateCounter<long>("controller.requests.rejected", "{request}", "Requests answered with an error, by status and error id.");
         _tasksLeased = meter.CreateCounter<long>("controller.tasks.leased", "{task}", "Tasks handed out by getwork, by engine.");
@@ -79,6 +81,8 @@ public sealed class ControllerMetrics
     public void Swept() => _sweeps.Add(1);
 
     public void SweepStepFailed(string step) => _sweepStepFailures.Add(1, Tag("step", step));
+
+    public void RetentionDeleted(string kind, int rows) => _retentionDeleted.Add(rows, Tag("kind", kind));
 
     public void Conflict(string operation) => _conflicts.Add(1, Tag("operation", operation));
 

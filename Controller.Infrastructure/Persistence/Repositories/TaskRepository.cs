@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
 
-internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate gate) : ITaskRepository
+internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
 {
     private static readonly EngineInstanceState[] Ended = [EngineInstanceState.Stopped, EngineInstanceState.Failed, EngineInstanceState.Lost];
 
@@ -139,15 +139,6 @@ internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate 
                 .OrderBy(t => t.Id)
                 .Take(limit)
                 .ToListAsync(cancellationToken);
-    }
-
-    public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
-    {
-        using var _ = await gate.EnterAsync(cancellationToken);
-        return await db.Tasks.Where(t => t.FinishedAt < cutoff && Finished.Contains(t.State))
-            .OrderBy(t => t.FinishedAt)
-            .Take(limit)
-            .ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class SweepTests
             ["Scheduling:HostLostAfterSeconds"] = "30",
             ["Scheduling:StartupGraceSeconds"] = "0",
             ["Scheduling:SweepIntervalSeconds"] = "3600",
-            ["Events:RetentionHours"] = "1",
+            ["Retention:EventsHours"] = "1",
         });
         var agents = new List<Agent>();
         for (var i = 0; i < 4; i++)
@@ -35,7 +35,8 @@ public sealed class SweepTests
             agents.Add(await Agent.RegisterAsync(factory));
         }
 
-        // The task step fails (its table is gone); the hosts step before it and the events step after it still run.
+        // The task step and the tasks' retention fail (their table is gone); the hosts step before them and the events'
+        // retention still run.
         await factory.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("ALTER TABLE \"Tasks\" RENAME TO \"TasksGone\""));
         var sweep = factory.Services.GetRequiredService<SweepService>();
         factory.Clock.Advance(TimeSpan.FromMinutes(61));
@@ -48,7 +49,7 @@ public sealed class SweepTests
         Assert.That(await StateAsync(factory, agents[0].HostId), Is.EqualTo(HostState.Lost), "the hosts step ran");
         var cutoff = factory.Clock.GetUtcNow() - TimeSpan.FromHours(1);
         var old = await factory.WithDbAsync(db => db.Events.AsNoTracking().Select(e => e.At).ToListAsync());
-        Assert.That(old.Count(at => at < cutoff), Is.Zero, "the events step ran after the failed one (the registrations' events are past their retention)");
+        Assert.That(old.Count(at => at < cutoff), Is.Zero, "the retention of events ran though the tasks' failed (the registrations' events are past their retention)");
         Assert.That(old, Is.Not.Empty);
 
         await factory.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("ALTER TABLE \"TasksGone\" RENAME TO \"Tasks\""));

@@ -7,7 +7,7 @@ using Controller.Infrastructure.Persistence.Repositories;
 
 namespace Controller.Infrastructure.Tests.Persistence;
 
-/// <summary>The feed's store: events raised by an aggregate are saved with it; reading by cursor and filter; retention by age and count.</summary>
+/// <summary>The feed's store: events raised by an aggregate are saved with it; reading by cursor and filter (retention: RetentionStoreTests).</summary>
 public sealed class EventLogTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -25,7 +25,7 @@ public sealed class EventLogTests
     private async Task AddAsync(params ClusterEvent[] events)
     {
         await using var db = _database.CreateContext();
-        var log = new EventLog(db, new SingleWriterGate());
+        var log = new EventLog(db);
         foreach (var e in events)
         {
             log.Add(e);
@@ -48,25 +48,10 @@ public sealed class EventLogTests
         }
 
         await using var read = _database.CreateContext();
-        var stored = await new EventLog(read, new SingleWriterGate()).ListAsync(EventFilter.All, 0, 10, CancellationToken.None);
+        var stored = await new EventLog(read).ListAsync(EventFilter.All, 0, 10, CancellationToken.None);
         Assert.That(stored.Select(e => (e.Type, e.HostId)), Is.EqualTo(new[] { (ClusterEventTypes.HostRegistered, (Guid?)host.Id), (ClusterEventTypes.HostDraining, host.Id) }));
         Assert.That(woken.IsCompleted, Is.True);
         Assert.That(host.PeekEvents(), Is.Empty, "taken by the save");
-    }
-
-    [Test]
-    public async Task Prune_DropsOlderThanTheAge_ThenAllButTheNewest()
-    {
-        await AddAsync([.. Enumerable.Range(0, 10).Select(i => ClusterEvent.Create(ClusterEventTypes.HostLost, T0.AddHours(i), $"#{i}"))]);
-
-        await using var db = _database.CreateContext();
-        var log = new EventLog(db, new SingleWriterGate());
-        var byAge = await log.PruneAsync(T0.AddHours(3), keep: 100, CancellationToken.None);
-        var byCount = await log.PruneAsync(T0, keep: 4, CancellationToken.None);
-        var left = await log.ListAsync(EventFilter.All, 0, 100, CancellationToken.None);
-
-        Assert.That((byAge, byCount), Is.EqualTo((3, 3)));
-        Assert.That(left.Select(e => e.Message), Is.EqualTo(new[] { "#6", "#7", "#8", "#9" }));
     }
 
     [Test]
@@ -76,7 +61,7 @@ public sealed class EventLogTests
         await AddAsync([.. Enumerable.Range(0, 6).Select(i => ClusterEvent.Create(i % 2 == 0 ? ClusterEventTypes.HostLost : ClusterEventTypes.HostBack, T0, $"#{i}", hostId: i < 4 ? host : null))]);
 
         await using var db = _database.CreateContext();
-        var log = new EventLog(db, new SingleWriterGate());
+        var log = new EventLog(db);
         var latest = await log.ListAsync(EventFilter.All, null, 2, CancellationToken.None);
         var after = await log.ListAsync(EventFilter.All, latest[0].Sequence - 3, 2, CancellationToken.None);
         var lostOfHost = await log.ListAsync(EventFilter.Of([ClusterEventTypes.HostLost], host, null, null), 0, 10, CancellationToken.None);
@@ -102,7 +87,7 @@ public sealed class EventLogTests
         await AddAsync(ClusterEvent.Create(ClusterEventTypes.HostLost, T0, "B"));
 
         await using var read = _database.CreateContext();
-        var reading = new EventLog(read, new SingleWriterGate()).ListAsync(EventFilter.All, 0, 10, CancellationToken.None);
+        var reading = new EventLog(read).ListAsync(EventFilter.All, 0, 10, CancellationToken.None);
         var early = await Task.WhenAny(reading, Task.Delay(TimeSpan.FromMilliseconds(500))) == reading;
         await open.CommitAsync();
         var seen = await reading;

@@ -4,7 +4,6 @@ using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
 using Controller.Domain.Work;
-using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
 using Microsoft.EntityFrameworkCore;
 
@@ -45,7 +44,7 @@ public sealed class TaskRepositoryTests
 
         await using (var db = _database.CreateContext())
         {
-            Assert.That(await new TaskRepository(db, new SingleWriterGate()).ListQueuedOfDeletedEnginesAsync(10, CancellationToken.None), Is.Empty,
+            Assert.That(await new TaskRepository(db).ListQueuedOfDeletedEnginesAsync(10, CancellationToken.None), Is.Empty,
                 "no engine is being deleted");
             var engine = await db.Engines.FindAsync(going.Id);
             engine!.Delete(T0);
@@ -54,7 +53,7 @@ public sealed class TaskRepositoryTests
 
         await using (var db = _database.CreateContext())
         {
-            var found = await new TaskRepository(db, new SingleWriterGate()).ListQueuedOfDeletedEnginesAsync(10, CancellationToken.None);
+            var found = await new TaskRepository(db).ListQueuedOfDeletedEnginesAsync(10, CancellationToken.None);
             Assert.That(found.Select(t => t.Id), Is.EqualTo(new[] { queuedGoing.Id }));
         }
     }
@@ -88,7 +87,7 @@ public sealed class TaskRepositoryTests
 
         await using (var db = _database.CreateContext())
         {
-            var rows = await new TaskRepository(db, new SingleWriterGate()).ListInstancesWithHeldAsync([busy.Id, idle.Id, Guid.NewGuid()], T0, CancellationToken.None);
+            var rows = await new TaskRepository(db).ListInstancesWithHeldAsync([busy.Id, idle.Id, Guid.NewGuid()], T0, CancellationToken.None);
 
             Assert.That(rows.Select(r => r.Instance.Id), Is.EquivalentTo(new[] { busy.Id, idle.Id }), "unknown ids are left out");
             Assert.That(rows.Single(r => r.Instance.Id == busy.Id).Held.Select(t => t.Id), Is.EquivalentTo(new[] { leased.Id, cancelled.Id }),
@@ -100,7 +99,7 @@ public sealed class TaskRepositoryTests
         await using (var db = _database.CreateContext())
         {
             var later = T0.AddMinutes(2);
-            var rows = await new TaskRepository(db, new SingleWriterGate()).ListInstancesWithHeldAsync([busy.Id], later, CancellationToken.None);
+            var rows = await new TaskRepository(db).ListInstancesWithHeldAsync([busy.Id], later, CancellationToken.None);
             Assert.That(rows.Single().Held.Select(t => t.Id), Is.EqualTo(new[] { leased.Id }),
                 "once the cancelled task's lease has ended there is nothing to tell; a lease that has ended is still held until the sweep");
         }
@@ -128,7 +127,7 @@ public sealed class TaskRepositoryTests
 
         await using (var db = _database.CreateContext())
         {
-            var repository = new TaskRepository(db, new SingleWriterGate());
+            var repository = new TaskRepository(db);
             var exact = await repository.BacklogAsync([engine.Id, idle.Id], 3, CancellationToken.None);
             Assert.That(exact.Keys, Is.EqualTo(new[] { engine.Id }), "an engine with nothing queued or leased is absent");
             Assert.That(exact[engine.Id], Is.EqualTo(new TaskBacklog(3, 1, T0.AddSeconds(8))), "the oldest queued task is the one submitted first");
@@ -159,7 +158,7 @@ public sealed class TaskRepositoryTests
         await using (var db = _database.CreateContext())
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
-            var claimed = await new TaskRepository(db, new SingleWriterGate()).ClaimQueuedAsync(engine.Id, 5, CancellationToken.None);
+            var claimed = await new TaskRepository(db).ClaimQueuedAsync(engine.Id, 5, CancellationToken.None);
             Assert.That(claimed.Select(t => t.Id), Is.EqualTo(tasks.OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).Take(5).Select(t => t.Id)),
                 "highest priority first, oldest first within it");
 
