@@ -40,6 +40,7 @@ public static class DependencyInjection
         services.AddSingleton<Scheduling.ClusterView>();
         services.AddSingleton<Scheduling.MassSilenceHold>();
         services.AddScoped<Retention.RetentionSweeper>();
+        services.AddScoped<Work.TaskAccess>();
         services.AddSingleton<Events.EventFeed>();
         services.AddSingleton<IClusterChanges>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<IClusterViewSource>(sp => sp.GetRequiredService<Scheduling.ClusterView>());

@@ -5,11 +5,12 @@
 # Prints requests/s, p50/p99, the share of the ceiling, the controller's CPU per report and its RSS.
 # With --rate R the status run is paced: each connection waits connections/R seconds between its requests, so the
 # offered load is about R reports/s (less when answers are slower than the pace) and the latency is that of a steady rate.
-# Usage: scripts/bench-status.sh [--hosts 10000] [--seconds 20] [--connections 32] [--rate 5000] [--postgres] [-- --Controller:Setting=value ...]
+# With --streams N, N idle event streams (GET /event/stream, viewer tokens of 10 streams each) stay open through the runs.
+# Usage: scripts/bench-status.sh [--hosts 10000] [--seconds 20] [--connections 32] [--rate 5000] [--streams 1000] [--postgres] [-- --Controller:Setting=value ...]
 # Loopback only; bounded in time; stops the controller (and a PostgreSQL it started) at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-hosts=10000 seconds=20 connections=32 rate=0 provider=Sqlite extra=()
+hosts=10000 seconds=20 connections=32 rate=0 streams=0 provider=Sqlite extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; extra=("$@"); break ;;
@@ -17,6 +18,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
+    --streams) streams=$2; shift 2 ;;
     --postgres) provider=Postgres; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -88,6 +90,33 @@ run() { # name, wrk args...
   printf '%-28s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  controller CPU %s ms/request  allocated %s KiB/request\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" "$cpu_ms" "$kib"
   echo "$rps" > "$work/last-rps"
 }
+
+if [ "$streams" -gt 0 ]; then
+  echo "opening $streams idle event streams..."
+  # Each viewer token may hold 10 streams on a replica (RateLimiting:StreamsPerCaller).
+  python3 - "$streams" "$admin" <<'PY' &
+import http.client, json, socket, sys, time
+n, admin = int(sys.argv[1]), sys.argv[2]
+c = http.client.HTTPConnection("127.0.0.1", 5090)
+def token():
+    c.request("POST", "/token", json.dumps({"kind": "viewer", "name": "bench-streams"}), {"Authorization": "Bearer " + admin, "Content-Type": "application/json"})
+    return json.loads(c.getresponse().read())["token"]
+held, refused = [], 0
+for i in range(n):
+    if i % 10 == 0:
+        viewer = token()
+    s = socket.create_connection(("127.0.0.1", 5090))
+    s.sendall(f"GET /event/stream HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {viewer}\r\n\r\n".encode())
+    status = s.recv(64).split(b" ")[1]
+    refused += status != b"200"
+    held.append(s)
+print(f"{len(held) - refused} streams open ({refused} refused)", flush=True)
+time.sleep(86400)
+PY
+  streams_pid=$!
+  trap 'kill $streams_pid 2>/dev/null || true; bench_stop' EXIT
+  sleep $(( streams / 200 + 3 ))
+fi
 
 echo "warm-up..."
 # Every host first gets its full round (slowest on PostgreSQL, a few hundred per second): the measured run is the steady state.

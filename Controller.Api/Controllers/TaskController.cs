@@ -12,7 +12,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Controller.Api.Controllers;
 
-/// <summary>The task queue: clients (and admins) submit work for an engine and follow it; engine instances pull it with getwork.</summary>
+/// <summary>
+/// The task queue: clients (and admins) submit work for an engine and follow it; engine instances pull it with getwork.
+/// A client token sees and cancels only the tasks it submitted (others answer 404); admins every task.
+/// </summary>
 [Route("task")]
 [Authorize(Policy = Policies.AdminOrClient)]
 public sealed class TaskController(ISender sender) : ApiControllerBase
@@ -49,7 +52,7 @@ public sealed class TaskController(ISender sender) : ApiControllerBase
         return submitted.Any(s => s.Created) ? StatusCode(StatusCodes.Status201Created, body) : Ok(body);
     }
 
-    /// <summary>List tasks, newest first, by engine and state, a page at a time (cursor paging).</summary>
+    /// <summary>List tasks, newest first, by engine and state, a page at a time (cursor paging); a client token lists its own.</summary>
     [HttpGet]
     [ProducesResponseType<TaskPageResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]

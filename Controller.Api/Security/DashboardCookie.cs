@@ -9,13 +9,13 @@ namespace Controller.Api.Security;
 /// <summary>
 /// The dashboard's sign-in: an admin or viewer token, typed into a form once, exchanged for an HttpOnly, SameSite=Strict
 /// cookie (the token never travels in a URL). The cookie is encrypted and signed (ASP.NET Core data protection) and
-/// carries the token, which is checked again on every request: revoking or expiring the token ends the session.
+/// holds a reference to the token (its id), never its secret; the token is checked again by id on every request:
+/// revoking or expiring it ends the session.
 /// </summary>
 public static class DashboardCookie
 {
     public const string SchemeName = "Dashboard";
     public const string CookieName = "controller_ui";
-    private const string SecretClaim = "token_secret";
 
     public static void Configure(CookieAuthenticationOptions o)
     {
@@ -62,20 +62,16 @@ public static class DashboardCookie
             new(TokenClaims.TokenId, token.Id.ToString()),
             new(TokenClaims.Kind, BearerTokenHandler.KindName(token.Kind)),
             new(TokenClaims.Name, token.Name),
-            new(SecretClaim, secret),
         };
         return (new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, TokenClaims.Name, TokenClaims.Kind)), null);
     }
 
-    /// <summary>The token a dashboard session was opened with, when <paramref name="user"/> is one.</summary>
-    public static string? Secret(ClaimsPrincipal user) => user.FindFirst(SecretClaim)?.Value;
-
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        var secret = context.Principal?.FindFirst(SecretClaim)?.Value;
         var authenticator = context.HttpContext.RequestServices.GetRequiredService<ITokenAuthenticator>();
-        var (principal, _) = await SignInAsync(authenticator, secret, context.HttpContext.RequestAborted);
-        if (principal is null)
+        var valid = Guid.TryParse(context.Principal?.FindFirst(TokenClaims.TokenId)?.Value, out var tokenId)
+            && await authenticator.CheckAsync(tokenId, context.HttpContext.RequestAborted) == TokenCheck.Valid;
+        if (!valid)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(SchemeName);

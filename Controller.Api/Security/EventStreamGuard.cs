@@ -13,30 +13,29 @@ namespace Controller.Api.Security;
 public sealed class EventStreamAttribute : Attribute;
 
 /// <summary>
-/// Ends a stream once the token that opened it stops being valid: the token is checked again every
-/// <see cref="ControllerOptions.TokenEpochPollMilliseconds"/> (from this replica's token cache, which forgets tokens
-/// revoked on any replica within that poll), so a revoked or expired token's stream ends within two polls.
+/// Ends a stream once the token that opened it (a bearer token, or the dashboard session's) stops being valid: the
+/// token is checked again by id every <see cref="ControllerOptions.TokenEpochPollMilliseconds"/>, so a revoked or
+/// expired token's stream ends within a second or two.
 /// </summary>
 public static class EventStreamGuard
 {
     /// <summary>A token cancelled when the request ends or the caller's token is no longer valid.</summary>
     public static CancellationToken Watch(HttpContext http)
     {
-        var secret = CallerSecret(http);
         var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         http.Response.RegisterForDispose(ended);
-        if (secret is null)
+        if (!Guid.TryParse(http.User.FindFirst(TokenClaims.TokenId)?.Value, out var tokenId))
         {
             return ended.Token;
         }
 
         var poll = TimeSpan.FromMilliseconds(http.RequestServices.GetRequiredService<IOptions<ControllerOptions>>().Value.TokenEpochPollMilliseconds);
         var scopes = http.RequestServices.GetRequiredService<IServiceScopeFactory>();
-        _ = WatchAsync(scopes, secret, poll, ended);
+        _ = WatchAsync(scopes, tokenId, poll, ended);
         return ended.Token;
     }
 
-    private static async Task WatchAsync(IServiceScopeFactory scopes, string secret, TimeSpan poll, CancellationTokenSource ended)
+    private static async Task WatchAsync(IServiceScopeFactory scopes, Guid tokenId, TimeSpan poll, CancellationTokenSource ended)
     {
         var token = ended.Token;
         try
@@ -46,8 +45,7 @@ public static class EventStreamGuard
                 await Task.Delay(poll, token);
                 // A scope of its own: the request's database context is the stream's.
                 await using var scope = scopes.CreateAsyncScope();
-                var (check, _) = await scope.ServiceProvider.GetRequiredService<ITokenAuthenticator>().AuthenticateAsync(secret, token);
-                if (check != TokenCheck.Valid)
+                if (await scope.ServiceProvider.GetRequiredService<ITokenAuthenticator>().CheckAsync(tokenId, token) != TokenCheck.Valid)
                 {
                     await ended.CancelAsync();
                     return;
@@ -63,8 +61,4 @@ public static class EventStreamGuard
             // The response was disposed with its source.
         }
     }
-
-    private static string? CallerSecret(HttpContext http) =>
-        DashboardCookie.Secret(http.User) ?? (http.Request.Headers.Authorization.ToString() is { Length: > 7 } header
-            && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null);
 }

@@ -17,6 +17,10 @@ internal static class WorkErrors
         new("idempotency_key_reused", $"The idempotency key '{key}' was used for a different task; use a new key for new work.",
             new Dictionary<string, object?> { ["idempotencyKey"] = key, ["taskId"] = taskId });
 
+    public static ConflictException IdempotencyKeyTaken(string key) =>
+        new("idempotency_key_reused", $"The idempotency key '{key}' was used by another client for its own task; use a new key.",
+            new Dictionary<string, object?> { ["idempotencyKey"] = key });
+
     public static ConflictException OutcomesRefused(IReadOnlyList<RefusedOutcome> refused) =>
         new("outcome_refused", $"{refused.Count} reported outcome(s) were refused (a lease expired, the task was cancelled or handed to another instance); nothing was changed. Drop them and ask again.",
             new Dictionary<string, object?> { ["refused"] = refused });

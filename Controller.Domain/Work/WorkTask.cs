@@ -62,9 +62,12 @@ public sealed class WorkTask : Entity
     /// <summary>When it succeeded, failed for good or was cancelled (retention counts from here).</summary>
     public DateTimeOffset? FinishedAt { get; private set; }
 
+    /// <summary>The token that submitted it (a client's tasks are its own: it sees and cancels only those).</summary>
+    public Guid? SubmittedBy { get; private set; }
+
     public bool IsFinished => State is WorkTaskState.Succeeded or WorkTaskState.Failed or WorkTaskState.Cancelled;
 
-    public static WorkTask Submit(Guid id, TaskSpec spec, DateTimeOffset now)
+    public static WorkTask Submit(Guid id, TaskSpec spec, DateTimeOffset now, Guid? submittedBy = null)
     {
         if (spec.MaxAttempts is < 1 or > Limits.MaxTaskAttempts)
         {
@@ -102,8 +105,12 @@ public sealed class WorkTask : Entity
             State = WorkTaskState.Queued,
             CreatedAt = now,
             UpdatedAt = now,
+            SubmittedBy = submittedBy,
         };
     }
+
+    /// <summary>Whether a caller limited to its own submissions (<paramref name="onlySubmittedBy"/>; null: every task) may see it.</summary>
+    public bool IsVisibleTo(Guid? onlySubmittedBy) => onlySubmittedBy is not { } submitter || SubmittedBy == submitter;
 
     /// <summary>Hand the task to <paramref name="instanceId"/>: a new attempt, leased until now + timeout.</summary>
     public void Lease(Guid instanceId, DateTimeOffset now)

@@ -30,7 +30,44 @@ public sealed class TokenAuthenticator(
             .Select(t => new TokenSnapshot(t.Id, t.Name, t.Kind, t.HostId, t.EngineInstanceId, t.ExpiresAt, t.RevokedAt, t.Hash) { FirstUsedAt = t.FirstUsedAt })
             .FirstOrDefault());
 
+    private static readonly Func<ControllerDbContext, Guid, CancellationToken, Task<TokenSnapshot?>> ById =
+        EF.CompileAsyncQuery((ControllerDbContext db, Guid id, CancellationToken _) => db.Tokens.AsNoTracking()
+            .Where(t => t.Id == id)
+            .Select(t => new TokenSnapshot(t.Id, t.Name, t.Kind, t.HostId, t.EngineInstanceId, t.ExpiresAt, t.RevokedAt, t.Hash) { FirstUsedAt = t.FirstUsedAt })
+            .FirstOrDefault());
+
     public static string CacheKey(byte[] hash) => "token:" + Convert.ToHexString(hash);
+
+    /// <summary>
+    /// By id, through the same cached validation as <see cref="AuthenticateAsync"/> (keyed by the token's hash, which
+    /// is remembered per id): a revocation here evicts it at once, one elsewhere within the token-epoch poll.
+    /// </summary>
+    public async Task<TokenCheck> CheckAsync(Guid tokenId, CancellationToken cancellationToken)
+    {
+        var hashKey = "token-hash:" + tokenId.ToString("N");
+        TokenSnapshot? snapshot = null;
+        if (!cache.TryGetValue(hashKey, out byte[]? hash) || hash is null || !cache.TryGetValue(CacheKey(hash), out snapshot) || snapshot is null)
+        {
+            snapshot = await ById(db, tokenId, cancellationToken);
+            if (snapshot is null)
+            {
+                return TokenCheck.Unknown;
+            }
+
+            cache.Set(hashKey, snapshot.Hash, TimeSpan.FromHours(1));
+            if (snapshot.RevokedAt is null)
+            {
+                cache.Set(CacheKey(snapshot.Hash), snapshot, epoch.EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
+            }
+        }
+
+        return snapshot switch
+        {
+            { RevokedAt: not null } => TokenCheck.Revoked,
+            { ExpiresAt: { } expires } when expires <= clock.GetUtcNow() => TokenCheck.Expired,
+            _ => TokenCheck.Valid,
+        };
+    }
 
     public async Task<(TokenCheck Check, TokenSnapshot? Token)> AuthenticateAsync(string secret, CancellationToken cancellationToken)
     {

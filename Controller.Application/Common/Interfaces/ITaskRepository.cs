@@ -31,7 +31,7 @@ public interface ITaskRepository
     Task<List<(EngineInstance Instance, List<WorkTask> Held)>> ListInstancesWithHeldAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Newest first, after <paramref name="before"/> (the cursor: the last task id of the previous page). Not tracked.</summary>
-    Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken);
+    Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? submittedBy, Guid? before, int limit, CancellationToken cancellationToken);
 
     Task<List<WorkTask>> ListExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 

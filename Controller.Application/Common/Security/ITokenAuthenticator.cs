@@ -20,4 +20,11 @@ public enum TokenCheck
 public interface ITokenAuthenticator
 {
     Task<(TokenCheck Check, TokenSnapshot? Token)> AuthenticateAsync(string secret, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the token with this id may still authenticate: for sessions that hold a reference to a token, not its
+    /// secret (the dashboard's cookie), and for long-lived requests (an event stream) re-checking the token they opened
+    /// with. Cached like a validation by secret: a revocation anywhere is seen within the token-epoch poll.
+    /// </summary>
+    Task<TokenCheck> CheckAsync(Guid tokenId, CancellationToken cancellationToken);
 }

@@ -42,6 +42,8 @@ internal sealed class TaskConfiguration : IEntityTypeConfiguration<WorkTask>
         builder.HasIndex(t => new { t.EngineId, t.State, t.Id });
         builder.HasIndex(t => new { t.EngineId, t.Id });
         builder.HasIndex(t => new { t.State, t.Id });
+        // A client's own tasks, newest first.
+        builder.HasIndex(t => new { t.SubmittedBy, t.Id });
 
         // What an instance holds (heartbeat, getwork): only leased tasks and cancelled ones (told to their instance).
         builder.HasIndex(t => new { t.InstanceId, t.State }, "IX_Tasks_Held").HasFilter("\"State\" IN ('Leased', 'Cancelled')");

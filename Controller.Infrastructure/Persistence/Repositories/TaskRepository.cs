@@ -92,9 +92,14 @@ internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
     private static List<WorkTask> Held(List<WorkTask> leasedOrCancelled, DateTimeOffset now) =>
         leasedOrCancelled.FindAll(t => t.State == WorkTaskState.Leased || t.LeaseExpiresAt > now);
 
-    public Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? before, int limit, CancellationToken cancellationToken)
+    public Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? submittedBy, Guid? before, int limit, CancellationToken cancellationToken)
     {
         var query = db.Tasks.AsNoTracking();
+        if (submittedBy is { } submitter)
+        {
+            query = query.Where(t => t.SubmittedBy == submitter);
+        }
+
         if (engineId is { } engine)
         {
             query = query.Where(t => t.EngineId == engine);

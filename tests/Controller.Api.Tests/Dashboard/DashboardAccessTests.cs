@@ -91,4 +91,34 @@ public sealed class DashboardAccessTests
         Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         Assert.That(after.Headers.Location!.AbsolutePath, Is.EqualTo("/ui/signin"));
     }
+
+    [Test]
+    public async Task TheSessionCookie_HoldsAReferenceToTheToken_NotItsSecret()
+    {
+        using var factory = new ControllerFactory();
+        using var admin = factory.Admin();
+        var created = await (await admin.PostAsJsonAsync("/token", new { kind = "viewer", name = "ops" })).ReadJsonAsync();
+        var secret = created["token"]!.GetValue<string>();
+        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var formResponse = await browser.GetAsync("/ui/signin");
+        var form = await formResponse.Content.ReadAsStringAsync();
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "/ui/signin")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = secret, ["__RequestVerificationToken"] = antiforgery }),
+        };
+        signIn.Headers.Add("Cookie", string.Join("; ", formResponse.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0])));
+        var signedIn = await browser.SendAsync(signIn);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(Controller.Api.Security.DashboardCookie.CookieName + "=", StringComparison.Ordinal));
+        var value = Uri.UnescapeDataString(cookie.Split(';')[0].Split('=', 2)[1]);
+
+        // Decrypted with the controller's own keys: the ticket names the token, and nothing in it is the secret.
+        var cookieOptions = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>()
+            .Get(Controller.Api.Security.DashboardCookie.SchemeName);
+        var ticket = cookieOptions.TicketDataFormat.Unprotect(value);
+        Assert.That(ticket, Is.Not.Null);
+        Assert.That(ticket!.Principal.FindFirst(Controller.Api.Security.TokenClaims.TokenId)?.Value, Is.EqualTo(created["tokenId"]!.GetValue<string>()));
+        Assert.That(ticket.Principal.Claims.Select(c => c.Value), Has.None.Contains(secret[4..]));
+        Assert.That(ticket.Properties.Items.Values, Has.None.Contains(secret[4..]));
+    }
 }

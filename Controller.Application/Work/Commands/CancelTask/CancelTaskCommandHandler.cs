@@ -5,7 +5,7 @@ using Mediator;
 
 namespace Controller.Application.Work.Commands.CancelTask;
 
-public sealed class CancelTaskCommandHandler(ITaskRepository tasks, IUnitOfWork unitOfWork, TimeProvider clock) : ICommandHandler<CancelTaskCommand, TaskDto>
+public sealed class CancelTaskCommandHandler(ITaskRepository tasks, TaskAccess access, IUnitOfWork unitOfWork, TimeProvider clock) : ICommandHandler<CancelTaskCommand, TaskDto>
 {
     private const int Attempts = 5;
 
@@ -13,7 +13,7 @@ public sealed class CancelTaskCommandHandler(ITaskRepository tasks, IUnitOfWork 
     public async ValueTask<TaskDto> Handle(CancelTaskCommand command, CancellationToken cancellationToken) =>
         await ConflictRetry.RunAsync(unitOfWork, Attempts, async () =>
         {
-            var task = await tasks.FindAsync(command.TaskId, cancellationToken) ?? throw WorkErrors.TaskNotFound(command.TaskId);
+            var task = access.Visible(await tasks.FindAsync(command.TaskId, cancellationToken), command.TaskId);
             if (task.Cancel(clock.GetUtcNow()))
             {
                 await unitOfWork.SaveChangesAsync(cancellationToken);

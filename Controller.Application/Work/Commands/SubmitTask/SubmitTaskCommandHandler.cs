@@ -15,7 +15,7 @@ public sealed class SubmitTaskCommandHandler(TaskSubmitter submitter) : ICommand
 /// Submits tasks as one transaction: every engine must exist and take work; a task whose idempotency key was used
 /// before answers the task it created (or 409 when the key came with a different task); nothing is stored unless all are.
 /// </summary>
-public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engines, TaskAccess access, IUnitOfWork unitOfWork, TimeProvider clock)
 {
     private const int Attempts = 3;
 
@@ -58,6 +58,11 @@ public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engin
                     ?? await tasks.FindByIdempotencyKeyAsync(spec.EngineId, key, cancellationToken);
                 if (existing is not null)
                 {
+                    if (!existing.IsVisibleTo(access.OnlySubmittedBy))
+                    {
+                        throw WorkErrors.IdempotencyKeyTaken(key);
+                    }
+
                     if (!spec.SameAs(existing))
                     {
                         throw WorkErrors.IdempotencyKeyReused(key, existing.Id);
@@ -68,7 +73,7 @@ public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engin
                 }
             }
 
-            var task = Domain.Work.WorkTask.Submit(Guid.CreateVersion7(now), spec, now);
+            var task = Domain.Work.WorkTask.Submit(Guid.CreateVersion7(now), spec, now, access.Submitter);
             tasks.Add(task);
             if (spec.IdempotencyKey is { } newKey)
             {

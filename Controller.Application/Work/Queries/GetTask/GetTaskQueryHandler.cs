@@ -4,8 +4,8 @@ using Mediator;
 
 namespace Controller.Application.Work.Queries.GetTask;
 
-public sealed class GetTaskQueryHandler(ITaskRepository tasks) : IQueryHandler<GetTaskQuery, TaskDto>
+public sealed class GetTaskQueryHandler(ITaskRepository tasks, TaskAccess access) : IQueryHandler<GetTaskQuery, TaskDto>
 {
     public async ValueTask<TaskDto> Handle(GetTaskQuery query, CancellationToken cancellationToken) =>
-        TaskDto.From(await tasks.FindAsync(query.TaskId, cancellationToken) ?? throw WorkErrors.TaskNotFound(query.TaskId));
+        TaskDto.From(access.Visible(await tasks.FindAsync(query.TaskId, cancellationToken), query.TaskId));
 }

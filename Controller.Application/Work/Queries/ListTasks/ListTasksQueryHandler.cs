@@ -5,7 +5,7 @@ using Mediator;
 
 namespace Controller.Application.Work.Queries.ListTasks;
 
-public sealed class ListTasksQueryHandler(ITaskRepository tasks) : IQueryHandler<ListTasksQuery, TaskPage>
+public sealed class ListTasksQueryHandler(ITaskRepository tasks, TaskAccess access) : IQueryHandler<ListTasksQuery, TaskPage>
 {
     public async ValueTask<TaskPage> Handle(ListTasksQuery query, CancellationToken cancellationToken)
     {
@@ -15,7 +15,7 @@ public sealed class ListTasksQueryHandler(ITaskRepository tasks) : IQueryHandler
         }
 
         // One more than asked tells whether another page follows, without counting.
-        var rows = await tasks.ListAsync(query.EngineId, query.State, before, query.Limit + 1, cancellationToken);
+        var rows = await tasks.ListAsync(query.EngineId, query.State, access.OnlySubmittedBy, before, query.Limit + 1, cancellationToken);
         var page = rows.Take(query.Limit).Select(TaskDto.From).ToList();
         return new TaskPage(page, rows.Count > query.Limit ? TaskCursor.Format(page[^1].TaskId) : null);
     }

@@ -502,6 +502,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<Guid?>("SubmittedBy")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("TimeoutSeconds")
                         .HasColumnType("integer");
 
@@ -524,6 +527,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
                     b.HasIndex("State", "Id");
+
+                    b.HasIndex("SubmittedBy", "Id");
 
                     b.HasIndex("EngineId", "State", "Id");
 

@@ -504,6 +504,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
 
+                    b.Property<Guid?>("SubmittedBy")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<int>("TimeoutSeconds")
                         .HasColumnType("int");
 
@@ -526,6 +529,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
                     b.HasIndex("State", "Id");
+
+                    b.HasIndex("SubmittedBy", "Id");
 
                     b.HasIndex("EngineId", "State", "Id");
 

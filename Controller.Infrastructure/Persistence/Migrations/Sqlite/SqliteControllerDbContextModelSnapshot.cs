@@ -495,6 +495,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SubmittedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("TimeoutSeconds")
                         .HasColumnType("INTEGER");
 
@@ -517,6 +520,8 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
                     b.HasIndex("State", "Id");
+
+                    b.HasIndex("SubmittedBy", "Id");
 
                     b.HasIndex("EngineId", "State", "Id");
 
