@@ -27,6 +27,42 @@ public sealed partial class MetricsTests
         samples.Where(s => s.Name == name && labels.All(l => s.Labels.GetValueOrDefault(l.Key) == l.Value)).Sum(s => s.Value);
 
     [Test]
+    public async Task TheFirstScrape_AfterARestart_HasTheGauges_BeforeAnyOtherRequest()
+    {
+        // A controller restarted on an existing database: its host is there before any request is made.
+        var directory = Path.Combine(Path.GetTempPath(), "controller-tests", Guid.NewGuid().ToString("N"));
+        var settings = new Dictionary<string, string?> { ["Controller:MetricsRefreshSeconds"] = "3600" };
+        if (TestDatabase.PostgresConnectionString() is { } postgres)
+        {
+            settings["Database:Provider"] = "Postgres";
+            settings["ConnectionStrings:Controller"] = TestDatabase.CreatePostgresDatabase(postgres);
+        }
+
+        try
+        {
+            using (var first = new ControllerFactory(settings, dataDirectory: directory))
+            {
+                using var agent = await Agent.RegisterAsync(first);
+            }
+
+            using var restarted = new ControllerFactory(settings, dataDirectory: directory);
+            using var admin = restarted.Admin();
+            var samples = new List<(string Name, Dictionary<string, string> Labels, double Value)>();
+            for (var attempt = 0; attempt < 50 && Value(samples, "controller_hosts", ("state", "active")) == 0; attempt++)
+            {
+                samples = Parse(await (await admin.GetAsync("/metrics")).Content.ReadAsStringAsync());
+                await Task.Delay(100);
+            }
+
+            Assert.That(Value(samples, "controller_hosts", ("state", "active")), Is.EqualTo(1), "read at start, not an interval later");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Scrape_AfterAScenario_ShowsItsHostsLaunchesReportsAndTasks()
     {
         using var factory = new ControllerFactory();
