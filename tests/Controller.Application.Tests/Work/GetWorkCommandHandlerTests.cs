@@ -83,6 +83,23 @@ public sealed class GetWorkCommandHandlerTests
     }
 
     [Test]
+    public async Task Handle_TasksHandedOut_TheCopyIsWrittenEvenWithinTheHeartbeatResolution_NothingHandedOut_ItIsNot()
+    {
+        // A heartbeat a moment ago: within the resolution, a call that takes nothing does not write the copy's row.
+        _instance.Heartbeat(busy: false, _clock.GetUtcNow());
+        var before = _instance.LastHeartbeatAt;
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        await Handler().Handle(new GetWorkCommand(_instance.Id, [], 1), CancellationToken.None);
+        Assert.That(_instance.LastHeartbeatAt, Is.EqualTo(before), "idle: not written");
+
+        // Handed a task: written, so that the save checks the copy's version (a stop committed meanwhile fails it).
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        _tasks.Setup(r => r.ClaimQueuedAsync(_engine.Id, 1, It.IsAny<CancellationToken>())).ReturnsAsync([Queued()]);
+        await Handler().Handle(new GetWorkCommand(_instance.Id, [], 1), CancellationToken.None);
+        Assert.That(_instance.LastHeartbeatAt, Is.EqualTo(_clock.GetUtcNow()));
+    }
+
+    [Test]
     public async Task Handle_HoldingNamed_TasksLeasedButNotNamedGoBack_NamedAreKept()
     {
         var lost = Queued();

@@ -25,6 +25,42 @@ public sealed class UnitOfWorkTests
         Host.Register(Guid.CreateVersion7(), new HostRegistration(machineId, "w", ["10.0.0.1"], "1", new Dictionary<string, string> { ["a"] = "b" }, new Resources(1000, 1024, 1, 10), []), Now);
 
     [Test]
+    public async Task ALeaseToACopyStoppedMeanwhile_FailsTheSave_TheTaskStaysQueued()
+    {
+        var engine = Engine.Create(Guid.CreateVersion7(), new EngineSpec("e", "i", new Resources(100, 64, 0, 0), 0, 0, 4, 1, new Dictionary<string, string>()), Now);
+        var host = NewHost("m");
+        var copy = EngineInstance.Launch(Guid.CreateVersion7(), engine, host.Id, [], Guid.NewGuid(), Now);
+        copy.Register(Now);
+        var task = Domain.Work.WorkTask.Submit(Guid.CreateVersion7(), new Domain.Work.TaskSpec(engine.Id, "{}", 0, 1, 60, null), Now);
+        await using (var db = _database.CreateContext())
+        {
+            db.AddRange(engine, host, copy, task);
+            await db.SaveChangesAsync();
+        }
+
+        // A getwork reads the running copy and the queued task...
+        await using var getwork = _database.CreateContext();
+        var running = await getwork.EngineInstances.SingleAsync(i => i.Id == copy.Id);
+        var queued = await getwork.Tasks.SingleAsync(t => t.Id == task.Id);
+
+        // ...a scale-down stops the copy and commits...
+        await using (var db = _database.CreateContext())
+        {
+            (await db.EngineInstances.SingleAsync(i => i.Id == copy.Id)).RequestStop("scaled_down", Now.AddSeconds(1));
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+        }
+
+        // ...then the getwork leases the task to it, writing the copy's heartbeat as a call handed work does (no resolution).
+        queued.Lease(running.Id, Now.AddSeconds(2));
+        running.Heartbeat(busy: true, Now.AddSeconds(2));
+        Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
+            new UnitOfWork(getwork, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None));
+
+        await using var read = _database.CreateContext();
+        Assert.That((await read.Tasks.SingleAsync(t => t.Id == task.Id)).State, Is.EqualTo(Domain.Work.WorkTaskState.Queued), "no attempt burned");
+    }
+
+    [Test]
     public async Task SaveChanges_SecondLiveHostWithSameMachineId_ThrowsUniqueViolation()
     {
         await using (var db = _database.CreateContext())

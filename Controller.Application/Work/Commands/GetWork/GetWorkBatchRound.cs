@@ -108,7 +108,7 @@ public sealed class GetWorkBatchRound(
                     items.Add(GetWorkSteps.Lease(task, call.Instance, now));
                 }
 
-                call.Instance.Heartbeat(busy: call.Held + items.Count > 0, now, resolution);
+                GetWorkSteps.Heartbeat(call.Instance, call.Held, items.Count, now, resolution);
                 leased[call.Index] = items;
             }
         }

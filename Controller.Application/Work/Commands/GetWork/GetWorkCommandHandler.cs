@@ -106,7 +106,7 @@ public sealed class GetWorkCommandHandler(
             items.Add(GetWorkSteps.Lease(task, instance, now));
         }
 
-        instance.Heartbeat(busy: held + items.Count > 0, now, HeartbeatResolution);
+        GetWorkSteps.Heartbeat(instance, held, items.Count, now, HeartbeatResolution);
         return items;
     }
 

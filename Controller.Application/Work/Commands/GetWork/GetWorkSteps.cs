@@ -78,6 +78,15 @@ internal static class GetWorkSteps
         }
     }
 
+    /// <summary>
+    /// Records the call's heartbeat once its tasks are known. A copy handed work is always written (not only once per
+    /// heartbeat resolution): the save then checks the copy's row version in the same transaction as the leases, so a
+    /// stop or loss committed meanwhile (a scale-down, a status round, the sweep) fails the save and the tasks stay
+    /// queued; the call is retried and sees the copy stopped.
+    /// </summary>
+    public static void Heartbeat(EngineInstance instance, int held, int leased, DateTimeOffset now, TimeSpan resolution) =>
+        instance.Heartbeat(busy: held + leased > 0, now, leased > 0 ? null : resolution);
+
     /// <summary>Leases <paramref name="task"/> to the instance and describes it for the answer.</summary>
     public static WorkItemDto Lease(WorkTask task, EngineInstance instance, DateTimeOffset now)
     {
