@@ -1,3 +1,4 @@
+using Controller.Application.Common;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Domain.Engines;
@@ -15,8 +16,12 @@ public sealed class TaskSweeper(
     ITaskRepository tasks,
     IEngineRepository engines,
     IUnitOfWork unitOfWork,
+    IPlacementGate placementGate,
     TimeProvider clock)
 {
+    /// <summary>Backlog scaling reads and saves again this often when it loses a race with a status round.</summary>
+    private const int ScalingAttempts = 5;
+
     /// <summary>Tasks changed per save: one transaction of a few hundred milliseconds at most.</summary>
     public const int Batch = 1000;
 
@@ -63,30 +68,40 @@ public sealed class TaskSweeper(
         }
     }
 
+    /// <summary>
+    /// Under the placement gate, as every other change of engine counts on this replica (so that it does not race the
+    /// status rounds here), and read again after a lost race with another replica's: the new counts and the start of
+    /// a scale-down cooldown are saved, not dropped until the next sweep.
+    /// </summary>
     private async Task<int> ScaleByBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var queueScaled = (await engines.ListLiveForUpdateAsync(cancellationToken))
-            .Where(e => e.ScalingMode == ScalingMode.Queue && e.State == EngineState.Active)
-            .ToList();
-        if (queueScaled.Count == 0)
+        using var _ = await placementGate.EnterAsync(cancellationToken);
+        return await ConflictRetry.RunAsync(unitOfWork, ScalingAttempts, async () =>
         {
-            return 0;
-        }
+            var queueScaled = (await engines.ListLiveForUpdateAsync(cancellationToken))
+                .Where(e => e.ScalingMode == ScalingMode.Queue && e.State == EngineState.Active)
+                .ToList();
+            if (queueScaled.Count == 0)
+            {
+                return 0;
+            }
 
-        // Counted as far as the largest backlog that still changes a count (beyond it every engine is at its maximum).
-        var countLimit = (int)Math.Min(int.MaxValue - 1, queueScaled.Max(e => (long)e.TargetTasksPerInstance * e.MaxInstances));
-        var backlog = await tasks.BacklogAsync([.. queueScaled.Select(e => e.Id)], countLimit, cancellationToken);
-        var changed = queueScaled.Count(e => e.ApplyBacklog(backlog.GetValueOrDefault(e.Id, TaskBacklog.Empty).Total, now));
+            // Counted as far as the largest backlog that still changes a count (beyond it every engine is at its maximum).
+            var countLimit = (int)Math.Min(int.MaxValue - 1, queueScaled.Max(e => (long)e.TargetTasksPerInstance * e.MaxInstances));
+            var backlog = await tasks.BacklogAsync([.. queueScaled.Select(e => e.Id)], countLimit, cancellationToken);
+            var changed = queueScaled.Count(e => e.ApplyBacklog(backlog.GetValueOrDefault(e.Id, TaskBacklog.Empty).Total, now));
 
-        // Saved even when no count changed: the start of a cooldown is kept too.
-        await SaveCountingAsync(changed, cancellationToken, always: true);
-        return changed;
+            // Saved even when no count changed: the start of a cooldown is kept too.
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+            unitOfWork.Reset();
+            return changed;
+        });
     }
 
     /// <summary>Saves; a race with an instance or a status round is left to the next sweep (nothing is lost meanwhile).</summary>
-    private async Task<int> SaveCountingAsync(int changed, CancellationToken cancellationToken, bool always = false)
+    private async Task<int> SaveCountingAsync(int changed, CancellationToken cancellationToken)
     {
-        if (changed == 0 && !always)
+        if (changed == 0)
         {
             return 0;
         }
