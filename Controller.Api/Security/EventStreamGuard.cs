@@ -1,6 +1,4 @@
 using Controller.Application.Common.Security;
-using Controller.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace Controller.Api.Security;
 
@@ -14,11 +12,15 @@ public sealed class EventStreamAttribute : Attribute;
 
 /// <summary>
 /// Ends a stream once the token that opened it (a bearer token, or the dashboard session's) stops being valid: the
-/// token is checked again by id every <see cref="ControllerOptions.TokenEpochPollMilliseconds"/>, so a revoked or
-/// expired token's stream ends within a second or two.
+/// token is checked again by id every <see cref="Interval"/> through the token cache (which forgets a token revoked on
+/// another replica within that replica's token-epoch poll), so a revoked or expired token's stream ends within a second
+/// or two.
 /// </summary>
 public static class EventStreamGuard
 {
+    /// <summary>How often an open stream's token is checked again (a cached check: no database read).</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
     /// <summary>A token cancelled when the request ends or the caller's token is no longer valid.</summary>
     public static CancellationToken Watch(HttpContext http)
     {
@@ -29,9 +31,8 @@ public static class EventStreamGuard
             return ended.Token;
         }
 
-        var poll = TimeSpan.FromMilliseconds(http.RequestServices.GetRequiredService<IOptions<ControllerOptions>>().Value.TokenEpochPollMilliseconds);
         var scopes = http.RequestServices.GetRequiredService<IServiceScopeFactory>();
-        _ = WatchAsync(scopes, tokenId, poll, ended);
+        _ = WatchAsync(scopes, tokenId, Interval, ended);
         return ended.Token;
     }
 
