@@ -11,3 +11,6 @@ public sealed record ResourcesResponse(int CpuMillicores, int MemoryMiB, int Gpu
 
 /// <summary>One page of a listing (1-based).</summary>
 public sealed record PageResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+
+/// <summary>What <c>GET /</c> answers an API client: where to go next.</summary>
+public sealed record IndexResponse(string Name, IReadOnlyDictionary<string, string> Links);

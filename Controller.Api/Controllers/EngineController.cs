@@ -62,6 +62,7 @@ public sealed class EngineController(ISender sender) : ApiControllerBase
     /// <summary>
     /// Change some fields of an engine with a JSON merge patch (RFC 7396), e.g. <c>{"desiredInstances": 1}</c> to scale:
     /// the fields sent replace the current ones, <c>null</c> resets one, the rest is kept (PUT replaces the whole definition).
+    /// 409 <c>engine_scaled_by_queue</c> for a <c>desiredInstances</c> the queue decides (send <c>scaling</c> too to take it back).
     /// </summary>
     [HttpPatch("{engineId:guid}")]
     [Consumes(MergePatchJson, MediaTypeNames.Application.Json)]

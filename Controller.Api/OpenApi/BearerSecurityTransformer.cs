@@ -8,6 +8,12 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
 {
     public const string SchemeName = "Bearer";
 
+    /// <summary>Names every kind of token there is (from the enum, so that a new kind cannot be left out).</summary>
+    public static string Description { get; } =
+        "A token issued by the controller (`ctl_...`) of one of the kinds " +
+        string.Join(", ", Enum.GetValues<Controller.Domain.Tokens.TokenKind>().Select(k => $"`{Controller.Api.Security.BearerTokenHandler.KindName(k)}`")) +
+        ". Each operation lists the kinds it accepts in `x-token-kinds`.";
+
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Components ??= new OpenApiComponents();
@@ -16,7 +22,7 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "A token issued by the controller (`ctl_...`): admin, registration, host or engine-instance. Each operation lists the kinds it accepts in `x-token-kinds`.",
+            Description = Description,
             BearerFormat = "ctl_ token",
         };
         document.Security ??= [];

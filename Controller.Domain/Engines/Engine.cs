@@ -86,6 +86,20 @@ public sealed class Engine : Entity
         return engine;
     }
 
+    /// <summary>
+    /// A caller asks for <paramref name="desired"/> copies explicitly (a PATCH naming <c>desiredInstances</c>): refused
+    /// while the queue decides the count (the engine would silently keep its own), unless it asks for the count it has.
+    /// </summary>
+    public void EnsureDesiredCountSettable(int desired)
+    {
+        if (ScalingMode == ScalingMode.Queue && desired != DesiredInstances)
+        {
+            throw new DomainException("engine_scaled_by_queue",
+                $"Engine {Name} is scaled by its queue ('scaling.mode': 'queue'): its backlog decides its desired count ({DesiredInstances} now). Set 'scaling' to manual in the same request to set the count yourself.",
+                new Dictionary<string, object?> { ["engineId"] = Id, ["scalingMode"] = "queue", ["desiredInstances"] = DesiredInstances });
+        }
+    }
+
     /// <summary>Replace the definition (PUT). Running copies keep the image they were launched with.</summary>
     public void Update(EngineSpec spec, DateTimeOffset now)
     {

@@ -71,6 +71,22 @@ public sealed class EnginePatchTests
     }
 
     [Test]
+    public async Task Patch_DesiredInstancesOfAQueueScaledEngine_409NamingTheScalingMode_NothingChanged()
+    {
+        Assert.That((await PatchAsync("""{"scaling": {"mode": "queue", "targetTasksPerInstance": 10}}""")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var refused = await PatchAsync("""{"desiredInstances": 7}""");
+        var error = await refused.AssertErrorAsync(HttpStatusCode.Conflict, "engine_scaled_by_queue");
+        Assert.That(error.ToJsonString(), Does.Contain("queue"));
+        var engine = await (await _admin.GetAsync($"/engine/{_engineId}")).ReadJsonAsync();
+        Assert.That(engine["desiredInstances"]!.GetValue<int>(), Is.EqualTo(4), "unchanged");
+
+        // The count it has is no change; with the scaling in the same patch the caller decides.
+        Assert.That((await PatchAsync("""{"desiredInstances": 4}""")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await PatchAsync("""{"scaling": {"mode": "manual"}, "desiredInstances": 7}""")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task Patch_NestedAndNull_MergesObjectsAndRemovesMembers()
     {
         var response = await PatchAsync("""{"resources": {"cpuMillicores": 500}, "hostLabels": {"pool": null, "zone": "b"}}""", "application/json");

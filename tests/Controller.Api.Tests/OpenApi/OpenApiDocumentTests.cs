@@ -44,6 +44,19 @@ public sealed class OpenApiDocumentTests
     }
 
     [Test]
+    public void TheBearerScheme_NamesEveryKindOfToken_AndEveryKindAnOperationAccepts()
+    {
+        var description = _factory.Contract.Document["components"]!["securitySchemes"]!["Bearer"]!["description"]!.GetValue<string>();
+        var kinds = new[] { "admin", "registration", "host", "engine-instance", "client", "viewer" };
+        Assert.That(kinds, Has.All.Matches<string>(k => description.Contains($"`{k}`", StringComparison.Ordinal)), description);
+
+        var accepted = _factory.Contract.Document["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject().Select(o => o.Value!["x-token-kinds"]))
+            .Where(k => k is JsonArray).SelectMany(k => k!.AsArray().Select(v => v!.GetValue<string>())).Distinct();
+        Assert.That(accepted, Is.SubsetOf(kinds));
+    }
+
+    [Test]
     public void EveryOperation_HasAnIdASummaryTokenKindsAndTheErrorBody()
     {
         var document = _factory.Contract.Document;

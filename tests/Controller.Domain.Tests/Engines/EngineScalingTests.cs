@@ -78,4 +78,17 @@ public sealed class EngineScalingTests
     [TestCase(5, -1)]
     public void Create_InvalidScaling_Throws(int target, int cooldown) =>
         Assert.Throws<DomainException>(() => QueueEngine(target: target, cooldown: cooldown));
+
+    [Test]
+    public void EnsureDesiredCountSettable_QueueScaled_RefusesAnotherCount_AcceptsItsOwn_ManualAcceptsAny()
+    {
+        var queue = QueueEngine(target: 5, cooldown: 60);
+        queue.ApplyBacklog(12, T0);
+        var error = Assert.Throws<DomainException>(() => queue.EnsureDesiredCountSettable(7))!;
+        Assert.That((error.ErrorId, error.Detail!["scalingMode"]), Is.EqualTo(("engine_scaled_by_queue", (object?)"queue")));
+        Assert.DoesNotThrow(() => queue.EnsureDesiredCountSettable(queue.DesiredInstances));
+
+        var manual = Engine.Create(Guid.NewGuid(), new EngineSpec("m", "i", new Resources(100, 64, 0, 0), 0, 0, 10, 1, new Dictionary<string, string>()), T0);
+        Assert.DoesNotThrow(() => manual.EnsureDesiredCountSettable(7));
+    }
 }

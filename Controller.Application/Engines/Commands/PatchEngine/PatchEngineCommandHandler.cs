@@ -52,6 +52,12 @@ public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOf
                 .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).ToArray(), StringComparer.Ordinal));
         }
 
+        // Naming the count while the queue keeps deciding it (the patch leaves the scaling as it is) has no effect: refused.
+        if (command.Patch!.ContainsKey("desiredInstances") && !command.Patch.ContainsKey("scaling"))
+        {
+            engine.EnsureDesiredCountSettable(definition.DesiredInstances!.Value);
+        }
+
         return await UpdateEngineCommandHandler.ApplyAsync(engine, definition, engines, unitOfWork, clock, cancellationToken);
     }
 }
