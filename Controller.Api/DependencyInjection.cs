@@ -58,6 +58,7 @@ public static class DependencyInjection
         services.AddControllersWithViews(o =>
             {
                 o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
+                o.Filters.Add<Errors.UnknownQueryParameterFilter>();
             })
             .AddMvcOptions(o =>
             {
