@@ -39,6 +39,7 @@ namespace Controller.Client.Engine.Item
         /// <returns>A <see cref="global::Controller.Client.Models.EngineResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 401 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 403 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 404 status code</exception>
@@ -55,6 +56,7 @@ namespace Controller.Client.Engine.Item
             var requestInfo = ToDeleteRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "401", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "403", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "404", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
@@ -68,6 +70,7 @@ namespace Controller.Client.Engine.Item
         /// <returns>A <see cref="global::Controller.Client.Models.EngineResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 401 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 403 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 404 status code</exception>
@@ -84,6 +87,7 @@ namespace Controller.Client.Engine.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "401", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "403", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "404", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },

@@ -38,6 +38,7 @@ namespace Controller.Client.Token.Item
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 401 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 403 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 404 status code</exception>
@@ -55,6 +56,7 @@ namespace Controller.Client.Token.Item
             var requestInfo = ToDeleteRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "401", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "403", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "404", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },

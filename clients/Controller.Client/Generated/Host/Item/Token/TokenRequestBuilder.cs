@@ -39,6 +39,7 @@ namespace Controller.Client.Host.Item.Token
         /// <returns>A <see cref="global::Controller.Client.Models.RotatedHostTokenResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 400 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 401 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 403 status code</exception>
         /// <exception cref="global::Controller.Client.Models.ErrorResponse">When receiving a 404 status code</exception>
@@ -56,6 +57,7 @@ namespace Controller.Client.Host.Item.Token
             var requestInfo = ToPostRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "401", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "403", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
                 { "404", global::Controller.Client.Models.ErrorResponse.CreateFromDiscriminatorValue },
