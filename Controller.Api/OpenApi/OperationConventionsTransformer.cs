@@ -45,7 +45,7 @@ internal sealed class OperationConventionsTransformer : IOpenApiOperationTransfo
                         "command":["/opt/ocr/bin/ocr-engine","--threads","2"],"stopGraceSeconds":30}],
              "terminate":[{"engineInstanceId":"0193a4f3-1111-7a10-8a3b-4c2d1e0f9a88","containerId":"9f2c6d","reason":"scaled_down","stopGraceSeconds":30}]}
             """),
-        ["engineInstanceHeartbeat"] = ("""{"busy":true}""", "200", """{"acceptWork":true,"stop":false,"state":"running"}"""),
+        ["engineInstanceHeartbeat"] = ("""{"busy":true}""", "200", """{"acceptWork":true,"stop":false,"state":"running","cancelledTaskIds":[]}"""),
     };
 
     private static OpenApiResponse ErrorResponse(string status, OpenApiDocument? document) => new()

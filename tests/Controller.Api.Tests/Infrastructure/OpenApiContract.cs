@@ -91,6 +91,45 @@ public sealed class OpenApiContract
         return Evaluate($"{location}/responses/{key}/content/{Escape(mediaType)}/schema", body);
     }
 
+    /// <summary>Every example in the document that its schema refuses, with why (empty when all conform).</summary>
+    public List<string> CheckExamples()
+    {
+        var problems = new List<string>();
+        foreach (var (path, item) in Document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var location = "#/paths/" + Escape(path) + "/" + method;
+                var contents = new List<(string Pointer, JsonObject Content)>();
+                if (operation!["requestBody"]?["content"] is JsonObject requestContent)
+                {
+                    contents.Add((location + "/requestBody/content", requestContent));
+                }
+
+                foreach (var (status, response) in operation["responses"]?.AsObject() ?? [])
+                {
+                    if (response!["content"] is JsonObject responseContent)
+                    {
+                        contents.Add(($"{location}/responses/{status}/content", responseContent));
+                    }
+                }
+
+                foreach (var (pointer, content) in contents)
+                {
+                    foreach (var (mediaType, media) in content)
+                    {
+                        if (media!["example"] is { } example && media["schema"] is not null && Evaluate($"{pointer}/{Escape(mediaType)}/schema", example) is { } problem)
+                        {
+                            problems.Add($"{method.ToUpperInvariant()} {path} {pointer[(location.Length + 1)..]} {mediaType}: {problem}");
+                        }
+                    }
+                }
+            }
+        }
+
+        return problems;
+    }
+
     private string? Evaluate(string schemaPointer, JsonNode? instance)
     {
         var schema = JsonSchema.FromText($$"""{"$ref":"{{Base}}{{schemaPointer}}"}""");

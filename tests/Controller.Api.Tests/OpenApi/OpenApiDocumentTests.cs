@@ -44,6 +44,19 @@ public sealed class OpenApiDocumentTests
     }
 
     [Test]
+    public void EveryExample_ConformsToItsSchema()
+    {
+        var problems = _factory.Contract.CheckExamples();
+        Assert.That(problems, Is.Empty);
+
+        // The check can fail: an example its schema refuses is reported.
+        var broken = OpenApiContract.Parse(_factory.Contract.Document.ToJsonString());
+        var heartbeat = broken.Document["paths"]!["/engine_instance/{instanceId}/heartbeat"]!["post"]!["responses"]!["200"]!["content"]!["application/json"]!.AsObject();
+        heartbeat["example"] = JsonNode.Parse("""{"acceptWork":"yes"}""");
+        Assert.That(broken.CheckExamples(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public void TheBearerScheme_NamesEveryKindOfToken_AndEveryKindAnOperationAccepts()
     {
         var description = _factory.Contract.Document["components"]!["securitySchemes"]!["Bearer"]!["description"]!.GetValue<string>();
