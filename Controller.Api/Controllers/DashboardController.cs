@@ -34,9 +34,15 @@ public sealed class DashboardController(ISender sender) : Microsoft.AspNetCore.M
     public async Task<IActionResult> Summary(CancellationToken ct) =>
         View(new SummaryModel(await sender.Send(new GetOverviewQuery(), ct)));
 
+    /// <summary>Live hosts (every one not terminated) by default; <c>state=all</c> for every host, or one state.</summary>
     [HttpGet("hosts")]
-    public async Task<IActionResult> Hosts([FromQuery] HostState? state, [FromQuery] int page = 1, CancellationToken ct = default) =>
-        View(new HostsModel(await sender.Send(new ListHostUsageQuery(state, page, PageSize), ct), state is null ? null : Display.Lower(state)));
+    public async Task<IActionResult> Hosts([FromQuery] string? state, [FromQuery] int page = 1, CancellationToken ct = default)
+    {
+        var all = string.Equals(state, "all", StringComparison.OrdinalIgnoreCase);
+        HostState? one = !all && Enum.TryParse<HostState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
+        var hosts = await sender.Send(new ListHostUsageQuery(one, LiveOnly: !all && one is null, page, PageSize), ct);
+        return View(new HostsModel(hosts, all ? "all" : one is null ? null : Display.Lower(one)));
+    }
 
     [HttpGet("hosts/{hostId:guid}")]
     public async Task<IActionResult> Host(Guid hostId, CancellationToken ct)

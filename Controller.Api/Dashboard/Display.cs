@@ -22,6 +22,9 @@ public static class Display
 
     public static string Number(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
+    /// <summary>A count with its noun in the right number: "1 copy", "2 copies", "0 GPUs" (English plurals, one rule for every page).</summary>
+    public static string Count(long value, string singular, string? plural = null) => Controller.Domain.Common.Wording.Count(value, singular, plural);
+
     public static string Percent(long used, long total) =>
         total <= 0 ? "—" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * used / total:0}%");
 

@@ -29,7 +29,7 @@ public readonly record struct Resources(int CpuMillicores, int MemoryMiB, int Gp
 
     /// <summary>For people, culture-independent: "2000m CPU, 4096 MiB memory, 1 GPU, 10240 MiB disk".</summary>
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{CpuMillicores}m CPU, {MemoryMiB} MiB memory, {GpuCount} GPU, {DiskMiB} MiB disk");
+        $"{CpuMillicores}m CPU, {MemoryMiB} MiB memory, {Wording.Count(GpuCount, "GPU")}, {DiskMiB} MiB disk");
 
     public bool IsNegative => CpuMillicores < 0 || MemoryMiB < 0 || GpuCount < 0 || DiskMiB < 0;
 }

@@ -82,7 +82,7 @@ public sealed class Engine : Entity
         var engine = new Engine(id) { CreatedAt = now, State = EngineState.Active };
         engine.Apply(spec, now);
         engine.Raise(ClusterEvent.Create(ClusterEventTypes.EngineCreated, now,
-            $"Engine {engine.Name} created ({engine.Image}), {engine.DesiredInstances} copies desired.", engineId: id));
+            $"Engine {engine.Name} created ({engine.Image}), {Wording.Count(engine.DesiredInstances, "copy", "copies")} desired.", engineId: id));
         return engine;
     }
 
@@ -127,7 +127,7 @@ public sealed class Engine : Entity
 
         State = EngineState.Deleting;
         UpdatedAt = now;
-        Raise(ClusterEvent.Create(ClusterEventTypes.EngineDeleting, now, $"Engine {Name} is being deleted: its {ActiveInstances} copies are stopped.", engineId: Id));
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineDeleting, now, $"Engine {Name} is being deleted: {(ActiveInstances == 1 ? "its copy is" : $"its {Wording.Count(ActiveInstances, "copy", "copies")} are")} stopped.", engineId: Id));
     }
 
     /// <summary>The last copy is gone; the engine leaves the catalogue.</summary>

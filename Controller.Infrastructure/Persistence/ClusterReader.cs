@@ -44,9 +44,14 @@ internal sealed class ClusterReader(ControllerDbContext db, ITaskRepository task
         return (rows.Select(r => r.Capacity).Sum(), rows.Select(r => r.Allocated).Sum());
     }
 
-    public async Task<PagedResult<HostUsageDto>> HostsAsync(HostState? state, int page, int pageSize, CancellationToken cancellationToken)
+    public async Task<PagedResult<HostUsageDto>> HostsAsync(HostState? state, bool liveOnly, int page, int pageSize, CancellationToken cancellationToken)
     {
         var query = db.Hosts.AsNoTracking();
+        if (liveOnly)
+        {
+            query = query.Where(h => h.State != HostState.Terminated);
+        }
+
         if (state is { } s)
         {
             query = query.Where(h => h.State == s);

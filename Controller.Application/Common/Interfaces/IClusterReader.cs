@@ -18,5 +18,5 @@ public interface IClusterReader
     Task<(Resources Capacity, Resources Allocated)> CapacityAsync(CancellationToken cancellationToken);
 
     /// <summary>Hosts by hostname, with their capacity and what is allocated on them.</summary>
-    Task<PagedResult<HostUsageDto>> HostsAsync(HostState? state, int page, int pageSize, CancellationToken cancellationToken);
+    Task<PagedResult<HostUsageDto>> HostsAsync(HostState? state, bool liveOnly, int page, int pageSize, CancellationToken cancellationToken);
 }

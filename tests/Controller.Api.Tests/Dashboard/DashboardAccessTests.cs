@@ -121,4 +121,37 @@ public sealed class DashboardAccessTests
         Assert.That(ticket.Principal.Claims.Select(c => c.Value), Has.None.Contains(secret[4..]));
         Assert.That(ticket.Properties.Items.Values, Has.None.Contains(secret[4..]));
     }
+
+    [Test]
+    public async Task HostsPage_ShowsLiveHostsByDefault_TerminatedOnesUnderAll()
+    {
+        using var factory = new ControllerFactory();
+        using var admin = factory.Admin();
+        using var live = await Agent.RegisterAsync(factory);
+        using var gone = await Agent.RegisterAsync(factory);
+        Assert.That((await admin.PostAsync($"/host/{gone.HostId}/terminate", null)).IsSuccessStatusCode, Is.True);
+        await gone.ReportAsync();
+        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await browser.GetStringAsync("/ui/signin");
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        await browser.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerFactory.AdminToken, ["__RequestVerificationToken"] = antiforgery }));
+
+        var byDefault = await browser.GetStringAsync("/ui/hosts");
+        Assert.That(byDefault, Does.Contain($"/ui/hosts/{live.HostId}"));
+        Assert.That(byDefault, Does.Not.Contain($"/ui/hosts/{gone.HostId}"), "terminated hosts are not listed by default");
+        var all = await browser.GetStringAsync("/ui/hosts?state=all");
+        Assert.That(all, Does.Contain($"/ui/hosts/{live.HostId}").And.Contain($"/ui/hosts/{gone.HostId}"));
+        var terminated = await browser.GetStringAsync("/ui/hosts?state=terminated");
+        Assert.That(terminated, Does.Contain($"/ui/hosts/{gone.HostId}").And.Not.Contain($"/ui/hosts/{live.HostId}"));
+    }
+
+    [TestCase(0, "0 GPUs")]
+    [TestCase(1, "1 GPU")]
+    [TestCase(2, "2 GPUs")]
+    [TestCase(1234, "1,234 GPUs")]
+    public void Count_PutsTheNounInTheRightNumber(long value, string expected)
+    {
+        Assert.That(Controller.Api.Dashboard.Display.Count(value, "GPU"), Is.EqualTo(expected));
+        Assert.That(Controller.Api.Dashboard.Display.Count(value, "copy", "copies"), Is.EqualTo(expected.Replace("GPUs", "copies", StringComparison.Ordinal).Replace("GPU", "copy", StringComparison.Ordinal)));
+    }
 }
