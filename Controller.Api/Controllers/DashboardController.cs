@@ -78,7 +78,8 @@ public sealed class DashboardController(ISender sender) : Microsoft.AspNetCore.M
     {
         var types = string.IsNullOrEmpty(type) ? [] : new[] { type };
         var events = await sender.Send(new ListEventsQuery(null, types, hostId, engineId, instanceId, PageSize), ct);
-        return View(new EventsModel([.. events.Items.Reverse()], type, hostId, engineId, instanceId));
+        var hosts = (await sender.Send(new ListHostUsageQuery(null, LiveOnly: true, 1, 500), ct)).Items.ToDictionary(h => h.HostId, h => h.Hostname);
+        return View(new EventsModel([.. events.Items.Reverse()], type, hostId, engineId, instanceId, hosts, await EngineNamesAsync(ct)));
     }
 
     /// <summary>The event feed for the pages' live updates (the cookie authenticates it; EventSource cannot send a bearer token).</summary>

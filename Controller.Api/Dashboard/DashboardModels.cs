@@ -23,7 +23,9 @@ public sealed record EngineModel(EngineDto Engine, PagedResult<EngineInstanceDto
 
 public sealed record InstancesModel(PagedResult<EngineInstanceDto> Instances, IReadOnlyDictionary<Guid, string> EngineNames, string? State, Guid? EngineId, Guid? HostId);
 
-public sealed record EventsModel(IReadOnlyList<EventDto> Events, string? Type, Guid? HostId, Guid? EngineId, Guid? InstanceId);
+/// <summary>The events page: the events, the filter, and the hosts and engines to pick the filter from (by name).</summary>
+public sealed record EventsModel(IReadOnlyList<EventDto> Events, string? Type, Guid? HostId, Guid? EngineId, Guid? InstanceId,
+    IReadOnlyDictionary<Guid, string> Hosts, IReadOnlyDictionary<Guid, string> Engines);
 
 /// <summary>A used/total bar: what is allocated of a capacity.</summary>
 public sealed record BarModel(string Label, long Used, long Total, string Unit);

@@ -19,4 +19,7 @@ public interface IClusterReader
 
     /// <summary>Hosts by hostname, with their capacity and what is allocated on them.</summary>
     Task<PagedResult<HostUsageDto>> HostsAsync(HostState? state, bool liveOnly, int page, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>The hostnames and engine names of these ids (those still stored).</summary>
+    Task<Dashboard.Queries.GetNames.Names> NamesAsync(IReadOnlyCollection<Guid> hostIds, IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
 }

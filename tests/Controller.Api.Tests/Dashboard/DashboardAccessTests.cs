@@ -145,6 +145,30 @@ public sealed class DashboardAccessTests
         Assert.That(terminated, Does.Contain($"/ui/hosts/{gone.HostId}").And.Not.Contain($"/ui/hosts/{live.HostId}"));
     }
 
+    [Test]
+    public async Task EventsPage_LinksShowNames_FilterPicksHostsAndEnginesByName()
+    {
+        using var factory = new ControllerFactory();
+        using var admin = factory.Admin();
+        var engineId = await admin.CreateEngineAsync("named-engine", desired: 1);
+        using var agent = await Agent.RegisterAsync(factory);
+        await agent.ReportAsync();
+        var hostname = (await (await admin.GetAsync($"/host/{agent.HostId}/detail")).ReadJsonAsync())["hostname"]!.GetValue<string>();
+        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await browser.GetStringAsync("/ui/signin");
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        await browser.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerFactory.AdminToken, ["__RequestVerificationToken"] = antiforgery }));
+
+        var page = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/ui/events"));
+        Assert.That(page, Does.Contain($"<a href=\"/ui/engines/{engineId}\" title=\"{engineId}\">engine named-engine</a>"));
+        Assert.That(page, Does.Contain($"<a href=\"/ui/hosts/{agent.HostId}\" title=\"{agent.HostId}\">host {hostname}</a>"));
+        Assert.That(page, Does.Contain($"<option value=\"{engineId}\">named-engine</option>"));
+        Assert.That(page, Does.Contain($"<option value=\"{agent.HostId}\">{hostname}</option>"));
+
+        var filtered = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/ui/events?engineId={engineId}"));
+        Assert.That(filtered, Does.Contain($"<option value=\"{engineId}\" selected=\"selected\">named-engine</option>"));
+    }
+
     [TestCase(0, "0 GPUs")]
     [TestCase(1, "1 GPU")]
     [TestCase(2, "2 GPUs")]
