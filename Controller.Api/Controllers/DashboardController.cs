@@ -11,7 +11,10 @@ using Controller.Application.Events.Queries.FollowEvents;
 using Controller.Application.Events.Queries.ListEvents;
 using Controller.Application.Hosts.Queries.GetHostDetail;
 using Controller.Domain.EngineInstances;
+using Controller.Application.Work.Queries.GetTask;
+using Controller.Application.Work.Queries.ListTasks;
 using Controller.Domain.Hosts;
+using Controller.Domain.Work;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -71,6 +74,23 @@ public sealed class DashboardController(ISender sender) : Microsoft.AspNetCore.M
     {
         var instances = await sender.Send(new ListEngineInstancesQuery(engineId, hostId, state, page, PageSize), ct);
         return View(new InstancesModel(instances, await EngineNamesAsync(ct), state is null ? null : Display.Lower(state), engineId, hostId));
+    }
+
+    /// <summary>The queue: tasks newest first, by engine and state, a page at a time (the API's cursor).</summary>
+    [HttpGet("tasks")]
+    public async Task<IActionResult> Tasks([FromQuery] Guid? engineId, [FromQuery] string? state, [FromQuery] string? cursor, CancellationToken ct)
+    {
+        WorkTaskState? one = Enum.TryParse<WorkTaskState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
+        var tasks = await sender.Send(new ListTasksQuery(engineId, one, string.IsNullOrEmpty(cursor) ? null : cursor, PageSize), ct);
+        return View(new TasksModel(tasks, await EngineNamesAsync(ct), one is null ? null : Display.Lower(one), engineId, cursor));
+    }
+
+    /// <summary>One task: payload, result or last error, attempts, lease.</summary>
+    [HttpGet("tasks/{taskId:guid}")]
+    public async Task<IActionResult> TaskDetail(Guid taskId, CancellationToken ct)
+    {
+        var task = await sender.Send(new GetTaskQuery(taskId), ct);
+        return View("Task", new TaskModel(task, (await EngineNamesAsync(ct)).GetValueOrDefault(task.EngineId)));
     }
 
     [HttpGet("events")]

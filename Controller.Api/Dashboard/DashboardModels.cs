@@ -5,6 +5,7 @@ using Controller.Application.Dashboard.Queries.GetOverview;
 using Controller.Application.EngineInstances;
 using Controller.Application.Engines.Models;
 using Controller.Application.Events.Models;
+using Controller.Application.Work.Models;
 using Controller.Application.Hosts.Models;
 
 namespace Controller.Api.Dashboard;
@@ -22,6 +23,12 @@ public sealed record EnginesModel(ClusterOverview Overview);
 public sealed record EngineModel(EngineDto Engine, PagedResult<EngineInstanceDto> Instances, IReadOnlyList<EventDto> Events, IReadOnlyList<EngineSample> History, DateTimeOffset Now);
 
 public sealed record InstancesModel(PagedResult<EngineInstanceDto> Instances, IReadOnlyDictionary<Guid, string> EngineNames, string? State, Guid? EngineId, Guid? HostId);
+
+/// <summary>The tasks page: a page of tasks (newest first), its filter, the next page's cursor, and engine names.</summary>
+public sealed record TasksModel(TaskPage Tasks, IReadOnlyDictionary<Guid, string> EngineNames, string? State, Guid? EngineId, string? Cursor);
+
+/// <summary>One task: everything about it, with its engine's name.</summary>
+public sealed record TaskModel(TaskDto Task, string? EngineName);
 
 /// <summary>The events page: the events, the filter, and the hosts and engines to pick the filter from (by name).</summary>
 public sealed record EventsModel(IReadOnlyList<EventDto> Events, string? Type, Guid? HostId, Guid? EngineId, Guid? InstanceId,

@@ -29,7 +29,8 @@ public sealed class DashboardAccessTests
         foreach (var pattern in paths)
         {
             var path = "/" + pattern.Replace("{hostId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-                .Replace("{engineId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+                .Replace("{engineId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{taskId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
             foreach (var token in new[] { null, ControllerFactory.AdminToken })
             {
                 using var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
@@ -167,6 +168,38 @@ public sealed class DashboardAccessTests
 
         var filtered = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/ui/events?engineId={engineId}"));
         Assert.That(filtered, Does.Contain($"<option value=\"{engineId}\" selected=\"selected\">named-engine</option>"));
+    }
+
+    [Test]
+    public async Task TasksPage_ListsFiltersAndPages_TheDetailShowsPayloadResultAndError()
+    {
+        using var factory = new ControllerFactory();
+        using var admin = factory.Admin();
+        var engineId = await admin.CreateEngineAsync("queue-engine", desired: 0);
+        var batch = await admin.PostAsJsonAsync("/task/batch", new { tasks = Enumerable.Range(0, 101).Select(i => new { engineId, payload = new { n = i } }) });
+        Assert.That(batch.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var cancelled = (await admin.SubmitAsync(engineId, payload: new { uri = "s3://bucket/a.wav" })).Id();
+        Assert.That((await admin.DeleteAsync($"/task/{cancelled}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await browser.GetStringAsync("/ui/signin");
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        await browser.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerFactory.AdminToken, ["__RequestVerificationToken"] = antiforgery }));
+
+        static int Rows(string html) => System.Text.RegularExpressions.Regex.Count(html, "<tr data-task-id=");
+        var first = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/ui/tasks"));
+        Assert.That(Rows(first), Is.EqualTo(100), "a page of 100, newest first");
+        Assert.That(first, Does.Contain($"<tr data-task-id=\"{cancelled}\">"), "the newest is on the first page");
+        var older = System.Text.RegularExpressions.Regex.Match(first, "href=\"(/ui/tasks\\?cursor=[^\"]+)\">older</a>").Groups[1].Value;
+        Assert.That(older, Is.Not.Empty);
+        Assert.That(Rows(await browser.GetStringAsync(older)), Is.EqualTo(2));
+
+        var onlyCancelled = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/ui/tasks?engineId={engineId}&state=cancelled"));
+        Assert.That(Rows(onlyCancelled), Is.EqualTo(1));
+        Assert.That(onlyCancelled, Does.Contain($"<tr data-task-id=\"{cancelled}\">").And.Contain("queue-engine"));
+
+        var detail = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/ui/tasks/{cancelled}"));
+        Assert.That(detail, Does.Contain("s3://bucket/a.wav").And.Contain("cancelled").And.Contain("queue-engine"));
+        Assert.That((await browser.GetAsync($"/ui/tasks/{Guid.NewGuid()}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
     [TestCase(0, "0 GPUs")]

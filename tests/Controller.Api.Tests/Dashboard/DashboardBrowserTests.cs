@@ -167,7 +167,7 @@ public sealed class DashboardBrowserTests
         await agent.ReportAsync();
         var (page, errors) = await OpenAsync(width: 375);
         await SignInAsync(page, await ViewerTokenAsync(admin));
-        foreach (var path in new[] { "/ui", "/ui/hosts", $"/ui/hosts/{agent.HostId}", "/ui/engines", "/ui/instances", "/ui/events" })
+        foreach (var path in new[] { "/ui", "/ui/hosts", $"/ui/hosts/{agent.HostId}", "/ui/engines", "/ui/instances", "/ui/tasks", "/ui/events" })
         {
             await page.GotoAsync(path);
             var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
