@@ -162,16 +162,25 @@ public sealed class DashboardBrowserTests
     public async Task Pages_At375Pixels_NeedNoSidewaysScrolling()
     {
         using var admin = _factory.Admin();
-        await admin.CreateEngineAsync("narrow-" + Guid.NewGuid().ToString("N")[..6], desired: 1);
+        var engineId = await admin.CreateEngineAsync("narrow-" + Guid.NewGuid().ToString("N")[..6], desired: 1);
+        var task = (await admin.SubmitAsync(engineId, payload: new { text = string.Concat(Enumerable.Repeat("a-long-unbroken-payload-", 20)) })).Id();
         using var agent = await Agent.RegisterAsync(_factory);
         await agent.ReportAsync();
         var (page, errors) = await OpenAsync(width: 375);
         await SignInAsync(page, await ViewerTokenAsync(admin));
-        foreach (var path in new[] { "/ui", "/ui/hosts", $"/ui/hosts/{agent.HostId}", "/ui/engines", "/ui/instances", "/ui/tasks", "/ui/events" })
+        foreach (var path in new[] { "/ui", "/ui/hosts", $"/ui/hosts/{agent.HostId}", "/ui/engines", "/ui/instances", "/ui/tasks", $"/ui/tasks/{task}", "/ui/events" })
         {
             await page.GotoAsync(path);
             var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
             Assert.That(width, Is.LessThanOrEqualTo(375), $"{path} is {width} px wide");
+
+            // Nothing is cut off either: whatever is wider than the screen scrolls inside its own box.
+            var clipped = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('main table, main pre')]
+                    .filter(e => { const box = e.closest('.scroll') ?? e; return box.getBoundingClientRect().right > 376; })
+                    .map(e => e.tagName)
+                """);
+            Assert.That(clipped, Is.Empty, $"{path}: a table or block runs past the screen");
         }
 
         Assert.That(errors, Is.Empty, "no console errors");
