@@ -111,7 +111,9 @@ public sealed class DashboardBrowserTests
         (await admin.PatchAsJsonAsync($"/engine/{engineId}", new { command = new[] { "transcribe", "--fast" } })).EnsureSuccessStatusCode();
         var (page, errors) = await OpenAsync();
         await SignInAsync(page, token);
-        await page.WaitForSelectorAsync("#live[data-state=live]");
+
+        // "live" as soon as the stream is open: it sends its first line at once, not at the first event or keep-alive (15 s).
+        await page.WaitForSelectorAsync("#live[data-state=live]", new PageWaitForSelectorOptions { Timeout = 5_000 });
 
         // The summary says what the API says.
         var hosts = await (await admin.GetAsync("/host?state=active")).ReadJsonAsync();
