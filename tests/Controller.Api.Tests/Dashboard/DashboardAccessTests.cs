@@ -132,10 +132,7 @@ public sealed class DashboardAccessTests
         using var gone = await Agent.RegisterAsync(factory);
         Assert.That((await admin.PostAsync($"/host/{gone.HostId}/terminate", null)).IsSuccessStatusCode, Is.True);
         await gone.ReportAsync();
-        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var form = await browser.GetStringAsync("/ui/signin");
-        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        await browser.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerFactory.AdminToken, ["__RequestVerificationToken"] = antiforgery }));
+        using var browser = await SignedInAsync(factory);
 
         var byDefault = await browser.GetStringAsync("/ui/hosts");
         Assert.That(byDefault, Does.Contain($"/ui/hosts/{live.HostId}"));
@@ -155,10 +152,7 @@ public sealed class DashboardAccessTests
         using var agent = await Agent.RegisterAsync(factory);
         await agent.ReportAsync();
         var hostname = (await (await admin.GetAsync($"/host/{agent.HostId}/detail")).ReadJsonAsync())["hostname"]!.GetValue<string>();
-        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var form = await browser.GetStringAsync("/ui/signin");
-        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        await browser.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerFactory.AdminToken, ["__RequestVerificationToken"] = antiforgery }));
+        using var browser = await SignedInAsync(factory);
 
         var page = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/ui/events"));
         Assert.That(page, Does.Contain($"<a href=\"/ui/engines/{engineId}\" title=\"{engineId}\">engine named-engine</a>"));
@@ -180,10 +174,7 @@ public sealed class DashboardAccessTests
         Assert.That(batch.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         var cancelled = (await admin.SubmitAsync(engineId, payload: new { uri = "s3://bucket/a.wav" })).Id();
         Assert.That((await admin.DeleteAsync($"/task/{cancelled}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var form = await browser.GetStringAsync("/ui/signin");
-        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        await browser.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerFactory.AdminToken, ["__RequestVerificationToken"] = antiforgery }));
+        using var browser = await SignedInAsync(factory);
 
         static int Rows(string html) => System.Text.RegularExpressions.Regex.Count(html, "<tr data-task-id=");
         var first = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/ui/tasks"));
@@ -200,6 +191,17 @@ public sealed class DashboardAccessTests
         var detail = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/ui/tasks/{cancelled}"));
         Assert.That(detail, Does.Contain("s3://bucket/a.wav").And.Contain("cancelled").And.Contain("queue-engine"));
         Assert.That((await browser.GetAsync($"/ui/tasks/{Guid.NewGuid()}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    /// <summary>A browser-like client (cookies, no redirects followed) signed in with the admin token.</summary>
+    private static async Task<HttpClient> SignedInAsync(ControllerFactory factory)
+    {
+        var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await browser.GetStringAsync("/ui/signin");
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var signedIn = await browser.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ControllerFactory.AdminToken, ["__RequestVerificationToken"] = antiforgery }));
+        Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), "signed in");
+        return browser;
     }
 
     [TestCase(0, "0 GPUs")]
