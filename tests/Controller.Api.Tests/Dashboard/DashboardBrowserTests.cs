@@ -161,6 +161,40 @@ public sealed class DashboardBrowserTests
     }
 
     [Test]
+    public async Task AnOperator_FindsATaskByEngineName_SeesLiveHostsFirst_AndEventsByName()
+    {
+        using var admin = _factory.Admin();
+        var name = "ops-" + Guid.NewGuid().ToString("N")[..6];
+        var engineId = await admin.CreateEngineAsync(name, desired: 0);
+        var task = (await admin.SubmitAsync(engineId, payload: new { uri = "s3://bucket/ops.wav" })).Id();
+        using var live = await Agent.RegisterAsync(_factory);
+        using var gone = await Agent.RegisterAsync(_factory);
+        Assert.That((await admin.PostAsync($"/host/{gone.HostId}/terminate", null)).IsSuccessStatusCode, Is.True);
+        await gone.ReportAsync();
+        var (page, errors) = await OpenAsync();
+        await SignInAsync(page, await ViewerTokenAsync(admin));
+
+        // Tasks: the queue filtered by the engine picked by its name; the task opens with its payload.
+        await page.GotoAsync("/ui/tasks");
+        await page.SelectOptionAsync("select[name=engineId]", new SelectOptionValue { Label = name });
+        await page.ClickAsync("form.filters button[type=submit]");
+        await page.ClickAsync($"a[href='/ui/tasks/{task}']");
+        Assert.That(await page.TextContentAsync("[data-col=payload]"), Does.Contain("s3://bucket/ops.wav"));
+
+        // Hosts: the live ones by default, the terminated one under "all".
+        await page.GotoAsync("/ui/hosts");
+        Assert.That(await page.Locator($"a[href='/ui/hosts/{live.HostId}']").CountAsync(), Is.GreaterThan(0));
+        Assert.That(await page.Locator($"a[href='/ui/hosts/{gone.HostId}']").CountAsync(), Is.Zero);
+        await page.ClickAsync("nav.filters a:text-is('all')");
+        await page.WaitForSelectorAsync($"a[href='/ui/hosts/{gone.HostId}']");
+
+        // Events: the links name the engine and the host.
+        await page.GotoAsync($"/ui/events?engineId={engineId}");
+        Assert.That(await page.TextContentAsync($".events a[href='/ui/engines/{engineId}']"), Is.EqualTo($"engine {name}"));
+        Assert.That(errors, Is.Empty, "no console errors");
+    }
+
+    [Test]
     public async Task Pages_At375Pixels_NeedNoSidewaysScrolling()
     {
         using var admin = _factory.Admin();
