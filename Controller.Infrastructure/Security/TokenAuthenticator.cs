@@ -55,18 +55,10 @@ public sealed class TokenAuthenticator(
             }
 
             cache.Set(hashKey, snapshot.Hash, TimeSpan.FromHours(1));
-            if (snapshot.RevokedAt is null)
-            {
-                cache.Set(CacheKey(snapshot.Hash), snapshot, epoch.EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
-            }
+            Remember(CacheKey(snapshot.Hash), snapshot);
         }
 
-        return snapshot switch
-        {
-            { RevokedAt: not null } => TokenCheck.Revoked,
-            { ExpiresAt: { } expires } when expires <= clock.GetUtcNow() => TokenCheck.Expired,
-            _ => TokenCheck.Valid,
-        };
+        return StateOf(snapshot, clock.GetUtcNow());
     }
 
     public async Task<(TokenCheck Check, TokenSnapshot? Token)> AuthenticateAsync(string secret, CancellationToken cancellationToken)
@@ -81,10 +73,7 @@ public sealed class TokenAuthenticator(
                 return (TokenCheck.Unknown, null);
             }
 
-            if (snapshot.RevokedAt is null)
-            {
-                cache.Set(key, snapshot, epoch.EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
-            }
+            Remember(key, snapshot);
         }
 
         // The lookup was by hash; compare the stored hash in constant time all the same.
@@ -93,15 +82,10 @@ public sealed class TokenAuthenticator(
             return (TokenCheck.Unknown, null);
         }
 
-        if (snapshot.RevokedAt is not null)
-        {
-            return (TokenCheck.Revoked, snapshot);
-        }
-
         var now = clock.GetUtcNow();
-        if (snapshot.ExpiresAt is { } expires && expires <= now)
+        if (StateOf(snapshot, now) is not TokenCheck.Valid and var refused)
         {
-            return (TokenCheck.Expired, snapshot);
+            return (refused, snapshot);
         }
 
         if (snapshot is { Kind: TokenKind.Host, FirstUsedAt: null })
@@ -111,6 +95,22 @@ public sealed class TokenAuthenticator(
 
         return (TokenCheck.Valid, snapshot);
     }
+
+    /// <summary>Caches a validation read from the database; a revoked token is not cached (it is read again each time).</summary>
+    private void Remember(string key, TokenSnapshot snapshot)
+    {
+        if (snapshot.RevokedAt is null)
+        {
+            cache.Set(key, snapshot, epoch.EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
+        }
+    }
+
+    private static TokenCheck StateOf(TokenSnapshot snapshot, DateTimeOffset now) => snapshot switch
+    {
+        { RevokedAt: not null } => TokenCheck.Revoked,
+        { ExpiresAt: { } expires } when expires <= now => TokenCheck.Expired,
+        _ => TokenCheck.Valid,
+    };
 
     /// <summary>
     /// A host token's first use proves that its agent has it: the host's other tokens (a rotation's previous ones, and
@@ -137,7 +137,7 @@ public sealed class TokenAuthenticator(
         }
 
         var used = snapshot with { FirstUsedAt = now };
-        cache.Set(key, used, epoch.EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
+        Remember(key, used);
         return used;
     }
 }
