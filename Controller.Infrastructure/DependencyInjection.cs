@@ -1,5 +1,5 @@
 using Controller.Application.Common.Interfaces;
-using Controller.Application.Common.Options;
+using Controller.Application.Common.Models;
 using Controller.Application.Common.Security;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
@@ -34,19 +34,19 @@ public static class DependencyInjection
                 services.AddDbContextPool<SqliteControllerDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas()));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqliteControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, SingleWriterGate>();
-                services.PostConfigure<SchedulingOptions>(o => o.BatchWrites ??= true); // one writer: group commit pays
+                services.AddSingleton(new DatabaseProfile(ParallelWriters: 1));
                 break;
             case DatabaseProvider.Postgres:
                 services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(PostgresConnectionString(Required(connectionString))));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<PostgresControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
-                // Fewer round trips and transactions per round; several batches at once, as transactions run concurrently.
-                services.PostConfigure<SchedulingOptions>(o => (o.BatchWrites, o.WriteBatchLoops) = (o.BatchWrites ?? true, o.WriteBatchLoops ?? 4));
+                services.AddSingleton(new DatabaseProfile(ParallelWriters: 4));
                 break;
             case DatabaseProvider.SqlServer:
                 services.AddDbContextPool<SqlServerControllerDbContext>(o => o.UseSqlServer(Required(connectionString)));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqlServerControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
+                services.AddSingleton(new DatabaseProfile(ParallelWriters: 4));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");

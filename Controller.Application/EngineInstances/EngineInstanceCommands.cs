@@ -83,10 +83,9 @@ public sealed class HeartbeatCommandHandler(
     TimeProvider clock)
     : ICommandHandler<HeartbeatCommand, HeartbeatAnswer>
 {
-    private const int Attempts = 5;
 
     public async ValueTask<HeartbeatAnswer> Handle(HeartbeatCommand command, CancellationToken cancellationToken) =>
-        await ConflictRetry.RunAsync(unitOfWork, Attempts, () => BeatAsync(command, cancellationToken));
+        await ConflictRetry.RunAsync(unitOfWork, () => BeatAsync(command, cancellationToken));
 
     private async Task<HeartbeatAnswer> BeatAsync(HeartbeatCommand command, CancellationToken cancellationToken)
     {

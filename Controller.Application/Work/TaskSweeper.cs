@@ -20,7 +20,6 @@ public sealed class TaskSweeper(
     TimeProvider clock)
 {
     /// <summary>Backlog scaling reads and saves again this often when it loses a race with a status round.</summary>
-    private const int ScalingAttempts = 5;
 
     /// <summary>Tasks changed per save: one transaction of a few hundred milliseconds at most.</summary>
     public const int Batch = 1000;
@@ -76,7 +75,7 @@ public sealed class TaskSweeper(
     private async Task<int> ScaleByBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var _ = await placementGate.EnterAsync(cancellationToken);
-        return await ConflictRetry.RunAsync(unitOfWork, ScalingAttempts, async () =>
+        return await ConflictRetry.RunAsync(unitOfWork, async () =>
         {
             var queueScaled = (await engines.ListLiveForUpdateAsync(cancellationToken))
                 .Where(e => e.ScalingMode == ScalingMode.Queue && e.State == EngineState.Active)

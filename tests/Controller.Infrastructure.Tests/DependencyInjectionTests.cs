@@ -1,7 +1,6 @@
-using Controller.Application.Common.Options;
+using Controller.Application.Common.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Controller.Infrastructure.Tests;
@@ -21,12 +20,10 @@ public sealed class DependencyInjectionTests
         Assert.That((asked.NoResetOnClose, asked.MaxAutoPrepare, asked.Options), Is.EqualTo((false, 0, "-c plan_cache_mode=auto")));
     }
 
-    [TestCase("Sqlite", null, true, null)]
-    [TestCase("Postgres", null, true, 4)]
-    [TestCase("Postgres", "false", false, 4)]
-    [TestCase("Sqlite", "false", false, null)]
-    [TestCase("SqlServer", null, null, null)]
-    public void BatchWrites_OnForSQLiteAndPostgreSQL_SeveralLoopsOnPostgreSQL_UnlessSet(string provider, string? set, bool? expected, int? loops)
+    [TestCase("Sqlite", 1)]
+    [TestCase("Postgres", 4)]
+    [TestCase("SqlServer", 4)]
+    public void TheDatabaseProfile_ComesFromTheProvider(string provider, int writers)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -37,14 +34,10 @@ public sealed class DependencyInjectionTests
                 "SqlServer" => "Server=db;Database=controller",
                 _ => "Host=db;Database=controller",
             },
-            ["Scheduling:BatchWrites"] = set,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var collection = new ServiceCollection();
-        collection.AddOptions<SchedulingOptions>().Bind(configuration.GetSection("Scheduling")); // as the application layer binds it
-        using var services = collection.AddInfrastructureServices(configuration).BuildServiceProvider();
+        using var services = new ServiceCollection().AddInfrastructureServices(configuration).BuildServiceProvider();
 
-        var scheduling = services.GetRequiredService<IOptions<SchedulingOptions>>().Value;
-        Assert.That((scheduling.BatchWrites, scheduling.WriteBatchLoops), Is.EqualTo((expected, loops)));
+        Assert.That(services.GetRequiredService<DatabaseProfile>().ParallelWriters, Is.EqualTo(writers));
     }
 }

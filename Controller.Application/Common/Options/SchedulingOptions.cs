@@ -93,37 +93,6 @@ public sealed class SchedulingOptions
     [Range(0, 60_000)]
     public int SnapshotMaxAgeMilliseconds { get; set; } = 1000;
 
-    /// <summary>
-    /// Status rounds that change engine counts (launch, stop, release a copy) and reach a replica together run as one
-    /// transaction under the placement gate (group commit), instead of one transaction each. Off: each runs on its own.
-    /// </summary>
-    public bool BatchRounds { get; set; } = true;
-
-    /// <summary>
-    /// The rounds of hosts whose containers changed, or that have no steady round on this replica (they mostly write:
-    /// a copy came up or ended), run together in batches of their own, one transaction each, entering the placement
-    /// gate only if they change counts. Unset, it is on for SQLite (one writer: a batch waits for it once) and
-    /// PostgreSQL (fewer round trips and transactions than its rounds one by one) and off for SQL Server (not
-    /// measured). Needs <see cref="BatchRounds"/>.
-    /// </summary>
-    public bool? BatchWrites { get; set; }
-
-    /// <summary>How many write batches (<see cref="BatchWrites"/>) one replica runs at a time; unset, 4 on PostgreSQL and 1 elsewhere (SQLite has one writer).</summary>
-    public int? WriteBatchLoops { get; set; }
-
-    /// <summary>
-    /// When at least this many rounds that change counts already wait for a batch, a steady host whose only reason for a
-    /// round is an engine it could take a copy of is answered from memory: the copy goes to a host whose report finds
-    /// the queue shorter, or to this one on a later report, and reports stay fast while a big scale-up is placed at the
-    /// rate batches commit. Copies to stop are never deferred. 0: never defer.
-    /// </summary>
-    [Range(0, 100_000)]
-    public int DeferPlacementQueue { get; set; } = 2;
-
-    /// <summary>A status round that loses a race on a shared row is retried this many times in all.</summary>
-    [Range(1, 50)]
-    public int MaxRoundAttempts { get; set; } = 8;
-
     /// <summary>First back-off after repeated failures of an engine; doubles per failure up to the maximum.</summary>
     [Range(1, 86_400)]
     public int FailureBackoffSeconds { get; set; } = 10;

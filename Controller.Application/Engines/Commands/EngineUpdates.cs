@@ -4,19 +4,16 @@ using Controller.Domain.Engines;
 
 namespace Controller.Application.Engines.Commands;
 
-/// <summary>What the admin commands that change an engine share: the live engine or 404, and how often a lost race is retried.</summary>
+/// <summary>What the admin commands that change an engine share: the live engine or 404, and the retry of a lost race.</summary>
 internal static class EngineUpdates
 {
-    /// <summary>An admin's change that loses a race with the placement rounds (which write the engine's counts) is done again from a fresh read, this many times in all.</summary>
-    public const int Attempts = 8;
-
     /// <summary>
     /// Runs the change under the placement gate, so that this replica's placement rounds (which write the engine's
     /// counts many times a second during a scale-up) do not keep winning the race; a race lost to another replica is
     /// retried from a fresh read.
     /// </summary>
     public static Task<T> RunAsync<T>(IUnitOfWork unitOfWork, IPlacementGate placementGate, Func<Task<T>> change, CancellationToken cancellationToken) =>
-        Common.ConflictRetry.RunAsync(unitOfWork, Attempts, async () =>
+        Common.ConflictRetry.RunAsync(unitOfWork, async () =>
         {
             using (await placementGate.EnterAsync(cancellationToken))
             {

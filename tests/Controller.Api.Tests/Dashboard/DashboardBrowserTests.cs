@@ -86,7 +86,16 @@ public sealed class DashboardBrowserTests
 
         // The summary's document is enough (its locators wait for what they read); its load event can be late on a busy
         // machine and is not what is being tested.
-        await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/ui", new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+        // A loaded CI machine (the PostgreSQL pass runs beside a database server) has taken over 30 s here once; if it
+        // does not arrive, say where the browser is and what the page says rather than only "timeout".
+        try
+        {
+            await page.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/ui", new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 90_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"sign-in did not reach /ui: the browser is at {page.Url}, the page says: {await page.InnerTextAsync("body")}");
+        }
     }
 
     private static async Task<string> ViewerTokenAsync(HttpClient admin) =>

@@ -68,6 +68,16 @@ internal sealed class StatusRoundFixture
         return engine;
     }
 
+    public LastSeenBuffer LastSeen { get; } = new();
+
+    public Mock<IPlacementGate> Gate { get; } = new(MockBehavior.Strict);
+
+    /// <summary>How often the placement gate was entered and left.</summary>
+    public (int Entered, int Left) GateUse => (_entered, _left);
+
+    private int _entered;
+    private int _left;
+
     public StatusRound Round()
     {
         var intervals = new Mock<IStatusIntervalAdvisor>();
@@ -86,9 +96,29 @@ internal sealed class StatusRoundFixture
         Hosts.Setup(h => h.RecordStatus(It.IsAny<Host>(), It.IsAny<string>(), It.IsAny<string>()))
             .Callback((Host host, string report, string answer) => Recorded.Add((host.Id, report, answer)));
         Tokens.Setup(t => t.Add(It.IsAny<Domain.Tokens.Token>()));
-        return new StatusRound(Hosts.Object, Instances.Object, Tokens.Object, intervals.Object, tokenService.Object, instanceTokens.Object,
-            View.Object, Steady, Options.Create(new SchedulingOptions()), Options.Create(new ControllerEndpointOptions()),
-            TestMetrics.Create(), Clock);
+        var scheduling = Options.Create(new SchedulingOptions());
+        return new StatusRound(Hosts.Object, Instances.Object, View.Object,
+            new RoundWriter(Instances.Object, Tokens.Object, tokenService.Object, instanceTokens.Object, scheduling),
+            new StatusAnswers(intervals.Object, instanceTokens.Object, Options.Create(new ControllerEndpointOptions())),
+            scheduling);
+    }
+
+    /// <summary>A batch of status rounds on these mocks; the gate counts its use.</summary>
+    public StatusBatch Batch()
+    {
+        Gate.Setup(g => g.EnterAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() =>
+        {
+            _entered++;
+            return new Releaser(() => _left++);
+        });
+        return new StatusBatch(Round(), new RoundCompletion(UnitOfWork.Object, LastSeen, Steady, TestMetrics.Create(), Clock), Engines.Object, UnitOfWork.Object, Gate.Object, Clock);
+    }
+
+    public static StatusCall Call(Guid hostId) => new(Report(hostId), SteadyStateCache.Fingerprint([]));
+
+    private sealed class Releaser(Action release) : IDisposable
+    {
+        public void Dispose() => release();
     }
 
     public static UpdateHostStatusCommand Report(Guid hostId) => new(hostId, new ResourcesModel(4000, 4096, 0, 0), []);

@@ -8,7 +8,7 @@ namespace Controller.Application.Engines.Commands.UpdateEngine;
 /// <summary>
 /// Replaces the definition. The placement rounds write the engine's row too (its counts): the change runs under this
 /// replica's placement gate, and a save that loses the race to another replica is done again on the fresh row
-/// (<see cref="EngineUpdates.Attempts"/> times in all), so an admin's change does not fail because the scheduler was busy.
+/// (<see cref="Common.ConflictRetry.Attempts"/> times in all), so an admin's change does not fail because the scheduler was busy.
 /// </summary>
 public sealed class UpdateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IPlacementGate placementGate, TimeProvider clock)
     : ICommandHandler<UpdateEngineCommand, EngineDto>

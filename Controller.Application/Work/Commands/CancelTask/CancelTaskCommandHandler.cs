@@ -7,11 +7,10 @@ namespace Controller.Application.Work.Commands.CancelTask;
 
 public sealed class CancelTaskCommandHandler(ITaskRepository tasks, TaskAccess access, IUnitOfWork unitOfWork, TimeProvider clock) : ICommandHandler<CancelTaskCommand, TaskDto>
 {
-    private const int Attempts = 5;
 
     // A race means the task was leased, completed or expired meanwhile: decide again on what it is now.
     public async ValueTask<TaskDto> Handle(CancelTaskCommand command, CancellationToken cancellationToken) =>
-        await ConflictRetry.RunAsync(unitOfWork, Attempts, async () =>
+        await ConflictRetry.RunAsync(unitOfWork, async () =>
         {
             var task = access.Visible(await tasks.FindAsync(command.TaskId, cancellationToken), command.TaskId);
             if (task.Cancel(clock.GetUtcNow()))

@@ -8,9 +8,8 @@ using Controller.Domain.Work;
 namespace Controller.Application.Work.Commands.GetWork;
 
 /// <summary>
-/// The steps of a getwork round on rows already read, shared by the single round (<see cref="GetWorkCommandHandler"/>)
-/// and the batched one (<see cref="GetWorkBatchRound"/>) so that both decide alike; the rules themselves are the
-/// domain's (<see cref="WorkTask"/>, <see cref="WorkDispatch"/>).
+/// The steps of a getwork call on rows already read (<see cref="GetWorkRound"/>, <see cref="GetWorkBatch"/>); the rules
+/// themselves are the domain's (<see cref="WorkTask"/>, <see cref="WorkDispatch"/>).
 /// </summary>
 internal static class GetWorkSteps
 {
