@@ -42,13 +42,15 @@ public sealed class SchedulingOptions
     [Range(0, 86_400)]
     public int TerminatedHostGraceSeconds { get; set; } = 300;
 
-    /// <summary>The mass-silence guard holds lost-host detection at most this long past a host's grace; then silent hosts are declared lost at a limited rate.</summary>
-    [Range(0, 86_400)]
-    public int MassSilenceMaxHoldSeconds { get; set; } = 300;
+    /// <summary>
+    /// Not a setting (tests shorten it): the mass-silence guard holds lost-host detection at most this long past a
+    /// host's grace; then silent hosts are declared lost at a limited rate. Five minutes outlasts a controller's
+    /// restart or a switch's reboot, and is short enough that a real mass failure is acted on.
+    /// </summary>
+    public int MassSilenceMaxHoldSeconds { get; internal set; } = 300;
 
-    /// <summary>Past the longest hold, at most this many silent hosts are declared lost per sweep.</summary>
-    [Range(1, 100_000)]
-    public int MassSilenceLostPerSweep { get; set; } = 1;
+    /// <summary>Not a setting (tests raise it): past the longest hold, at most this many silent hosts are declared lost per sweep.</summary>
+    public int MassSilenceLostPerSweep { get; internal set; } = 1;
 
     /// <summary>An engine whose copies failed this many times on one host within <see cref="HostAvoidSeconds"/> is not launched there meanwhile.</summary>
     [Range(1, 1000)]
@@ -58,17 +60,19 @@ public sealed class SchedulingOptions
     public int HostAvoidSeconds { get; set; } = 300;
 
     /// <summary>
-    /// Steady-state reports (same containers, nothing to launch or stop) are answered from memory, without a database
-    /// write, for at most this long after the last full round of that host on this replica; 0 turns the fast path off.
-    /// Bounds how late an engine's missed heartbeats are acted on on a steady host (admin changes made on another
-    /// replica reach it through the background view refresh within <see cref="SnapshotMaxAgeMilliseconds"/>).
+    /// Not a setting (tests shorten it; 0 turns the fast path off): steady-state reports (same containers, nothing to
+    /// launch or stop) are answered from memory, without a database write, for at most this long after the last full
+    /// round of that host on this replica. A minute: long enough that a steady host costs one round a minute, short
+    /// enough that an engine's missed heartbeats on a steady host are acted on within the heartbeat timeout (admin
+    /// changes made on another replica reach it through the background view refresh, within a second).
     /// </summary>
-    [Range(0, 3600)]
-    public int FastPathMaxAgeSeconds { get; set; } = 60;
+    public int FastPathMaxAgeSeconds { get; internal set; } = 60;
 
-    /// <summary>How often each replica writes the last-seen times of hosts answered from memory (one statement per batch).</summary>
-    [Range(100, 60_000)]
-    public int LastSeenFlushMilliseconds { get; set; } = 1000;
+    /// <summary>
+    /// Not a setting (tests lengthen it): how often each replica writes the last-seen times of hosts answered from
+    /// memory (one statement per batch). Lost-host detection allows for it; a second is far below any host's grace.
+    /// </summary>
+    public int LastSeenFlushMilliseconds { get; internal set; } = 1000;
 
     /// <summary>Extra grace given to every host after the controller starts.</summary>
     [Range(0, 86_400)]
@@ -81,17 +85,29 @@ public sealed class SchedulingOptions
     [Range(1, 3600)]
     public int SweepIntervalSeconds { get; set; } = 5;
 
-    /// <summary>How long a replica holds the sweep lease without renewing it (bounds the take-over after it dies).</summary>
-    [Range(1, 3600)]
-    public int SweepLeaseSeconds { get; set; } = 15;
+    /// <summary>
+    /// Not a setting (tests shorten it): how long a replica holds the sweep lease without renewing it, which bounds the
+    /// take-over after it dies. Three sweep intervals: a replica that missed one sweep keeps it, one that missed three has gone.
+    /// </summary>
+    public int SweepLeaseSeconds
+    {
+        get => _sweepLeaseSeconds ?? 3 * SweepIntervalSeconds;
+        internal set => _sweepLeaseSeconds = value;
+    }
 
-    /// <summary>At most this many hosts are declared lost per sweep (replacements are rate-limited).</summary>
-    [Range(1, 100_000)]
-    public int MaxHostsLostPerSweep { get; set; } = 50;
+    private int? _sweepLeaseSeconds;
 
-    /// <summary>How old the cached cluster view (engine counts, hosts with room) may get before it is rebuilt.</summary>
-    [Range(0, 60_000)]
-    public int SnapshotMaxAgeMilliseconds { get; set; } = 1000;
+    /// <summary>
+    /// Not a setting: at most this many hosts are declared lost per sweep, so that replacements of a large failure
+    /// are spread over sweeps (fifty per five-second sweep: a rack in seconds, not a data centre in one step).
+    /// </summary>
+    public int MaxHostsLostPerSweep { get; internal set; } = 50;
+
+    /// <summary>
+    /// Not a setting (tests set 0): how old the cached cluster view (engine counts, hosts with room) may get before it
+    /// is rebuilt in the background. A second bounds how late another replica's change is seen, at one read a second.
+    /// </summary>
+    public int SnapshotMaxAgeMilliseconds { get; internal set; } = 1000;
 
     /// <summary>First back-off after repeated failures of an engine; doubles per failure up to the maximum.</summary>
     [Range(1, 86_400)]

@@ -118,6 +118,16 @@ public class ControllerFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        // What the code decides for itself (no configuration key; the options' setters are not public) tests may still
+        // shorten, under the same names, e.g. "Scheduling:SnapshotMaxAgeMilliseconds".
+        builder.ConfigureServices((context, services) =>
+        {
+            services.Configure<Application.Common.Options.SchedulingOptions>(
+                context.Configuration.GetSection(Application.Common.Options.SchedulingOptions.SectionName), o => o.BindNonPublicProperties = true);
+            services.Configure<Application.Common.Options.WorkOptions>(
+                context.Configuration.GetSection(Application.Common.Options.WorkOptions.SectionName), o => o.BindNonPublicProperties = true);
+        });
+
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
