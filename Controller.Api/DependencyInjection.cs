@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
-using OpenTelemetry.Metrics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Controller.Api.Errors;
@@ -7,8 +5,10 @@ using Controller.Api.OpenApi;
 using Controller.Api.Security;
 using Controller.Application.Common.Security;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenTelemetry.Metrics;
 
 namespace Controller.Api;
 

@@ -46,6 +46,13 @@ public static class DependencyInjection
         services.AddSingleton<IClusterViewSource>(sp => sp.GetRequiredService<Scheduling.ClusterView>());
         services.AddSingleton<Scheduling.ControllerLifetime>();
         services.AddScoped<Scheduling.ClusterSweeper>();
+        services.AddScoped<Scheduling.SilentHostSweep>();
+        services.AddScoped<Scheduling.LostHostGuard>();
+        services.AddScoped<Scheduling.EngineDeletionSweep>();
+        services.AddScoped<HostRetirement>();
+        services.AddScoped<Common.Security.TokenRevoker>();
+        services.AddScoped<Common.Security.TokenIssuer>();
+        services.AddScoped<EngineInstances.InstanceDispatch>();
         services.AddScoped<Work.TaskSweeper>();
         services.AddScoped<Work.Commands.SubmitTask.TaskSubmitter>();
         services.AddScoped<Work.Commands.GetWork.GetWorkRound>();

@@ -56,7 +56,10 @@ public static class DependencyInjection
         services.AddMemoryCache();
         services.AddSingleton<ITokenService, TokenService>();
         services.AddScoped<ITokenAuthenticator, TokenAuthenticator>();
+        services.AddScoped<HostTokenFirstUse>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddScoped<AdminTokenBootstrap>();
+        services.AddScoped<InstanceTokenKeyLoader>();
         services.AddScoped<IUnitOfWork, UnitOfWork>();
         services.AddScoped<IHostRepository, HostRepository>();
         services.AddScoped<ITokenRepository, TokenRepository>();

@@ -5,8 +5,8 @@ using Controller.Application.Dashboard.Queries.GetOverview;
 using Controller.Application.EngineInstances;
 using Controller.Application.Engines.Models;
 using Controller.Application.Events.Models;
-using Controller.Application.Work.Models;
 using Controller.Application.Hosts.Models;
+using Controller.Application.Work.Models;
 
 namespace Controller.Api.Dashboard;
 

@@ -1,4 +1,3 @@
-using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Security;
 using Controller.Domain.Hosts;
 
@@ -12,13 +11,9 @@ public static class HostTermination
     /// working after <paramref name="grace"/>. Until then a repeated report gets <c>mode: terminate</c> again, so a
     /// lost answer never leaves an agent that re-registers the same machine as a second host.
     /// </summary>
-    public static async Task CompleteAsync(Host host, ITokenRepository tokens, ITokenService tokenService, DateTimeOffset now, TimeSpan grace, CancellationToken cancellationToken)
+    public static async Task CompleteAsync(Host host, TokenRevoker tokens, DateTimeOffset now, TimeSpan grace, CancellationToken cancellationToken)
     {
         host.CompleteTermination(now);
-        foreach (var token in await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken))
-        {
-            token.ExpireAt(now + grace);
-            tokenService.EvictShortened(token.Hash);
-        }
+        await tokens.ExpireForHostAsync(host.Id, now + grace, cancellationToken);
     }
 }

@@ -17,10 +17,8 @@ public sealed class TokenAuthenticator(
     ControllerDbContext db,
     ITokenService tokens,
     IMemoryCache cache,
-    IDatabaseWriteGate writeGate,
     TokenCacheEpoch epoch,
-    IOptions<ControllerOptions> options,
-    IOptions<Application.Common.Options.TokenOptions> tokenOptions,
+    HostTokenFirstUse firstUse,
     TimeProvider clock) : ITokenAuthenticator
 {
     // Compiled: every request whose token is not cached (after a restart, the cache lifetime or a revocation) reads it.
@@ -101,7 +99,7 @@ public sealed class TokenAuthenticator(
     {
         if (snapshot.RevokedAt is null)
         {
-            cache.Set(key, snapshot, epoch.EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
+            epoch.Remember(key, snapshot);
         }
     }
 
@@ -112,11 +110,23 @@ public sealed class TokenAuthenticator(
         _ => TokenCheck.Valid,
     };
 
-    /// <summary>
-    /// A host token's first use proves that its agent has it: the host's other tokens (a rotation's previous ones, and
-    /// those of rotations whose answer was lost) now expire after the overlap. Once per token; later requests see <c>FirstUsedAt</c> in the cached snapshot.
-    /// </summary>
     private async Task<TokenSnapshot> FirstUseAsync(TokenSnapshot snapshot, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await firstUse.RecordAsync(snapshot, now, cancellationToken);
+        var used = snapshot with { FirstUsedAt = now };
+        Remember(key, used);
+        return used;
+    }
+}
+
+/// <summary>
+/// A host token's first use proves that its agent has it: the host's other tokens (a rotation's previous ones, and
+/// those of rotations whose answer was lost) now expire after the overlap. Once per token; later requests see
+/// <c>FirstUsedAt</c> in the cached snapshot.
+/// </summary>
+public sealed class HostTokenFirstUse(ControllerDbContext db, ITokenService tokens, IDatabaseWriteGate writeGate, IOptions<Application.Common.Options.TokenOptions> tokenOptions)
+{
+    public async Task RecordAsync(TokenSnapshot snapshot, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var overlapEnds = now + TimeSpan.FromSeconds(tokenOptions.Value.RotationOverlapSeconds);
         using (await writeGate.EnterAsync(cancellationToken))
@@ -135,9 +145,5 @@ public sealed class TokenAuthenticator(
                 }
             }
         }
-
-        var used = snapshot with { FirstUsedAt = now };
-        Remember(key, used);
-        return used;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace Controller.Infrastructure.Security;
@@ -10,9 +11,14 @@ namespace Controller.Infrastructure.Security;
 /// it move, every cached validation here expires at once. Either reaches every replica within one poll, however long the
 /// cache lasts.
 /// </summary>
-public sealed class TokenCacheEpoch(IMemoryCache cache) : IDisposable
+public sealed class TokenCacheEpoch(IMemoryCache cache, IOptions<ControllerOptions> options) : IDisposable
 {
     private readonly IMemoryCache _cache = cache;
+
+    /// <summary>Caches a validation for <see cref="ControllerOptions.TokenCacheSeconds"/>, in the current generation.</summary>
+    public void Remember(string key, object validation) =>
+        _cache.Set(key, validation, EntryOptions(TimeSpan.FromSeconds(options.Value.TokenCacheSeconds)));
+
     private CancellationTokenSource _generation = new();
     private int _pending;
 

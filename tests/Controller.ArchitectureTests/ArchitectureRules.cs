@@ -78,6 +78,19 @@ public static class ArchitectureRules
         return false;
     }
 
+    /// <summary>
+    /// Classes whose widest constructor takes more than <paramref name="most"/> parameters: services with too many
+    /// collaborators (records, which carry data, and compiler-generated types are not counted).
+    /// </summary>
+    public static IReadOnlyList<string> WithMoreDependenciesThan(Assembly assembly, string namespacePrefix, int most) =>
+        [.. assembly.GetTypes()
+            .Where(t => t.IsClass && t.Namespace?.StartsWith(namespacePrefix, StringComparison.Ordinal) == true)
+            .Where(t => !t.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), inherit: false))
+            .Where(t => t.GetMethod("<Clone>$") is null)
+            .Select(t => (Type: t, Count: t.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance).Select(c => c.GetParameters().Length).DefaultIfEmpty(0).Max()))
+            .Where(t => t.Count > most)
+            .Select(t => $"{t.Type.FullName} ({t.Count})")];
+
     private static TypeDefinition Outermost(TypeDefinition type)
     {
         while (type.DeclaringType is not null)

@@ -96,4 +96,16 @@ public sealed class LayerDependencyTests
             Assert.That(parameters, Is.SubsetOf(new[] { typeof(Mediator.ISender) }), controller.Name);
         }
     }
+
+    /// <summary>At most this many constructor dependencies for a class of the API, the application or the infrastructure.</summary>
+    private const int MostDependencies = 6;
+
+    [Test]
+    public void NoClass_TakesMoreThanSixDependencies()
+    {
+        Assert.That(new[] { (Api, "Controller.Api"), (Application, "Controller.Application"), (Infrastructure, "Controller.Infrastructure") }
+            .SelectMany(a => ArchitectureRules.WithMoreDependenciesThan(a.Item1, a.Item2, MostDependencies)), Is.Empty);
+        Assert.That(ArchitectureRules.WithMoreDependenciesThan(Tests, BadExamples, MostDependencies),
+            Is.EqualTo(new[] { $"{typeof(TooManyCollaborators).FullName} (7)" }), "the rule finds the bad example");
+    }
 }

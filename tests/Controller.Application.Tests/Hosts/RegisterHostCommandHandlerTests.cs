@@ -37,7 +37,7 @@ public sealed class RegisterHostCommandHandlerTests
     }
 
     private RegisterHostCommandHandler Handler() =>
-        new(_hosts.Object, _tokens.Object, _unitOfWork.Object, _tokenService.Object, _caller.Object, _intervals.Object, _clock);
+        new(_hosts.Object, new TokenIssuer(_tokens.Object, _tokenService.Object), _unitOfWork.Object, _caller.Object, _intervals.Object, _clock);
 
     private static RegisterHostCommand Command(string machineId = "m-1") =>
         new(machineId, "worker", ["10.0.0.1"], "1.0", new Dictionary<string, string>(), new CapacityModel(4000, 8192, 0, 1000, null), []);

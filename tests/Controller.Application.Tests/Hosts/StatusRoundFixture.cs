@@ -98,7 +98,7 @@ internal sealed class StatusRoundFixture
         Tokens.Setup(t => t.Add(It.IsAny<Domain.Tokens.Token>()));
         var scheduling = Options.Create(new SchedulingOptions());
         return new StatusRound(Hosts.Object, Instances.Object, View.Object,
-            new RoundWriter(Instances.Object, Tokens.Object, tokenService.Object, instanceTokens.Object, scheduling),
+            new RoundWriter(Instances.Object, new TokenIssuer(Tokens.Object, tokenService.Object), instanceTokens.Object, new TokenRevoker(Tokens.Object, tokenService.Object), scheduling),
             new StatusAnswers(intervals.Object, instanceTokens.Object, Options.Create(new ControllerEndpointOptions())),
             scheduling);
     }

@@ -34,3 +34,9 @@ public sealed class InvalidatesByHand(Controller.Application.Common.Interfaces.I
 {
     public void Saved(Controller.Domain.Hosts.Host host) => view.Committed(new([host], [], []));
 }
+
+/// <summary>A service with seven collaborators: one too many to read.</summary>
+public sealed class TooManyCollaborators(IServiceProvider a, IServiceProvider b, IServiceProvider c, IServiceProvider d, IServiceProvider e, IServiceProvider f, IServiceProvider g)
+{
+    public IReadOnlyList<IServiceProvider> All => [a, b, c, d, e, f, g];
+}

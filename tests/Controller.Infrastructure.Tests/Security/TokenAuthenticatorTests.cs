@@ -21,7 +21,7 @@ public sealed class TokenAuthenticatorTests
     {
         _database = new TestDatabase();
         _cache = new MemoryCache(new MemoryCacheOptions());
-        _epoch = new TokenCacheEpoch(_cache);
+        _epoch = new TokenCacheEpoch(_cache, Microsoft.Extensions.Options.Options.Create(new ControllerOptions { TokenCacheSeconds = 5 }));
         _tokens = new TokenService(_cache, _epoch);
     }
 
@@ -34,8 +34,8 @@ public sealed class TokenAuthenticatorTests
     }
 
     private TokenAuthenticator Authenticator(Controller.Infrastructure.Persistence.ControllerDbContext db) =>
-        new(db, _tokens, _cache, new Controller.Infrastructure.Persistence.NoWriteGate(), _epoch, Microsoft.Extensions.Options.Options.Create(new ControllerOptions { TokenCacheSeconds = 5 }),
-            Microsoft.Extensions.Options.Options.Create(new Controller.Application.Common.Options.TokenOptions()), _clock);
+        new(db, _tokens, _cache, _epoch, new HostTokenFirstUse(db, _tokens, new Controller.Infrastructure.Persistence.NoWriteGate(),
+            Microsoft.Extensions.Options.Options.Create(new Controller.Application.Common.Options.TokenOptions())), _clock);
 
     private async Task<(string Secret, Token Token)> StoreAsync(DateTimeOffset? expiresAt = null)
     {

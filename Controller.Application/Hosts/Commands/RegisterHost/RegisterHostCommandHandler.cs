@@ -9,9 +9,8 @@ namespace Controller.Application.Hosts.Commands.RegisterHost;
 
 public sealed class RegisterHostCommandHandler(
     IHostRepository hosts,
-    ITokenRepository tokens,
+    TokenIssuer tokens,
     IUnitOfWork unitOfWork,
-    ITokenService tokenService,
     ICurrentCaller caller,
     IStatusIntervalAdvisor intervals,
     TimeProvider clock) : ICommandHandler<RegisterHostCommand, RegisterHostResult>
@@ -39,9 +38,8 @@ public sealed class RegisterHostCommandHandler(
         }
 
         var host = Host.Register(Guid.CreateVersion7(now), registration, now);
-        var secret = tokenService.NewSecret();
         hosts.Add(host);
-        tokens.Add(Token.IssueForHost(Guid.CreateVersion7(now), host.Id, host.Hostname, tokenService.Hash(secret), now));
+        var (_, secret) = tokens.IssueForHost(host, now);
         try
         {
             await unitOfWork.SaveChangesAsync(cancellationToken);

@@ -6,7 +6,6 @@ using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
 using Controller.Domain.Scheduling;
-using Controller.Domain.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
@@ -14,9 +13,9 @@ namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 /// <summary>What a status round changes on its tracked rows: the decided stops and launches (with their tokens), the tokens of copies that ended, and the host's own transition.</summary>
 public sealed class RoundWriter(
     IEngineInstanceRepository instances,
-    ITokenRepository tokens,
-    ITokenService tokenService,
+    TokenIssuer tokens,
     IInstanceTokenIssuer instanceTokens,
+    TokenRevoker revoker,
     IOptions<SchedulingOptions> options)
 {
     /// <summary>Stops, displaces and launches as decided, and counts them on the engine rows read under the placement gate.</summary>
@@ -46,8 +45,7 @@ public sealed class RoundWriter(
             var engine = engines[launch.EngineId];
             var tokenId = Guid.CreateVersion7(now);
             var instance = EngineInstance.Launch(Guid.CreateVersion7(now), engine, host.Id, launch.GpuIndexes, tokenId, now);
-            var secret = instanceTokens.SecretFor(tokenId);
-            tokens.Add(Token.IssueForEngineInstance(tokenId, instance.Id, engine.Name, tokenService.Hash(secret), now));
+            tokens.IssueForInstance(tokenId, instance, engine.Name, instanceTokens.SecretFor(tokenId), now);
             instances.Add(instance);
             live.Add(instance);
         }
@@ -59,11 +57,7 @@ public sealed class RoundWriter(
     /// </summary>
     public async Task<List<EngineInstance>> SettleAsync(Host host, List<EngineInstance> live, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var endedNow = live.Where(i => i.IsEnded).Select(i => i.Id).ToList();
-        if (endedNow.Count > 0)
-        {
-            tokenService.RevokeAll(await tokens.ListUnrevokedForInstancesAsync(endedNow, cancellationToken), now);
-        }
+        await revoker.RevokeForInstancesAsync([.. live.Where(i => i.IsEnded).Select(i => i.Id)], now, cancellationToken);
 
         var holding = live.Where(i => i.HoldsResources).ToList();
         host.SetAllocated(holding.Select(i => i.Resources).Sum());
@@ -78,7 +72,7 @@ public sealed class RoundWriter(
         }
         else if (host.State == HostState.Terminating)
         {
-            await HostTermination.CompleteAsync(host, tokens, tokenService, now, TimeSpan.FromSeconds(options.Value.TerminatedHostGraceSeconds), cancellationToken);
+            await HostTermination.CompleteAsync(host, revoker, now, TimeSpan.FromSeconds(options.Value.TerminatedHostGraceSeconds), cancellationToken);
         }
 
         return holding;

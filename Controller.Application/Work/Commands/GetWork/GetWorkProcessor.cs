@@ -1,6 +1,6 @@
-using Controller.Application.Work.Models;
 using Controller.Application.Common;
 using Controller.Application.Common.Telemetry;
+using Controller.Application.Work.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

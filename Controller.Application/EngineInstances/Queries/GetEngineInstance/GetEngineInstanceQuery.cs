@@ -1,0 +1,6 @@
+using Controller.Application.Common.Security;
+using Mediator;
+
+namespace Controller.Application.EngineInstances.Queries.GetEngineInstance;
+
+public sealed record GetEngineInstanceQuery(Guid InstanceId) : IQuery<EngineInstanceDto>, IInstanceScoped;
