@@ -18,7 +18,32 @@ public static class DependencyInjection
     {
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentCaller, HttpCurrentCaller>();
+        services.AddControllerMetrics(configuration);
+        services.AddRequestLimits(configuration);
+        services.AddMvcAndDashboardKeys(configuration);
 
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ErrorBody.Complete);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddTokenAuthentication();
+
+        // Engine instances are told to call the controller at Controller:PublicUrl, else at the first listening URL.
+        services.PostConfigure<Controller.Application.Common.Options.ControllerEndpointOptions>(o =>
+        {
+            if (string.IsNullOrWhiteSpace(o.PublicUrl))
+            {
+                var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://localhost:5080";
+                o.PublicUrl = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+            }
+        });
+
+        services.AddControllerRateLimits(configuration);
+        services.AddOpenApiDocument();
+
+        return services;
+    }
+
+    private static void AddControllerMetrics(this IServiceCollection services, IConfiguration configuration)
+    {
         // Metrics: the controller's own meter and the framework's (requests, Kestrel, rate limiting, the runtime), in
         // the Prometheus text format at /metrics, and over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
         services.AddOpenTelemetry().WithMetrics(metrics =>
@@ -38,7 +63,11 @@ public static class DependencyInjection
                 metrics.AddOtlpExporter();
             }
         });
+    }
 
+    /// <summary>Body size and rate, header time: a slow or huge request is refused before it costs anything.</summary>
+    private static void AddRequestLimits(this IServiceCollection services, IConfiguration configuration)
+    {
         services.Configure<KestrelServerOptions>(o =>
         {
             o.Limits.MaxRequestBodySize = configuration.GetValue<long?>("Controller:MaxRequestBodyBytes") ?? 1024 * 1024;
@@ -49,7 +78,10 @@ public static class DependencyInjection
             o.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(configuration.GetValue<double?>("Controller:RequestHeadersTimeoutSeconds") ?? 30);
             o.AddServerHeader = false;
         });
+    }
 
+    private static void AddMvcAndDashboardKeys(this IServiceCollection services, IConfiguration configuration)
+    {
         // The dashboard cookie is encrypted with keys kept beside the embedded database (replicas behind one address share the folder).
         var keys = configuration["Controller:DataProtectionKeysDirectory"]
             ?? Path.Combine(configuration["Controller:DataDirectory"] ?? "data", "keys");
@@ -84,10 +116,11 @@ public static class DependencyInjection
                 o.AllowInputFormatterExceptionMessages = true;
             })
             .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = InvalidRequest.Create);
+    }
 
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = ErrorBody.Complete);
-        services.AddExceptionHandler<ApiExceptionHandler>();
-
+    /// <summary>Bearer tokens for the API, a cookie for the dashboard, and a policy per kind of caller.</summary>
+    private static void AddTokenAuthentication(this IServiceCollection services)
+    {
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null)
             .AddCookie(DashboardCookie.SchemeName, DashboardCookie.Configure);
@@ -102,19 +135,10 @@ public static class DependencyInjection
             .AddPolicy(Policies.AdminOrClient, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Client))
             .AddPolicy(Policies.AdminOrViewer, p => p.RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Viewer))
             .AddPolicy(Policies.Dashboard, p => p.AddAuthenticationSchemes(DashboardCookie.SchemeName).RequireClaim(TokenClaims.Kind, TokenClaims.Admin, TokenClaims.Viewer));
+    }
 
-        // Engine instances are told to call the controller at Controller:PublicUrl, else at the first listening URL.
-        services.PostConfigure<Controller.Application.Common.Options.ControllerEndpointOptions>(o =>
-        {
-            if (string.IsNullOrWhiteSpace(o.PublicUrl))
-            {
-                var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://localhost:5080";
-                o.PublicUrl = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
-            }
-        });
-
-        services.AddControllerRateLimits(configuration);
-
+    private static void AddOpenApiDocument(this IServiceCollection services)
+    {
         // The document describes the wire: the same JSON options as the controllers (enums as strings, strict numbers).
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddOpenApi(o =>
@@ -124,7 +148,6 @@ public static class DependencyInjection
             o.AddSchemaTransformer<ValidationSchemaTransformer>();
             o.AddDocumentTransformer<NullabilityDocumentTransformer>();
         });
-        return services;
     }
 
     public static void ConfigureJson(JsonSerializerOptions options)

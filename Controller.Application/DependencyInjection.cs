@@ -13,16 +13,7 @@ public static class DependencyInjection
 {
     public static IServiceCollection AddApplicationServices(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SchedulingOptions>()
-            .Bind(configuration.GetSection(SchedulingOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        services.AddOptions<WorkOptions>().Bind(configuration.GetSection(WorkOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EventOptions>().Bind(configuration.GetSection(EventOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ControllerEndpointOptions>().Bind(configuration.GetSection("Controller"));
+        services.AddSettings(configuration);
 
         services.AddMediator((MediatorOptions options) =>
         {
@@ -53,6 +44,27 @@ public static class DependencyInjection
         services.AddScoped<Common.Security.TokenRevoker>();
         services.AddScoped<Common.Security.TokenIssuer>();
         services.AddScoped<EngineInstances.InstanceDispatch>();
+        services.AddHotPaths();
+        return services;
+    }
+
+    private static void AddSettings(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SchedulingOptions>()
+            .Bind(configuration.GetSection(SchedulingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddOptions<WorkOptions>().Bind(configuration.GetSection(WorkOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EventOptions>().Bind(configuration.GetSection(EventOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ControllerEndpointOptions>().Bind(configuration.GetSection("Controller"));
+    }
+
+    /// <summary>The task queue, getwork and the status report: their processors, batches and rounds.</summary>
+    private static void AddHotPaths(this IServiceCollection services)
+    {
         services.AddScoped<Work.TaskSweeper>();
         services.AddScoped<Work.Commands.SubmitTask.TaskSubmitter>();
         services.AddScoped<Work.Commands.GetWork.GetWorkRound>();
@@ -70,6 +82,5 @@ public static class DependencyInjection
         services.AddSingleton<Hosts.FastPath.LastSeenBuffer>();
         services.AddSingleton<StatusIntervalAdvisor>();
         services.AddSingleton<IStatusIntervalAdvisor>(sp => sp.GetRequiredService<StatusIntervalAdvisor>());
-        return services;
     }
 }

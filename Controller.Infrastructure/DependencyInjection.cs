@@ -18,6 +18,38 @@ public static class DependencyInjection
         services.AddOptions<ControllerOptions>().Bind(configuration.GetSection(ControllerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.SectionName));
 
+        services.AddDatabase(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddSingleton<ITokenService, TokenService>();
+        services.AddScoped<ITokenAuthenticator, TokenAuthenticator>();
+        services.AddScoped<HostTokenFirstUse>();
+        services.AddScoped<DatabaseInitializer>();
+        services.AddScoped<AdminTokenBootstrap>();
+        services.AddScoped<InstanceTokenKeyLoader>();
+        services.AddScoped<IUnitOfWork, UnitOfWork>();
+        services.AddScoped<IHostRepository, HostRepository>();
+        services.AddScoped<ITokenRepository, TokenRepository>();
+        services.AddScoped<IEngineRepository, EngineRepository>();
+        services.AddScoped<IEngineInstanceRepository, EngineInstanceRepository>();
+        services.AddScoped<ITaskRepository, TaskRepository>();
+        services.AddScoped<IHostDirectory, HostDirectory>();
+        services.AddScoped<LeaseStore>();
+        services.AddScoped<Application.Audit.IAuditLog, AuditLog>();
+        services.AddScoped<IEventLog, EventLog>();
+        services.AddScoped<IRetentionStore, RetentionStore>();
+        services.AddScoped<IClusterReader, ClusterReader>();
+        services.AddSingleton<IEventSignal, EventSignal>();
+        services.AddSingleton<InstanceTokenIssuer>();
+        services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());
+        services.AddBackgroundServices();
+        services.AddHealthChecks().AddDbContextCheck<ControllerDbContext>("database", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>The database of <c>Database:Provider</c>: its context, its write gate and what it allows (<see cref="DatabaseProfile"/>).</summary>
+    private static void AddDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
         var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var dataDirectory = configuration[$"{ControllerOptions.SectionName}:{nameof(ControllerOptions.DataDirectory)}"] ?? new ControllerOptions().DataDirectory;
         var connectionString = configuration.GetConnectionString("Controller");
@@ -51,30 +83,10 @@ public static class DependencyInjection
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
         }
+    }
 
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddMemoryCache();
-        services.AddSingleton<ITokenService, TokenService>();
-        services.AddScoped<ITokenAuthenticator, TokenAuthenticator>();
-        services.AddScoped<HostTokenFirstUse>();
-        services.AddScoped<DatabaseInitializer>();
-        services.AddScoped<AdminTokenBootstrap>();
-        services.AddScoped<InstanceTokenKeyLoader>();
-        services.AddScoped<IUnitOfWork, UnitOfWork>();
-        services.AddScoped<IHostRepository, HostRepository>();
-        services.AddScoped<ITokenRepository, TokenRepository>();
-        services.AddScoped<IEngineRepository, EngineRepository>();
-        services.AddScoped<IEngineInstanceRepository, EngineInstanceRepository>();
-        services.AddScoped<ITaskRepository, TaskRepository>();
-        services.AddScoped<IHostDirectory, HostDirectory>();
-        services.AddScoped<LeaseStore>();
-        services.AddScoped<Application.Audit.IAuditLog, AuditLog>();
-        services.AddScoped<IEventLog, EventLog>();
-        services.AddScoped<IRetentionStore, RetentionStore>();
-        services.AddScoped<IClusterReader, ClusterReader>();
-        services.AddSingleton<IEventSignal, EventSignal>();
-        services.AddSingleton<InstanceTokenIssuer>();
-        services.AddSingleton<IInstanceTokenIssuer>(sp => sp.GetRequiredService<InstanceTokenIssuer>());
+    private static void AddBackgroundServices(this IServiceCollection services)
+    {
         services.AddSingleton<BackgroundServices.SweepService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.SweepService>());
         services.AddSingleton<BackgroundServices.GaugeRefreshService>();
@@ -85,9 +97,6 @@ public static class DependencyInjection
         services.AddHostedService<BackgroundServices.EventFeedService>();
         services.AddSingleton<BackgroundServices.LastSeenFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.LastSeenFlushService>());
-
-        services.AddHealthChecks().AddDbContextCheck<ControllerDbContext>("database", tags: ["ready"]);
-        return services;
     }
 
     private static string Required(string? connectionString) =>

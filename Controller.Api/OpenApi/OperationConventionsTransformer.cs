@@ -64,8 +64,21 @@ internal sealed class OperationConventionsTransformer : IOpenApiOperationTransfo
             return;
         }
 
-        // Answers every operation can give, with the error body: any request 401/403/429 (declared on the base
-        // controller); one with a body 400 (malformed or invalid), 408 (too slow), 413 (too large), 415 (not JSON).
+        DeclareErrorsAndMediaTypes(operation, context.Document);
+        operation.OperationId = char.ToLowerInvariant(action.ControllerName[0]) + action.ControllerName[1..] + action.ActionName;
+        DescribeMergePatch(operation);
+        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerSecurityTransformer.SchemeName, context.Document)] = [] }];
+        AddAgentExample(operation);
+        await NameTokenKindsAsync(operation, action, context);
+    }
+
+    /// <summary>
+    /// Answers every operation can give, with the error body: any request 401/403/429 (declared on the base
+    /// controller); one with a body 400 (malformed or invalid), 408 (too slow), 413 (too large), 415 (not JSON).
+    /// JSON only: application/json for bodies and successes, application/problem+json for errors.
+    /// </summary>
+    private static void DeclareErrorsAndMediaTypes(OpenApiOperation operation, OpenApiDocument? document)
+    {
         operation.Responses ??= [];
         if (operation.RequestBody is not null)
         {
@@ -73,12 +86,11 @@ internal sealed class OperationConventionsTransformer : IOpenApiOperationTransfo
             {
                 if (!operation.Responses.ContainsKey(status))
                 {
-                    operation.Responses[status] = ErrorResponse(status, context.Document);
+                    operation.Responses[status] = ErrorResponse(status, document);
                 }
             }
         }
 
-        // JSON only: application/json for bodies and successes, application/problem+json for errors.
         if (operation.RequestBody?.Content is { } requestContent)
         {
             foreach (var type in requestContent.Keys.Where(k => k is not ("application/json" or Controllers.EngineController.MergePatchJson)).ToList())
@@ -98,8 +110,10 @@ internal sealed class OperationConventionsTransformer : IOpenApiOperationTransfo
                 }
             }
         }
+    }
 
-        operation.OperationId = char.ToLowerInvariant(action.ControllerName[0]) + action.ControllerName[1..] + action.ActionName;
+    private static void DescribeMergePatch(OpenApiOperation operation)
+    {
         if (operation.OperationId == "enginePatch" && operation.RequestBody?.Content is { } patchContent)
         {
             foreach (var media in patchContent.Values)
@@ -112,22 +126,30 @@ internal sealed class OperationConventionsTransformer : IOpenApiOperationTransfo
                 media.Example = JsonNode.Parse("""{"desiredInstances": 1}""");
             }
         }
-        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerSecurityTransformer.SchemeName, context.Document)] = [] }];
+    }
 
-        if (AgentExamples.TryGetValue(operation.OperationId, out var example))
+    private static void AddAgentExample(OpenApiOperation operation)
+    {
+        if (operation.OperationId is not { } id || !AgentExamples.TryGetValue(id, out var example))
         {
-            if (operation.RequestBody?.Content?.TryGetValue("application/json", out var request) == true)
-            {
-                request.Example = JsonNode.Parse(example.Request);
-            }
-
-            if (operation.Responses?.TryGetValue(example.Status, out var answer) == true && answer is OpenApiResponse { Content: { } content }
-                && content.TryGetValue("application/json", out var body))
-            {
-                body.Example = JsonNode.Parse(example.Answer);
-            }
+            return;
         }
 
+        if (operation.RequestBody?.Content?.TryGetValue("application/json", out var request) == true)
+        {
+            request.Example = JsonNode.Parse(example.Request);
+        }
+
+        if (operation.Responses?.TryGetValue(example.Status, out var answer) == true && answer is OpenApiResponse { Content: { } content }
+            && content.TryGetValue("application/json", out var body))
+        {
+            body.Example = JsonNode.Parse(example.Answer);
+        }
+    }
+
+    /// <summary>The token kinds the operation's policy admits, in its description and as <c>x-token-kinds</c>.</summary>
+    private static async Task NameTokenKindsAsync(OpenApiOperation operation, ControllerActionDescriptor action, OpenApiOperationTransformerContext context)
+    {
         var policyName = action.EndpointMetadata.OfType<IAuthorizeData>().LastOrDefault(a => a.Policy is not null)?.Policy;
         var provider = (IAuthorizationPolicyProvider?)context.ApplicationServices.GetService(typeof(IAuthorizationPolicyProvider));
         var policy = policyName is null || provider is null ? null : await provider.GetPolicyAsync(policyName);

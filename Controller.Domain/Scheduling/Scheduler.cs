@@ -88,9 +88,9 @@ public static class Scheduler
         return stops;
     }
 
-    private static List<LaunchDecision> DecideLaunches(HostSnapshot host, IReadOnlyList<EngineDemand> engines, SchedulerSettings settings, List<StopDecision> stops)
+    /// <summary>What the host can still take: free resources and GPUs, launches left for this answer, and its active copies per engine (those being stopped not counted).</summary>
+    private static (Resources Free, Queue<int> FreeGpus, int Budget, Dictionary<Guid, int> CopiesHere) RoomOn(HostSnapshot host, SchedulerSettings settings, List<StopDecision> stops)
     {
-        var launches = new List<LaunchDecision>();
         var allocated = Resources.Zero;
         var unreported = Resources.Zero;
         var usedGpus = new HashSet<int>(host.HeldGpuIndexes);
@@ -126,8 +126,13 @@ public static class Scheduler
         }
 
         var freeGpus = new Queue<int>(host.GpuIndexes.Where(g => !usedGpus.Contains(g)).Order());
-        free = free with { GpuCount = Math.Min(free.GpuCount, freeGpus.Count) };
+        return (free with { GpuCount = Math.Min(free.GpuCount, freeGpus.Count) }, freeGpus, budget, copiesHere);
+    }
 
+    private static List<LaunchDecision> DecideLaunches(HostSnapshot host, IReadOnlyList<EngineDemand> engines, SchedulerSettings settings, List<StopDecision> stops)
+    {
+        var launches = new List<LaunchDecision>();
+        var (free, freeGpus, budget, copiesHere) = RoomOn(host, settings, stops);
         foreach (var engine in engines.OrderByDescending(e => e.Priority).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.EngineId))
         {
             // A host where the engine kept failing is avoided while other hosts have room for it.

@@ -69,31 +69,8 @@ public static class StatusReconciler
         foreach (var instance in live)
         {
             liveById[instance.Id] = instance;
-            if (instance.State == EngineInstanceState.Stopping && now - instance.StateChangedAt > timeouts.Stop)
-            {
-                // Told to terminate long ago: count it gone; a container still reported is told again below.
-                instance.StopTimedOut(now);
-                continue;
-            }
-
             var wasActive = instance.IsActive;
-            bool left;
-            if (byId.TryGetValue(instance.Id, out var container))
-            {
-                left = container.State == ReportedContainerState.Exited
-                    ? instance.ContainerExited(container.ExitCode, now)
-                    : SeenAlive(instance, container, now, timeouts);
-            }
-            else
-            {
-                // Never listed by the agent (even if the engine already announced itself): a launch not yet confirmed.
-                // A copy told to stop that the agent does not list is gone, whether or not it was ever listed.
-                left = instance.ContainerId is null && instance.State != EngineInstanceState.Stopping
-                    ? now - instance.CreatedAt > timeouts.Launch && instance.LaunchTimedOut(now)
-                    : instance.ContainerGone(now);
-            }
-
-            if (left && wasActive)
+            if (Settle(instance, byId.GetValueOrDefault(instance.Id), now, timeouts) && wasActive)
             {
                 released.Add(instance);
                 if (instance.State == EngineInstanceState.Failed)
@@ -103,7 +80,41 @@ public static class StatusReconciler
             }
         }
 
-        // A GPU stays taken while any container that was given it is reported, whatever its instance's state.
+        var (extra, heldGpus) = ContainersToRemove(reported, liveById, ended);
+        return new ReconcileResult(released, failed, extra, heldGpus);
+    }
+
+    /// <summary>One live instance against what the report says of its container; true when it left the active states.</summary>
+    private static bool Settle(EngineInstance instance, ReportedContainer? container, DateTimeOffset now, InstanceTimeouts timeouts)
+    {
+        if (instance.State == EngineInstanceState.Stopping && now - instance.StateChangedAt > timeouts.Stop)
+        {
+            // Told to terminate long ago: count it gone; a container still reported is told again (ContainersToRemove).
+            instance.StopTimedOut(now);
+            return false;
+        }
+
+        if (container is not null)
+        {
+            return container.State == ReportedContainerState.Exited
+                ? instance.ContainerExited(container.ExitCode, now)
+                : SeenAlive(instance, container, now, timeouts);
+        }
+
+        // Never listed by the agent (even if the engine already announced itself): a launch not yet confirmed.
+        // A copy told to stop that the agent does not list is gone, whether or not it was ever listed.
+        return instance.ContainerId is null && instance.State != EngineInstanceState.Stopping
+            ? now - instance.CreatedAt > timeouts.Launch && instance.LaunchTimedOut(now)
+            : instance.ContainerGone(now);
+    }
+
+    /// <summary>
+    /// Reported containers whose instance ended (in this round or before) or is unknown here: each is told to go.
+    /// A GPU stays taken while any container that was given it is reported, whatever its instance's state.
+    /// </summary>
+    private static (List<ContainerTerminate> Extra, List<int> HeldGpus) ContainersToRemove(
+        IReadOnlyList<ReportedContainer> reported, Dictionary<Guid, EngineInstance> liveById, IReadOnlyDictionary<Guid, EndedInstance> ended)
+    {
         var extra = new List<ContainerTerminate>();
         var heldGpus = new List<int>();
         foreach (var container in reported)
@@ -120,21 +131,17 @@ public static class StatusReconciler
                 continue;
             }
 
-            string reason;
+            var reason = ReasonUnknownInstance;
             if (ended.TryGetValue(container.EngineInstanceId, out var endedInstance))
             {
                 reason = endedInstance.State == EngineInstanceState.Lost ? ReasonStaleInstance : ReasonEnded;
                 heldGpus.AddRange(endedInstance.GpuIndexes);
             }
-            else
-            {
-                reason = ReasonUnknownInstance;
-            }
 
             extra.Add(new ContainerTerminate(container.EngineInstanceId, container.ContainerId, reason));
         }
 
-        return new ReconcileResult(released, failed, extra, heldGpus);
+        return (extra, heldGpus);
     }
 
     private static bool SeenAlive(EngineInstance instance, ReportedContainer container, DateTimeOffset now, InstanceTimeouts timeouts)

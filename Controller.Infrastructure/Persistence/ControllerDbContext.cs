@@ -44,46 +44,7 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
         bool writesEvents;
         try
         {
-            var raised = new List<Domain.Events.ClusterEvent>();
-            foreach (var entry in ChangeTracker.Entries<Entity>())
-            {
-                if (entry.State == EntityState.Modified)
-                {
-                    // The version is the persistence layer's business: the domain exposes no way to move it.
-                    entry.Property(e => e.Version).CurrentValue = entry.Entity.Version + 1;
-                }
-
-                // The events the aggregates raised are stored with them, in the same transaction.
-                if (entry.State != EntityState.Deleted)
-                {
-                    raised.AddRange(entry.Entity.TakeEvents());
-                }
-            }
-
-            foreach (var entry in ChangeTracker.Entries<Host>().ToList())
-            {
-                if (entry.State is EntityState.Added or EntityState.Modified)
-                {
-                    entry.Property(Configurations.HostConfiguration.LiveMachineId).CurrentValue =
-                        entry.Entity.IsLive ? entry.Entity.MachineId : null;
-                }
-
-                // Every host has its status row from the start, so a round only ever updates it.
-                if (entry.State == EntityState.Added && !ChangeTracker.Entries<HostStatusRecord>().Any(r => r.Entity.HostId == entry.Entity.Id))
-                {
-                    HostStatus.Add(new HostStatusRecord { HostId = entry.Entity.Id });
-                }
-            }
-
-            foreach (var entry in ChangeTracker.Entries<Domain.Engines.Engine>())
-            {
-                if (entry.State is EntityState.Added or EntityState.Modified)
-                {
-                    entry.Property(Configurations.EngineConfiguration.LiveName).CurrentValue =
-                        entry.Entity.State == Domain.Engines.EngineState.Deleted ? null : entry.Entity.Name;
-                }
-            }
-
+            var raised = StampEntities();
             Saved.Collect(ChangeTracker);
             Events.AddRange(raised);
             writesEvents = raised.Count > 0 || ChangeTracker.Entries<Domain.Events.ClusterEvent>().Any(e => e.State == EntityState.Added);
@@ -99,6 +60,54 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
         {
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
+    }
+
+    /// <summary>
+    /// What the persistence layer keeps on the rows before a save: versions moved, the live-name and live-machine keys
+    /// set, every new host given its status row. Returns the events the aggregates raised (stored with them).
+    /// </summary>
+    private List<Domain.Events.ClusterEvent> StampEntities()
+    {
+        var raised = new List<Domain.Events.ClusterEvent>();
+        foreach (var entry in ChangeTracker.Entries<Entity>())
+        {
+            if (entry.State == EntityState.Modified)
+            {
+                // The version is the persistence layer's business: the domain exposes no way to move it.
+                entry.Property(e => e.Version).CurrentValue = entry.Entity.Version + 1;
+            }
+
+            // The events the aggregates raised are stored with them, in the same transaction.
+            if (entry.State != EntityState.Deleted)
+            {
+                raised.AddRange(entry.Entity.TakeEvents());
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<Host>().ToList())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Property(Configurations.HostConfiguration.LiveMachineId).CurrentValue = entry.Entity.IsLive ? entry.Entity.MachineId : null;
+            }
+
+            // Every host has its status row from the start, so a round only ever updates it.
+            if (entry.State == EntityState.Added && !ChangeTracker.Entries<HostStatusRecord>().Any(r => r.Entity.HostId == entry.Entity.Id))
+            {
+                HostStatus.Add(new HostStatusRecord { HostId = entry.Entity.Id });
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<Domain.Engines.Engine>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Property(Configurations.EngineConfiguration.LiveName).CurrentValue =
+                    entry.Entity.State == Domain.Engines.EngineState.Deleted ? null : entry.Entity.Name;
+            }
+        }
+
+        return raised;
     }
 
     /// <summary>Events are inserted in a transaction whose event writers are serialised (<see cref="SerializeEventWritersAsync"/>): the caller's, or one of its own.</summary>
