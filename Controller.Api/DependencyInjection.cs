@@ -90,7 +90,6 @@ public static class DependencyInjection
         services.AddControllersWithViews(o =>
             {
                 o.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
-                o.Filters.Add<Errors.UnknownQueryParameterFilter>();
             })
             .AddMvcOptions(o =>
             {

@@ -76,7 +76,7 @@ public static class DependencyInjection
         services.AddScoped<Hosts.Commands.UpdateHostStatus.StatusBatch>();
         services.AddSingleton<Hosts.Commands.UpdateHostStatus.StatusAnswers>();
         services.AddSingleton<Hosts.Commands.UpdateHostStatus.StatusProcessor>();
-        services.AddSingleton<Hosts.FastPath.SteadyAnswers>();
+        services.AddSingleton<Hosts.Commands.UpdateHostStatus.SteadyAnswers>();
         services.AddSingleton<IPlacementGate, Scheduling.PlacementGate>();
         services.AddSingleton<Hosts.FastPath.SteadyStateCache>();
         services.AddSingleton<Hosts.FastPath.LastSeenBuffer>();

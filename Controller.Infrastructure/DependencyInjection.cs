@@ -8,6 +8,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Controller.Infrastructure.Startup;
+using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure;
 

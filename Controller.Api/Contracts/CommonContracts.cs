@@ -1,4 +1,3 @@
-using Controller.Api.OpenApi;
 
 namespace Controller.Api.Contracts;
 

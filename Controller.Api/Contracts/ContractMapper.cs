@@ -4,7 +4,6 @@ using Controller.Application.EngineInstances;
 using Controller.Application.Engines.Models;
 using Controller.Application.Hosts.Commands.RegisterHost;
 using Controller.Application.Hosts.Commands.RotateHostToken;
-using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.Models;
 using Controller.Application.Tokens.Commands.CreateToken;
 using Controller.Application.Tokens.Models;

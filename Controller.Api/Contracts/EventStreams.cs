@@ -1,7 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Controller.Api.Security;
 using Controller.Application.Events.Models;
 
 namespace Controller.Api.Contracts;
@@ -19,8 +18,8 @@ public static class EventStreams
     /// The feed as Server-Sent Events: id = eventId, event = type, data = the event as JSON; a keep-alive first (so the
     /// headers leave at once) and between. Ends quietly when the caller's token stops being valid.
     /// </summary>
-    public static IResult Of(HttpContext http, IAsyncEnumerable<EventDto?> events) =>
-        TypedResults.ServerSentEvents(Items(events, EventStreamGuard.Watch(http)));
+    public static IResult Of(IAsyncEnumerable<EventDto?> events, CancellationToken endsWhen) =>
+        TypedResults.ServerSentEvents(Items(events, endsWhen));
 
     private static async IAsyncEnumerable<SseItem<string>> Items(IAsyncEnumerable<EventDto?> events, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Controller.Api.OpenApi;
 
 namespace Controller.Api.Contracts;
 

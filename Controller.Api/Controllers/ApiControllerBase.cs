@@ -9,6 +9,7 @@ namespace Controller.Api.Controllers;
 /// parameter it does not take), 401, 403 and 429.
 /// </summary>
 [ApiController]
+[Errors.RejectUnknownQueryParameters]
 [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
 [ProducesResponseType<ErrorResponse>(StatusCodes.Status401Unauthorized, MediaTypeNames.Application.ProblemJson)]
 [ProducesResponseType<ErrorResponse>(StatusCodes.Status403Forbidden, MediaTypeNames.Application.ProblemJson)]

@@ -108,7 +108,7 @@ public sealed class DashboardController(ISender sender) : Microsoft.AspNetCore.M
     public async Task<IResult> Stream([FromHeader(Name = "Last-Event-ID")] long? lastEventId, CancellationToken ct)
     {
         var stream = await sender.Send(new FollowEventsQuery(lastEventId, [], null, null, null), ct);
-        return Contracts.EventStreams.Of(HttpContext, stream.Events);
+        return Contracts.EventStreams.Of(stream.Events, Security.EventStreamGuard.Watch(HttpContext));
     }
 
     [HttpGet("signin")]

@@ -52,6 +52,6 @@ public sealed class EventController(ISender sender) : ApiControllerBase
         CancellationToken ct = default)
     {
         var stream = await sender.Send(new FollowEventsQuery(lastEventId ?? after, type ?? [], hostId, engineId, instanceId), ct);
-        return EventStreams.Of(HttpContext, stream.Events);
+        return EventStreams.Of(stream.Events, EventStreamGuard.Watch(HttpContext));
     }
 }

@@ -1,17 +1,11 @@
 using System.Globalization;
+using Controller.Api.Contracts;
 using FluentValidation;
 using FluentValidation.Validators;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace Controller.Api.OpenApi;
-
-/// <summary>A request body validated by the validator of another type (the command it is mapped to).</summary>
-[AttributeUsage(AttributeTargets.Class)]
-public sealed class ValidatedAsAttribute(Type validatedType) : Attribute
-{
-    public Type ValidatedType { get; } = validatedType;
-}
 
 /// <summary>
 /// Makes each request schema say what its FluentValidation validator enforces, from the same rules and constants:
@@ -33,7 +27,7 @@ internal sealed class ValidationSchemaTransformer : IOpenApiSchemaTransformer
 
         var validatedType = (Attribute.GetCustomAttribute(type, typeof(ValidatedAsAttribute)) as ValidatedAsAttribute)?.ValidatedType ?? type;
         var validator = context.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(validatedType)) as IValidator;
-        var isRequest = validator is not null || (type.Namespace == typeof(ValidatedAsAttribute).Namespace!.Replace(".OpenApi", ".Contracts", StringComparison.Ordinal)
+        var isRequest = validator is not null || (type.Namespace == typeof(ValidatedAsAttribute).Namespace
             && type.Name.EndsWith("Request", StringComparison.Ordinal));
         if (!isRequest)
         {

@@ -1,5 +1,5 @@
 using Controller.Application.Common.Exceptions;
-using Controller.Application.Hosts.Commands.UpdateHostStatus;
+using Controller.Application.Hosts.Models;
 using Controller.Domain.Hosts;
 
 namespace Controller.Application.Hosts;

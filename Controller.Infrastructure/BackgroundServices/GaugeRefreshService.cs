@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure.BackgroundServices;
 

@@ -1,11 +1,12 @@
-using Controller.Infrastructure.Persistence;
 using Controller.Domain.Tokens;
+using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure.BackgroundServices;
 

@@ -44,11 +44,11 @@ internal sealed class ClusterReader(ControllerDbContext db, ITaskRepository task
         return (rows.Select(r => r.Capacity).Sum(), rows.Select(r => r.Allocated).Sum());
     }
 
-    public async Task<Application.Dashboard.Queries.GetNames.Names> NamesAsync(IReadOnlyCollection<Guid> hostIds, IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken)
+    public async Task<Application.Common.Models.Names> NamesAsync(IReadOnlyCollection<Guid> hostIds, IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken)
     {
         var hosts = hostIds.Count == 0 ? [] : await db.Hosts.AsNoTracking().Where(h => hostIds.Contains(h.Id)).Select(h => new { h.Id, h.Hostname }).ToListAsync(cancellationToken);
         var engines = engineIds.Count == 0 ? [] : await db.Engines.AsNoTracking().Where(e => engineIds.Contains(e.Id)).Select(e => new { e.Id, e.Name }).ToListAsync(cancellationToken);
-        return new Application.Dashboard.Queries.GetNames.Names(hosts.ToDictionary(h => h.Id, h => h.Hostname), engines.ToDictionary(e => e.Id, e => e.Name));
+        return new Application.Common.Models.Names(hosts.ToDictionary(h => h.Id, h => h.Hostname), engines.ToDictionary(e => e.Id, e => e.Name));
     }
 
     public async Task<PagedResult<HostUsageDto>> HostsAsync(HostState? state, bool liveOnly, int page, int pageSize, CancellationToken cancellationToken)

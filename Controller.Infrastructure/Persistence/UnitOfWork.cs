@@ -1,7 +1,7 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
-using Microsoft.Data.Sqlite;
 using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Controller.Infrastructure.Security;
 
 /// <summary>
-/// Looks a presented secret up by its hash. Valid tokens are cached for <see cref="ControllerOptions.TokenCacheSeconds"/>
+/// Looks a presented secret up by its hash. Valid tokens are cached for <see cref="Options.ControllerOptions.TokenCacheSeconds"/>
 /// so that the status hot path does not read the token table; revocation on this replica evicts the entry at once,
 /// other replicas notice within the cache lifetime.
 /// </summary>

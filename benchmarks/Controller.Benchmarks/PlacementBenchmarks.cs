@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Controller.Application.Common.Interfaces;
-using Controller.Application.Scheduling;
+using Controller.Application.Common.Models;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;

@@ -7,6 +7,7 @@ using Controller.Domain.Engines;
 using Controller.Domain.Work;
 using Controller.Infrastructure;
 using Controller.Infrastructure.Persistence;
+using Controller.Infrastructure.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -91,6 +91,141 @@ public static class ArchitectureRules
             .Where(t => t.Count > most)
             .Select(t => $"{t.Type.FullName} ({t.Count})")];
 
+    /// <summary>
+    /// Namespaces under <paramref name="namespacePrefix"/> that depend on each other in a cycle (each line one cycle, its
+    /// namespaces sorted). A type depends on a namespace when its signatures, fields, attributes or method bodies name a
+    /// type of it; a compiler-generated nested type counts for the type that declares it.
+    /// </summary>
+    public static IReadOnlyList<string> NamespaceCycles(Assembly assembly, string namespacePrefix)
+    {
+        using var module = ModuleDefinition.ReadModule(assembly.Location);
+        var edges = new Dictionary<string, HashSet<string>>();
+        foreach (var type in module.GetTypes())
+        {
+            var from = Outermost(type).Namespace;
+            if (!from.StartsWith(namespacePrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var targets = edges.TryGetValue(from, out var known) ? known : edges[from] = [];
+            foreach (var used in Referenced(type))
+            {
+                var to = NamespaceOf(used);
+                if (to != from && to.StartsWith(namespacePrefix, StringComparison.Ordinal))
+                {
+                    targets.Add(to);
+                }
+            }
+        }
+
+        return [.. StronglyConnected(edges).Where(c => c.Count > 1).Select(c => string.Join(" <-> ", c.Order(StringComparer.Ordinal))).Order(StringComparer.Ordinal)];
+    }
+
+    private static string NamespaceOf(TypeReference type)
+    {
+        while (type.DeclaringType is not null)
+        {
+            type = type.DeclaringType;
+        }
+
+        return type.Namespace;
+    }
+
+    private static List<TypeReference> Referenced(TypeDefinition type)
+    {
+        IEnumerable<TypeReference> Expand(TypeReference? t) => t switch
+        {
+            null => [],
+            GenericInstanceType g => [g.ElementType, .. g.GenericArguments.SelectMany(Expand)],
+            TypeSpecification s => Expand(s.ElementType),
+            _ => [t],
+        };
+
+        var found = new List<TypeReference>();
+        found.AddRange(Expand(type.BaseType));
+        found.AddRange(type.Interfaces.SelectMany(i => Expand(i.InterfaceType)));
+        found.AddRange(type.Fields.SelectMany(f => Expand(f.FieldType)));
+        found.AddRange(type.Properties.SelectMany(p => Expand(p.PropertyType)));
+        found.AddRange(type.CustomAttributes.SelectMany(a => Expand(a.AttributeType)));
+        foreach (var method in type.Methods)
+        {
+            found.AddRange(Expand(method.ReturnType));
+            found.AddRange(method.Parameters.SelectMany(p => Expand(p.ParameterType)));
+            if (!method.HasBody)
+            {
+                continue;
+            }
+
+            found.AddRange(method.Body.Variables.SelectMany(v => Expand(v.VariableType)));
+            foreach (var instruction in method.Body.Instructions)
+            {
+                found.AddRange(instruction.Operand switch
+                {
+                    TypeReference t => Expand(t),
+                    MethodReference m => [.. Expand(m.DeclaringType), .. Expand(m.ReturnType), .. m.Parameters.SelectMany(p => Expand(p.ParameterType))],
+                    FieldReference f => [.. Expand(f.DeclaringType), .. Expand(f.FieldType)],
+                    _ => [],
+                });
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Tarjan's strongly connected components.</summary>
+    private static List<List<string>> StronglyConnected(Dictionary<string, HashSet<string>> edges)
+    {
+        var index = new Dictionary<string, int>();
+        var low = new Dictionary<string, int>();
+        var stack = new Stack<string>();
+        var onStack = new HashSet<string>();
+        var components = new List<List<string>>();
+
+        void Visit(string node)
+        {
+            index[node] = low[node] = index.Count;
+            stack.Push(node);
+            onStack.Add(node);
+            foreach (var next in edges.GetValueOrDefault(node) ?? [])
+            {
+                if (!index.ContainsKey(next))
+                {
+                    Visit(next);
+                    low[node] = Math.Min(low[node], low[next]);
+                }
+                else if (onStack.Contains(next) && index.TryGetValue(next, out var at))
+                {
+                    low[node] = Math.Min(low[node], at);
+                }
+            }
+
+            if (low[node] == index[node])
+            {
+                var component = new List<string>();
+                string member;
+                do
+                {
+                    member = stack.Pop();
+                    onStack.Remove(member);
+                    component.Add(member);
+                }
+                while (member != node);
+                components.Add(component);
+            }
+        }
+
+        foreach (var node in edges.Keys.ToList())
+        {
+            if (!index.ContainsKey(node))
+            {
+                Visit(node);
+            }
+        }
+
+        return components;
+    }
+
     private static TypeDefinition Outermost(TypeDefinition type)
     {
         while (type.DeclaringType is not null)

@@ -108,4 +108,14 @@ public sealed class LayerDependencyTests
         Assert.That(ArchitectureRules.WithMoreDependenciesThan(Tests, BadExamples, MostDependencies),
             Is.EqualTo(new[] { $"{typeof(TooManyCollaborators).FullName} (7)" }), "the rule finds the bad example");
     }
+
+    [Test]
+    public void NoNamespacesDependOnEachOtherInACycle()
+    {
+        Assert.That(new[] { (Api, "Controller.Api"), (Application, "Controller.Application"), (Infrastructure, "Controller.Infrastructure") }
+            .SelectMany(a => ArchitectureRules.NamespaceCycles(a.Item1, a.Item2)), Is.Empty);
+        Assert.That(ArchitectureRules.NamespaceCycles(Tests, "Controller.ArchitectureTests.BadExamples.Cycle"),
+            Is.EqualTo(new[] { "Controller.ArchitectureTests.BadExamples.Cycle.Left <-> Controller.ArchitectureTests.BadExamples.Cycle.Right" }),
+            "the rule finds the bad example");
+    }
 }

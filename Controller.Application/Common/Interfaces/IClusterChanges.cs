@@ -34,5 +34,5 @@ public interface IPlacementGate
 /// <summary>The placement view (engines and active hosts), at most a moment old; never rebuilt inside a request.</summary>
 public interface IClusterViewSource
 {
-    Task<Scheduling.ClusterSnapshot> GetAsync(CancellationToken cancellationToken);
+    Task<Models.ClusterSnapshot> GetAsync(CancellationToken cancellationToken);
 }

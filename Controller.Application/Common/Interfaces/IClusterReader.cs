@@ -21,5 +21,5 @@ public interface IClusterReader
     Task<PagedResult<HostUsageDto>> HostsAsync(HostState? state, bool liveOnly, int page, int pageSize, CancellationToken cancellationToken);
 
     /// <summary>The hostnames and engine names of these ids (those still stored).</summary>
-    Task<Dashboard.Queries.GetNames.Names> NamesAsync(IReadOnlyCollection<Guid> hostIds, IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
+    Task<Common.Models.Names> NamesAsync(IReadOnlyCollection<Guid> hostIds, IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
 }

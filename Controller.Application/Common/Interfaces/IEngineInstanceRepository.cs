@@ -1,10 +1,8 @@
+using Controller.Application.Common.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Scheduling;
 
 namespace Controller.Application.Common.Interfaces;
-
-/// <summary>An engine's copies that matter for make-before-break: counted and running, displaced and still up.</summary>
-public sealed record ReplacementCounts(int Running, int Displaced);
 
 public interface IEngineInstanceRepository
 {

@@ -1,9 +1,6 @@
-using Controller.Domain.Common;
+using Controller.Application.Common.Models;
 
 namespace Controller.Application.Common.Interfaces;
-
-/// <summary>An active host as the cluster view needs it.</summary>
-public sealed record ActiveHostView(Guid HostId, IReadOnlyDictionary<string, string> Labels, Resources Capacity, Resources Allocated);
 
 /// <summary>Reads over all hosts for the background views and sweeps (never on a per-request path).</summary>
 public interface IHostDirectory

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.Models;
 using Controller.Domain.Common;
 using Controller.Domain.Engines;

@@ -2,6 +2,7 @@ using Controller.Application.Common.Interfaces;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Scheduling;
 using Microsoft.EntityFrameworkCore;
+using Controller.Application.Common.Models;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
 

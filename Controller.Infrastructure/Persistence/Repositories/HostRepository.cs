@@ -1,6 +1,6 @@
-using Controller.Application.Common.Interfaces;
 using System.Security.Cryptography;
 using System.Text;
+using Controller.Application.Common.Interfaces;
 using Controller.Domain.Hosts;
 using Controller.Infrastructure.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;

@@ -49,15 +49,22 @@ public sealed class GeneratedClientTests
         Assert.That(registration!.Token, Does.StartWith("ctl_"));
         var engine = await admin.Engine.PostAsync(new EngineRequest
         {
-            Name = "ocr", Image = "registry/ocr:2.1", Resources = new ResourcesRequest { CpuMillicores = 2000, MemoryMiB = 4096 },
-            Priority = 50, MinInstances = 0, MaxInstances = 10, DesiredInstances = 1,
+            Name = "ocr",
+            Image = "registry/ocr:2.1",
+            Resources = new ResourcesRequest { CpuMillicores = 2000, MemoryMiB = 4096 },
+            Priority = 50,
+            MinInstances = 0,
+            MaxInstances = 10,
+            DesiredInstances = 1,
         });
         Assert.That(engine!.EngineId, Is.Not.Null);
 
         // Agent: register, report, receive a launch.
         var registered = await As(registration.Token!).Host.Register.PostAsync(new RegisterHostRequest
         {
-            MachineId = "4c4c4544-0038-3510-8052-b4c04f4e4d32", Hostname = "gpu-worker-17", IpAddresses = ["10.0.3.17"],
+            MachineId = "4c4c4544-0038-3510-8052-b4c04f4e4d32",
+            Hostname = "gpu-worker-17",
+            IpAddresses = ["10.0.3.17"],
             Capacity = new CapacityRequest { CpuMillicores = 16000, MemoryMiB = 65536, GpuCount = 0, DiskMiB = 512000 },
         });
         Assert.That(registered!.Created, Is.True);
@@ -104,7 +111,10 @@ public sealed class GeneratedClientTests
         Assert.That(engines!.Items!.Select(e => e.Name), Does.Contain("ocr"));
         var error = Assert.ThrowsAsync<ErrorResponse>(async () => await admin.Engine.PostAsync(new EngineRequest
         {
-            Name = "ocr", Image = "registry/ocr:2.1", Resources = new ResourcesRequest { CpuMillicores = 1, MemoryMiB = 1 }, DesiredInstances = 1,
+            Name = "ocr",
+            Image = "registry/ocr:2.1",
+            Resources = new ResourcesRequest { CpuMillicores = 1, MemoryMiB = 1 },
+            DesiredInstances = 1,
         }));
         Assert.That(error!.ErrorId, Is.EqualTo("engine_name_taken"));
         Assert.That(error.ResponseStatusCode, Is.EqualTo(409));

@@ -52,7 +52,10 @@ public sealed class DockerClusterTests
         var agent = cluster.StartAgent(await cluster.RegistrationTokenAsync(), settings);
         var engineId = await cluster.CreateEngineAsync(new
         {
-            name = "wordcount", image = Image, resources = new { cpuMillicores = 250, memoryMiB = 256 }, desiredInstances = 2,
+            name = "wordcount",
+            image = Image,
+            resources = new { cpuMillicores = 250, memoryMiB = 256 },
+            desiredInstances = 2,
             environment = new Dictionary<string, string> { ["EngineKit__MaxItems"] = "10", ["EngineKit__HeartbeatSeconds"] = "2" },
             stopGraceSeconds = 5,
         });

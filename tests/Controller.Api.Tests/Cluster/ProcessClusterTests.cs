@@ -27,8 +27,12 @@ public sealed class ProcessClusterTests
         // Two copies of the sample engine start as processes, register and heartbeat.
         var engineId = await cluster.CreateEngineAsync(new
         {
-            name = "wordcount", image = "local/wordcount", resources = new { cpuMillicores = 100, memoryMiB = 128 }, desiredInstances = 2,
-            hostLabels = new { pool = "cpu" }, command = new[] { "dotnet", AgentProcess.WordCountDll },
+            name = "wordcount",
+            image = "local/wordcount",
+            resources = new { cpuMillicores = 100, memoryMiB = 128 },
+            desiredInstances = 2,
+            hostLabels = new { pool = "cpu" },
+            command = new[] { "dotnet", AgentProcess.WordCountDll },
             environment = new Dictionary<string, string> { ["EngineKit__MaxItems"] = "10", ["EngineKit__HeartbeatSeconds"] = "2" },
             stopGraceSeconds = 5,
         });

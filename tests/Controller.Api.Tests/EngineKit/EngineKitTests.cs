@@ -30,7 +30,10 @@ public sealed class EngineKitTests
         _admin = _factory.Admin();
         var created = await _admin.PostAsJsonAsync("/engine", new
         {
-            name = "kit", image = "local/kit", resources = new { cpuMillicores = 100, memoryMiB = 64 }, desiredInstances = 1,
+            name = "kit",
+            image = "local/kit",
+            resources = new { cpuMillicores = 100, memoryMiB = 64 },
+            desiredInstances = 1,
         });
         _engineId = Guid.Parse((await created.ReadJsonAsync())["engineId"]!.GetValue<string>());
         _agent = await Agent.RegisterAsync(_factory);

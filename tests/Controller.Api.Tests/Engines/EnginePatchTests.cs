@@ -20,8 +20,14 @@ public sealed class EnginePatchTests
         _admin = _factory.Admin();
         var created = await _admin.PostAsJsonAsync("/engine", new
         {
-            name = "ocr", image = "registry/ocr:2.1", resources = new { cpuMillicores = 2000, memoryMiB = 4096, gpuCount = 0 },
-            priority = 50, minInstances = 1, maxInstances = 20, desiredInstances = 4, hostLabels = new { pool = "gpu" },
+            name = "ocr",
+            image = "registry/ocr:2.1",
+            resources = new { cpuMillicores = 2000, memoryMiB = 4096, gpuCount = 0 },
+            priority = 50,
+            minInstances = 1,
+            maxInstances = 20,
+            desiredInstances = 4,
+            hostLabels = new { pool = "gpu" },
         });
         _engineId = Guid.Parse((await created.ReadJsonAsync())["engineId"]!.GetValue<string>());
     }

@@ -28,8 +28,13 @@ public sealed class EngineRuntimeTests
     private Task<HttpResponseMessage> CreateAsync(object? command = null, object? environment = null, int? stopGraceSeconds = null) =>
         _admin.PostAsJsonAsync("/engine", new
         {
-            name = "words", image = "samples/wordcount:1", resources = new { cpuMillicores = 500, memoryMiB = 256, gpuCount = 0 },
-            desiredInstances = 1, command, environment, stopGraceSeconds,
+            name = "words",
+            image = "samples/wordcount:1",
+            resources = new { cpuMillicores = 500, memoryMiB = 256, gpuCount = 0 },
+            desiredInstances = 1,
+            command,
+            environment,
+            stopGraceSeconds,
         });
 
     [Test]

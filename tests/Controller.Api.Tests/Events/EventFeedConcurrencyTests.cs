@@ -44,8 +44,12 @@ public sealed class EventFeedConcurrencyTests
                         {
                             var created = await admin.PostAsJsonAsync("/engine", new
                             {
-                                name = $"{prefix}-{n}", image = "registry/e:1", resources = new { cpuMillicores = 10, memoryMiB = 10 },
-                                minInstances = 0, maxInstances = 2, desiredInstances = 1,
+                                name = $"{prefix}-{n}",
+                                image = "registry/e:1",
+                                resources = new { cpuMillicores = 10, memoryMiB = 10 },
+                                minInstances = 0,
+                                maxInstances = 2,
+                                desiredInstances = 1,
                             });
                             Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
                         }

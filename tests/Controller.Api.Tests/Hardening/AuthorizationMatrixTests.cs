@@ -110,7 +110,12 @@ public sealed class AuthorizationMatrixTests
 
         var engine = await (await admin.PostAsJsonAsync("/engine", new
         {
-            name = "e", image = "i", resources = new { cpuMillicores = 100, memoryMiB = 100 }, minInstances = 0, maxInstances = 2, desiredInstances = 2,
+            name = "e",
+            image = "i",
+            resources = new { cpuMillicores = 100, memoryMiB = 100 },
+            minInstances = 0,
+            maxInstances = 2,
+            desiredInstances = 2,
         })).ReadJsonAsync();
         using var own = await Agent.RegisterAsync(factory);
         using var other = await Agent.RegisterAsync(factory);

@@ -33,7 +33,10 @@ public sealed class CrashRateTests
         {
             await admin.PostAsJsonAsync("/engine", new
             {
-                name, image = $"registry/{name}:1", resources = new { cpuMillicores = 500, memoryMiB = 512 }, desiredInstances = count,
+                name,
+                image = $"registry/{name}:1",
+                resources = new { cpuMillicores = 500, memoryMiB = 512 },
+                desiredInstances = count,
             });
         }
 

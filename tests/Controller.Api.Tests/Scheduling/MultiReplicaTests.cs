@@ -41,8 +41,13 @@ public sealed class MultiReplicaTests
         {
             var created = await admin.PostAsJsonAsync("/engine", new
             {
-                name, image = $"registry/{name}:1", resources = new { cpuMillicores = 1000, memoryMiB = 1024 },
-                priority = count, minInstances = 0, maxInstances = 200, desiredInstances = count,
+                name,
+                image = $"registry/{name}:1",
+                resources = new { cpuMillicores = 1000, memoryMiB = 1024 },
+                priority = count,
+                minInstances = 0,
+                maxInstances = 200,
+                desiredInstances = count,
             });
             Assert.That(created.IsSuccessStatusCode, Is.True);
         }

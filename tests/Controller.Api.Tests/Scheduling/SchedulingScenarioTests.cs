@@ -117,8 +117,13 @@ public sealed class SchedulingScenarioTests
 
         var put = await _admin.PutAsJsonAsync($"/engine/{engineId}", new
         {
-            name = "ocr", image = "registry/ocr:1", resources = new { cpuMillicores = 2000, memoryMiB = 4096 },
-            priority = 50, minInstances = 0, maxInstances = 50, desiredInstances = 1,
+            name = "ocr",
+            image = "registry/ocr:1",
+            resources = new { cpuMillicores = 2000, memoryMiB = 4096 },
+            priority = 50,
+            minInstances = 0,
+            maxInstances = 50,
+            desiredInstances = 1,
         });
         Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var answer = await a.ReportAsync();
@@ -182,7 +187,10 @@ public sealed class SchedulingScenarioTests
         using var admin = factory.Admin();
         (await admin.PostAsJsonAsync("/engine", new
         {
-            name = "ocr", image = "registry/ocr:1", resources = new { cpuMillicores = 2000, memoryMiB = 4096 }, desiredInstances = 2,
+            name = "ocr",
+            image = "registry/ocr:1",
+            resources = new { cpuMillicores = 2000, memoryMiB = 4096 },
+            desiredInstances = 2,
         })).EnsureSuccessStatusCode();
         using var a = await Agent.RegisterAsync(factory);
         await a.ReportAsync();

@@ -104,8 +104,14 @@ public sealed class SimulationTests
 
     private static object Engine(string name, int desired, int cpu, int memory, int gpus, int priority, object? hostLabels = null) => new
     {
-        name, image = $"registry/{name}:1", resources = new { cpuMillicores = cpu, memoryMiB = memory, gpuCount = gpus },
-        priority, minInstances = 0, maxInstances = 100, desiredInstances = desired, hostLabels,
+        name,
+        image = $"registry/{name}:1",
+        resources = new { cpuMillicores = cpu, memoryMiB = memory, gpuCount = gpus },
+        priority,
+        minInstances = 0,
+        maxInstances = 100,
+        desiredInstances = desired,
+        hostLabels,
     };
 
     internal static async Task AssertInvariantsAsync(ControllerFactory factory, IReadOnlyDictionary<string, int> desired, string context)

@@ -1,6 +1,6 @@
 using Controller.Application.Common.Exceptions;
-using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Moq;
 
 namespace Controller.Application.Tests.Hosts;

@@ -4,7 +4,6 @@ using Controller.Application.Common.Options;
 using Controller.Application.Common.Security;
 using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.FastPath;
-using Controller.Application.Scheduling;
 using Controller.Application.Tests.Common;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;

@@ -3,6 +3,7 @@ using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
 using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Controller.Application.Tests.Common;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

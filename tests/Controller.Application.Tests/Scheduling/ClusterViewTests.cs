@@ -1,7 +1,8 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
-using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Controller.Application.Scheduling;
 using Controller.Domain.Common;
 using Controller.Domain.Engines;

@@ -1,8 +1,8 @@
 using Controller.Application.Common;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
-using Controller.Application.Scheduling;
 using Controller.Application.Tests.Common;
 using Controller.Application.Work.Commands.GetWork;
 using Controller.Application.Work.Models;

@@ -5,6 +5,7 @@ using Controller.Infrastructure.Tests.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Time.Testing;
+using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure.Tests.Security;
 

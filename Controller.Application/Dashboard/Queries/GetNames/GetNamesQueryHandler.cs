@@ -1,4 +1,5 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
 using Mediator;
 
 namespace Controller.Application.Dashboard.Queries.GetNames;

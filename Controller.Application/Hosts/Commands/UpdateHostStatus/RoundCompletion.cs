@@ -1,6 +1,7 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Telemetry;
 using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Hosts;
 

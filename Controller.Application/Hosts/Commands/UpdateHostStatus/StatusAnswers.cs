@@ -2,6 +2,7 @@ using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
 using Controller.Application.Common.Security;
+using Controller.Application.Hosts.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Hosts;
 using Controller.Domain.Scheduling;

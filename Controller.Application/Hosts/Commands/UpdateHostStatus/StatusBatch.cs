@@ -1,6 +1,7 @@
 using Controller.Application.Common;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Controller.Domain.Engines;
 
 namespace Controller.Application.Hosts.Commands.UpdateHostStatus;

@@ -2,6 +2,7 @@ using Controller.Application.Common;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Telemetry;
 using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
 using Controller.Application.Common.Telemetry;
 using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Mediator;
 
 namespace Controller.Application.Hosts.Commands.UpdateHostStatus;

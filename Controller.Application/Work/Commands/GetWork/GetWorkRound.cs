@@ -1,7 +1,7 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
 using Controller.Application.Common.Options;
 using Controller.Application.Common.Telemetry;
-using Controller.Application.Scheduling;
 using Controller.Application.Work.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
 using Controller.Application.Engines.Commands.DeleteEngine;
 using Controller.Application.Engines.Commands.PatchEngine;
 using Controller.Application.Engines.Commands.UpdateEngine;
-using Controller.Application.Common.Models;
 using Controller.Application.Engines.Models;
 using Controller.Domain.Common;
 using Controller.Domain.Engines;

@@ -1,5 +1,5 @@
-using Controller.Application.Hosts.Commands.UpdateHostStatus;
 using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Controller.Domain.Common;
 using Controller.Domain.Engines;
 

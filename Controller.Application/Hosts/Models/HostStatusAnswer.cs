@@ -1,6 +1,6 @@
 using Controller.Application.Common.Models;
 
-namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
+namespace Controller.Application.Hosts.Models;
 
 /// <summary>What the agent must do: <c>continue</c>, <c>drain</c> or <c>terminate</c> (shut the host down).</summary>
 public enum HostMode

@@ -6,13 +6,13 @@ namespace Controller.Api.Errors;
 
 /// <summary>
 /// A query parameter the endpoint does not take is a 400 naming it (as an unknown body field is), not silently
-/// ignored: <c>GET /engine?name=asr</c> would otherwise list every engine. Applies to the JSON API's controllers.
+/// ignored: <c>GET /engine?name=asr</c> would otherwise list every engine. Put on the JSON API's controllers (their base).
 /// </summary>
-public sealed class UnknownQueryParameterFilter : IActionFilter
+public sealed class RejectUnknownQueryParametersAttribute : ActionFilterAttribute
 {
-    public void OnActionExecuting(ActionExecutingContext context)
+    public override void OnActionExecuting(ActionExecutingContext context)
     {
-        if (context.Controller is not Controllers.ApiControllerBase || context.HttpContext.Request.Query.Count == 0)
+        if (context.HttpContext.Request.Query.Count == 0)
         {
             return;
         }
@@ -27,10 +27,6 @@ public sealed class UnknownQueryParameterFilter : IActionFilter
                 k => new[] { $"Unknown query parameter '{k}': this endpoint takes {takes}." },
                 StringComparer.Ordinal));
         }
-    }
-
-    public void OnActionExecuted(ActionExecutedContext context)
-    {
     }
 
     private static HashSet<string> Known(Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor action) =>

@@ -1,9 +1,8 @@
-using Controller.Application.Common.Interfaces;
-using Controller.Application.Scheduling;
+using Controller.Application.Common.Models;
 using Controller.Domain.Common;
 using Controller.Domain.Engines;
 
-namespace Controller.Application.Tests.Scheduling;
+namespace Controller.Application.Tests.Common.Models;
 
 public sealed class ClusterSnapshotTests
 {

@@ -6,8 +6,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Controller.Infrastructure.Persistence;
+using Controller.Infrastructure.Options;
 
-namespace Controller.Infrastructure.Persistence;
+namespace Controller.Infrastructure.Startup;
 
 /// <summary>Prepares the database at start-up: migrations (unless turned off), the first admin token and the instance-token key.</summary>
 public sealed class DatabaseInitializer(ControllerDbContext db, AdminTokenBootstrap adminToken, InstanceTokenKeyLoader instanceTokenKey, IOptions<DatabaseOptions> databaseOptions)

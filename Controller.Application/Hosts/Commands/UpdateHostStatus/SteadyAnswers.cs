@@ -1,9 +1,10 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Options;
-using Controller.Application.Hosts.Commands.UpdateHostStatus;
+using Controller.Application.Hosts.FastPath;
+using Controller.Application.Hosts.Models;
 using Microsoft.Extensions.Options;
 
-namespace Controller.Application.Hosts.FastPath;
+namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 
 /// <summary>A status report looked up in memory: its steady answer, or why it has none.</summary>
 public sealed record SteadyLookup(HostStatusAnswer? Answer, SteadyMiss Miss, string Fingerprint, bool Deferred);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Controller.Infrastructure;
+namespace Controller.Infrastructure.Options;
 
 /// <summary>The <c>Controller</c> configuration section.</summary>
 public sealed class ControllerOptions
