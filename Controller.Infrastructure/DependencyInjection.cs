@@ -1,15 +1,15 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Security;
+using Controller.Infrastructure.Options;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
 using Controller.Infrastructure.Security;
+using Controller.Infrastructure.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Controller.Infrastructure.Startup;
-using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure;
 

@@ -1,10 +1,10 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Telemetry;
+using Controller.Infrastructure.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure.BackgroundServices;
 

@@ -1,4 +1,5 @@
 using Controller.Domain.Tokens;
+using Controller.Infrastructure.Options;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
@@ -6,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure.BackgroundServices;
 

@@ -1,5 +1,6 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Hosts.FastPath;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -7,13 +8,24 @@ using Npgsql;
 
 namespace Controller.Infrastructure.Persistence;
 
-internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events, IClusterChanges cluster) : IUnitOfWork, IDisposable
+internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events, IClusterChanges cluster, LastSeenBuffer lastSeen) : IUnitOfWork
 {
     private bool _inTransaction;
-    private bool _keptOpen;
 
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
+        if (!_inTransaction && OnlyHostsSeen())
+        {
+            // Nothing changed but when hosts were heard from: no write transaction, the buffer's flush writes the times.
+            foreach (var host in db.ChangeTracker.Entries<Domain.Hosts.Host>().Where(e => e.State == EntityState.Modified))
+            {
+                lastSeen.Record(host.Entity.Id, host.Entity.LastSeenAt);
+            }
+
+            db.ChangeTracker.AcceptAllChanges();
+            return;
+        }
+
         if (_inTransaction)
         {
             // The surrounding transaction already holds the write gate.
@@ -92,32 +104,8 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
         _ => false,
     };
 
-    public async Task KeepConnectionOpenAsync(CancellationToken cancellationToken)
-    {
-        if (!_keptOpen)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            _keptOpen = true;
-        }
-    }
-
-    /// <summary>
-    /// With the scope: a connection kept open goes back to the database pool here, not later with the pooled context.
-    /// Without this, on PostgreSQL with write batches under load, every pooled connection ended up held by contexts
-    /// that still counted theirs open while no request used one, and requests timed out waiting for the pool.
-    /// </summary>
-    public void Dispose() => ReleaseConnection();
-
-    public void ReleaseConnection()
-    {
-        if (_keptOpen)
-        {
-            _keptOpen = false;
-            db.Database.CloseConnection();
-        }
-    }
-
-    public bool OnlyHostsSeen()
+    /// <summary>True when saving now would write nothing but hosts' last-seen and last-status times: no other column, no other row, no event.</summary>
+    internal bool OnlyHostsSeen()
     {
         db.ChangeTracker.DetectChanges();
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
@@ -160,7 +148,6 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
 
     public void Reset()
     {
-        ReleaseConnection();
         db.ChangeTracker.Clear();
         db.WroteEvents = false;
         db.Saved.Clear();

@@ -1,7 +1,7 @@
+using Controller.Infrastructure.Options;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure.Security;
 

@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 using Controller.Application.Common.Security;
 using Controller.Domain.Tokens;
+using Controller.Infrastructure.Options;
+using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Controller.Infrastructure.Persistence;
-using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure.Startup;
 

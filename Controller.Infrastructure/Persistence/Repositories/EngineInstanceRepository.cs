@@ -1,8 +1,8 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Scheduling;
 using Microsoft.EntityFrameworkCore;
-using Controller.Application.Common.Models;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
 

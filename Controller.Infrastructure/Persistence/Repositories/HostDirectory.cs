@@ -1,7 +1,7 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Common.Models;
 using Controller.Domain.Hosts;
 using Microsoft.EntityFrameworkCore;
-using Controller.Application.Common.Models;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
 

@@ -521,13 +521,6 @@ internal sealed class RacingControllerFactory(IDictionary<string, string?> setti
             ? throw new Application.Common.Exceptions.ConcurrencyConflictException("Lost the race (test).", new InvalidOperationException())
             : inner.InTransactionAsync(work, cancellationToken);
 
-        public Task KeepConnectionOpenAsync(CancellationToken cancellationToken) => inner.KeepConnectionOpenAsync(cancellationToken);
-
-        public void ReleaseConnection() => inner.ReleaseConnection();
-
-        // A racing save is what the test wants: the round always saves.
-        public bool OnlyHostsSeen() => !factory.LoseEveryRace && inner.OnlyHostsSeen();
-
         public void Reset() => inner.Reset();
     }
 }

@@ -15,7 +15,6 @@ public sealed class StatusBatchTests
     {
         _f = new StatusRoundFixture();
         _f.UnitOfWork.Setup(u => u.SaveChangesAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
-        _f.UnitOfWork.Setup(u => u.OnlyHostsSeen()).Returns(false);
     }
 
     [Test]
@@ -70,22 +69,8 @@ public sealed class StatusBatchTests
         Assert.That(_f.GateUse.Entered, Is.Zero, "the placement gate is for rounds that change counts");
         _f.Engines.Verify(e => e.ListLiveForUpdateAsync(It.IsAny<CancellationToken>()), Times.Never);
         _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Once);
-        Assert.That(_f.LastSeen.Drain(), Is.Empty, "the save wrote the times the hosts were seen");
         Assert.That(hosts.Select(h => _f.Steady.Answer(h.Id, SteadyStateCache.Fingerprint([]), [], _f.Clock.GetUtcNow(), TimeSpan.FromMinutes(1))), Is.All.Not.Null,
             "steady hosts are remembered for the fast path");
-    }
-
-    [Test]
-    public async Task ABatchThatChangedOnlyWhenItsHostsWereSeen_WritesNothing_TheTimesGoToTheBuffer()
-    {
-        var host = _f.AddHost();
-        _f.Clock.Advance(TimeSpan.FromSeconds(30));
-        _f.UnitOfWork.Setup(u => u.OnlyHostsSeen()).Returns(true);
-
-        await _f.Batch().RunAsync([StatusRoundFixture.Call(host.Id)], CancellationToken.None);
-
-        _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Never);
-        Assert.That(_f.LastSeen.Drain(), Is.EqualTo(new Dictionary<Guid, DateTimeOffset> { [host.Id] = _f.Clock.GetUtcNow() }));
     }
 
     [Test]
@@ -100,7 +85,6 @@ public sealed class StatusBatchTests
         Assert.That(outcomes[0].Answer!.Mode, Is.EqualTo(HostMode.Terminate));
         Assert.That(outcomes[0].Answer!.Launch, Is.Empty);
         _f.UnitOfWork.Verify(u => u.SaveChangesAsync(It.IsAny<CancellationToken>()), Times.Never);
-        _f.UnitOfWork.Verify(u => u.OnlyHostsSeen(), Times.Never);
     }
 
     [Test]

@@ -18,12 +18,6 @@ namespace Controller.Application.Tests.Hosts;
 /// <summary>A status round's collaborators, mocked: registered hosts with nothing on them, engines in the view and in the rows.</summary>
 internal sealed class StatusRoundFixture
 {
-    public StatusRoundFixture()
-    {
-        UnitOfWork.Setup(u => u.KeepConnectionOpenAsync(It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
-        UnitOfWork.Setup(u => u.ReleaseConnection());
-    }
-
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public Mock<IHostRepository> Hosts { get; } = new(MockBehavior.Strict);
@@ -110,7 +104,7 @@ internal sealed class StatusRoundFixture
             _entered++;
             return new Releaser(() => _left++);
         });
-        return new StatusBatch(Round(), new RoundCompletion(UnitOfWork.Object, LastSeen, Steady, TestMetrics.Create(), Clock), Engines.Object, UnitOfWork.Object, Gate.Object, Clock);
+        return new StatusBatch(Round(), new RoundCompletion(UnitOfWork.Object, Steady, TestMetrics.Create(), Clock), Engines.Object, Gate.Object, Clock);
     }
 
     public static StatusCall Call(Guid hostId) => new(Report(hostId), SteadyStateCache.Fingerprint([]));

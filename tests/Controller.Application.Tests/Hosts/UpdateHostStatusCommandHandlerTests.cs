@@ -22,7 +22,6 @@ public sealed class UpdateHostStatusCommandHandlerTests
     public void SetUp()
     {
         _f = new StatusRoundFixture();
-        _f.UnitOfWork.Setup(u => u.OnlyHostsSeen()).Returns(false);
         _f.UnitOfWork.Setup(u => u.SaveChangesAsync(It.IsAny<CancellationToken>())).Returns(() => _holdSaves?.Task ?? Task.CompletedTask);
         _f.Round(); // sets up the view the fast path reads
         _processor = new StatusProcessor(TestScopes.Of(_f.Batch), new DatabaseProfile(1), _f.LastSeen,

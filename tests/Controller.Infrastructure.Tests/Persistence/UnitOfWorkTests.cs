@@ -7,6 +7,7 @@ using Controller.Domain.Hosts;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
 using Microsoft.EntityFrameworkCore;
+using Controller.Application.Hosts.FastPath;
 
 namespace Controller.Infrastructure.Tests.Persistence;
 
@@ -47,14 +48,14 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             (await db.EngineInstances.SingleAsync(i => i.Id == copy.Id)).RequestStop("scaled_down", Now.AddSeconds(1));
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
         }
 
         // ...then the getwork leases the task to it, writing the copy's heartbeat as a call handed work does (no resolution).
         queued.Lease(running.Id, Now.AddSeconds(2));
         running.Heartbeat(busy: true, Now.AddSeconds(2));
         Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
-            new UnitOfWork(getwork, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None));
+            new UnitOfWork(getwork, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None));
 
         await using var read = _database.CreateContext();
         Assert.That((await read.Tasks.SingleAsync(t => t.Id == task.Id)).State, Is.EqualTo(Domain.Work.WorkTaskState.Queued), "no attempt burned");
@@ -66,13 +67,13 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(NewHost("m-1"));
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
         new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
 
-        Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None));
+        Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None));
     }
 
     [Test]
@@ -84,12 +85,12 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(first);
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
         new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
-        await new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
 
         Assert.That(await new HostRepository(second, new NoWriteGate()).FindLiveByMachineIdAsync("m-1", CancellationToken.None), Is.Not.Null);
     }
@@ -102,7 +103,7 @@ public sealed class UnitOfWorkTests
         var instance = EngineInstance.Launch(Guid.CreateVersion7(), engine, host.Id, [], Guid.NewGuid(), Now);
         var hook = new RecordingClusterChanges();
         await using var db = _database.CreateContext();
-        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook);
+        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer());
         db.AddRange(host, engine, instance);
         await unitOfWork.SaveChangesAsync(CancellationToken.None);
 
@@ -130,7 +131,7 @@ public sealed class UnitOfWorkTests
         var host = NewHost("m-1");
         var hook = new RecordingClusterChanges();
         await using var db = _database.CreateContext();
-        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook);
+        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer());
         db.Hosts.Add(host);
 
         await unitOfWork.InTransactionAsync(async ct =>
@@ -169,9 +170,9 @@ public sealed class UnitOfWorkTests
         var copyB = await new HostRepository(b, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
         copyA!.Drain(Now, null, Host.DefaultDrainDeadline);
         copyB!.Terminate(Now);
-        await new UnitOfWork(a, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(a, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
         var hook = new RecordingClusterChanges();
-        var loser = new UnitOfWork(b, new SingleWriterGate(), new EventSignal(), hook);
+        var loser = new UnitOfWork(b, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer());
 
         Assert.ThrowsAsync<ConcurrencyConflictException>(() => loser.SaveChangesAsync(CancellationToken.None));
         loser.Reset();
@@ -187,7 +188,7 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(host);
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
         }
 
         async Task<bool> After(Action<Host> change)
@@ -195,7 +196,7 @@ public sealed class UnitOfWorkTests
             await using var db = _database.CreateContext();
             var loaded = (await new HostRepository(db, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None))!;
             change(loaded);
-            return new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).OnlyHostsSeen();
+            return new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).OnlyHostsSeen();
         }
 
         var later = Now.AddSeconds(30);
@@ -210,7 +211,7 @@ public sealed class UnitOfWorkTests
 
         await using var other = _database.CreateContext();
         new HostRepository(other, new NoWriteGate()).Add(NewHost("m-4"));
-        Assert.That(new UnitOfWork(other, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges()).OnlyHostsSeen(), Is.False, "a new row");
+        Assert.That(new UnitOfWork(other, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).OnlyHostsSeen(), Is.False, "a new row");
     }
 
     [Test]
@@ -240,19 +241,37 @@ public sealed class UnitOfWorkTests
     }
 
     [Test]
-    public async Task AConnectionKeptOpen_GoesBackToTheDatabasePool_WhenTheUnitOfWorkEndsWithItsScope()
+    public async Task ASaveOfOnlyWhenAHostWasSeen_WritesNothing_TheTimeGoesToTheBuffer_AnyOtherChangeIsWritten()
     {
-        // A pooled context must not keep a database connection checked out after its scope: under load on PostgreSQL
-        // with write batches, every pooled connection ended up held by contexts that had kept one open.
-        await using var db = _database.CreateContext();
-        var connection = db.Database.GetDbConnection();
-        using (var unitOfWork = new UnitOfWork(db, new NoWriteGate(), new EventSignal(), new RecordingClusterChanges()))
+        var host = NewHost("m-5");
+        host.RecordStatus(new Resources(500, 512, 0, 5), Now);
+        await using (var db = _database.CreateContext())
         {
-            await unitOfWork.KeepConnectionOpenAsync(CancellationToken.None);
-            Assert.That(await new HostRepository(db, new NoWriteGate()).FindAsync(Guid.NewGuid(), CancellationToken.None), Is.Null);
-            Assert.That(connection.State, Is.EqualTo(ConnectionState.Open), "kept open across queries");
+            new HostRepository(db, new NoWriteGate()).Add(host);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
         }
 
-        Assert.That(connection.State, Is.EqualTo(ConnectionState.Closed));
+        async Task<(DateTimeOffset Stored, IReadOnlyDictionary<Guid, DateTimeOffset> Buffered)> SaveAfter(Action<Host> change)
+        {
+            var buffer = new LastSeenBuffer();
+            await using (var db = _database.CreateContext())
+            {
+                change((await new HostRepository(db, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None))!);
+                await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), buffer).SaveChangesAsync(CancellationToken.None);
+            }
+
+            await using var read = _database.CreateContext();
+            return ((await new HostRepository(read, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None))!.LastSeenAt, buffer.Drain());
+        }
+
+        var later = Now.AddSeconds(30);
+        var seen = await SaveAfter(h => h.RecordStatus(new Resources(500, 512, 0, 5), later));
+        Assert.That(seen.Stored, Is.EqualTo(Now), "not written");
+        Assert.That(seen.Buffered, Is.EqualTo(new Dictionary<Guid, DateTimeOffset> { [host.Id] = later }));
+
+        var evenLater = later.AddSeconds(30);
+        var changed = await SaveAfter(h => h.RecordStatus(new Resources(400, 512, 0, 5), evenLater));
+        Assert.That(changed.Stored, Is.EqualTo(evenLater), "other free resources: written, with the time");
+        Assert.That(changed.Buffered, Is.Empty);
     }
 }

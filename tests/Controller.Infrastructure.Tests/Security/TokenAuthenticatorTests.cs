@@ -1,11 +1,11 @@
 using Controller.Application.Common.Security;
 using Controller.Domain.Tokens;
+using Controller.Infrastructure.Options;
 using Controller.Infrastructure.Security;
 using Controller.Infrastructure.Tests.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Time.Testing;
-using Controller.Infrastructure.Options;
 
 namespace Controller.Infrastructure.Tests.Security;
 

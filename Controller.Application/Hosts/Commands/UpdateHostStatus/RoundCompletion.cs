@@ -8,28 +8,17 @@ using Controller.Domain.Hosts;
 namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 
 /// <summary>The end of a batch of status rounds: its one save, then what the metrics and the fast path learn from each round.</summary>
-public sealed class RoundCompletion(IUnitOfWork unitOfWork, LastSeenBuffer lastSeen, SteadyStateCache steady, ControllerMetrics metrics, TimeProvider clock)
+public sealed class RoundCompletion(IUnitOfWork unitOfWork, SteadyStateCache steady, ControllerMetrics metrics, TimeProvider clock)
 {
     /// <summary>
-    /// One transaction for the batch's rounds. When they changed nothing but when their hosts were heard from (steady
-    /// hosts whose remembered answer had aged), nothing is written: the times go to the last-seen buffer.
+    /// One save for the batch's rounds (none when every host was already terminated). When they changed nothing but
+    /// when their hosts were heard from (steady hosts whose remembered answer had aged), the unit of work writes nothing.
     /// </summary>
     public async Task SaveAsync(IReadOnlyList<PreparedRound> rounds, CancellationToken cancellationToken)
     {
-        if (rounds.All(r => r.Host is null))
-        {
-            return;
-        }
-
-        if (!unitOfWork.OnlyHostsSeen())
+        if (rounds.Any(r => r.Host is not null))
         {
             await unitOfWork.SaveChangesAsync(cancellationToken);
-            return;
-        }
-
-        foreach (var host in rounds.Select(r => r.Host).OfType<Host>())
-        {
-            lastSeen.Record(host.Id, host.LastSeenAt);
         }
     }
 

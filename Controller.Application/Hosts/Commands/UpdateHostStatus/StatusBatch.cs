@@ -1,6 +1,5 @@
 using Controller.Application.Common;
 using Controller.Application.Common.Interfaces;
-using Controller.Application.Hosts.FastPath;
 using Controller.Application.Hosts.Models;
 using Controller.Domain.Engines;
 
@@ -11,14 +10,13 @@ namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 /// (<see cref="StatusRound"/>), and one transaction for all. The first round that changes engine counts enters the
 /// placement gate and reads the engine rows, once for the batch; it and the rounds after it decide on those rows (so
 /// each sees the counts the ones before it left). A batch that changed nothing but when its hosts were heard from
-/// writes nothing: the times go to the <see cref="LastSeenBuffer"/>. A host met twice waits for the next batch; an
+/// writes nothing (the unit of work hands the times to the last-seen buffer). A host met twice waits for the next batch; an
 /// unknown one is refused (404).
 /// </summary>
 public sealed class StatusBatch(
     StatusRound round,
     RoundCompletion completion,
     IEngineRepository engines,
-    IUnitOfWork unitOfWork,
     IPlacementGate placementGate,
     TimeProvider clock)
 {
@@ -30,12 +28,7 @@ public sealed class StatusBatch(
         {
             return await RunAsync(calls, async ct =>
             {
-                if (gate is null)
-                {
-                    unitOfWork.ReleaseConnection(); // not held while waiting for the gate
-                    gate = await placementGate.EnterAsync(ct);
-                    await unitOfWork.KeepConnectionOpenAsync(ct);
-                }
+                gate ??= await placementGate.EnterAsync(ct);
 
                 return engineRows ??= (await engines.ListLiveForUpdateAsync(ct)).ToDictionary(e => e.Id);
             }, cancellationToken);
@@ -48,7 +41,6 @@ public sealed class StatusBatch(
 
     private async Task<BatchOutcome<HostStatusAnswer>[]> RunAsync(IReadOnlyList<StatusCall> calls, EngineRowsSource engineRows, CancellationToken cancellationToken)
     {
-        await unitOfWork.KeepConnectionOpenAsync(cancellationToken);
         var outcomes = new BatchOutcome<HostStatusAnswer>[calls.Count];
         var hostIds = calls.Select(c => c.Command.HostId).Distinct().ToList();
         var (hostRows, live) = await round.ReadAsync(hostIds, cancellationToken);
