@@ -50,7 +50,7 @@ public static class DependencyInjection
         {
             if (!configuration.GetValue("Metrics:Enabled", true))
             {
-                // Measured against the benchmark: the instruments stay, nothing listens to them.
+                // Off (to measure what metrics cost): the instruments stay, nothing listens to them.
                 return;
             }
 

@@ -1,9 +1,9 @@
 using Controller.Api;
 using Controller.Application;
 using Controller.Infrastructure;
+using Controller.Infrastructure.Startup;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
-using Controller.Infrastructure.Startup;
 
 var builder = WebApplication.CreateBuilder(args);
 

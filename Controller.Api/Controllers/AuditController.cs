@@ -1,7 +1,7 @@
 using System.Net.Mime;
 using Controller.Api.Contracts;
 using Controller.Api.Security;
-using Controller.Application.Audit;
+using Controller.Application.Audit.Queries.ListAudit;
 using Controller.Application.Common.Models;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;

@@ -55,7 +55,7 @@ internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
     /// The claim walks the claim index in its order and stops after <paramref name="count"/> rows. Sorts are ruled out for
     /// the rest of the transaction first: when the table's statistics do not know the engine yet (a new engine given a
     /// burst of tasks, a table filled since the last analyze), PostgreSQL estimated a handful of queued rows and chose to
-    /// collect and sort all of them instead (650 ms for 180,000 queued tasks, measured), where the index walk reads only
+    /// collect and sort all of them instead (a cost that grows with the backlog; docs/benchmarks.md), where the index walk reads only
     /// what it takes.
     /// </summary>
     private async Task<List<WorkTask>> ClaimOnPostgresAsync(Guid engineId, int count, CancellationToken cancellationToken)

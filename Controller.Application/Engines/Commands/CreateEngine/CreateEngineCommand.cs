@@ -1,43 +1,7 @@
-using Controller.Application.Common.Exceptions;
-using Controller.Application.Common.Interfaces;
 using Controller.Application.Engines.Models;
-using Controller.Domain.Engines;
-using FluentValidation;
 using Mediator;
 
 namespace Controller.Application.Engines.Commands.CreateEngine;
 
 /// <summary>Add an engine to the catalogue.</summary>
 public sealed record CreateEngineCommand(EngineDefinition Definition) : ICommand<EngineDto>;
-
-public sealed class CreateEngineCommandValidator : AbstractValidator<CreateEngineCommand>
-{
-    public CreateEngineCommandValidator() => RuleFor(c => c.Definition).SetValidator(new EngineDefinitionValidator()).OverridePropertyName(string.Empty);
-}
-
-public sealed class CreateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
-    : ICommandHandler<CreateEngineCommand, EngineDto>
-{
-    public async ValueTask<EngineDto> Handle(CreateEngineCommand command, CancellationToken cancellationToken)
-    {
-        var spec = command.Definition.ToSpec();
-        if (await engines.FindLiveByNameAsync(spec.Name, cancellationToken) is { } existing)
-        {
-            throw EngineErrors.NameTaken(spec.Name, existing.Id);
-        }
-
-        var now = clock.GetUtcNow();
-        var engine = Engine.Create(Guid.CreateVersion7(now), spec, now);
-        engines.Add(engine);
-        try
-        {
-            await unitOfWork.SaveChangesAsync(cancellationToken);
-        }
-        catch (UniqueConstraintViolationException)
-        {
-            throw EngineErrors.NameTaken(spec.Name, null);
-        }
-
-        return engine.ToDto();
-    }
-}

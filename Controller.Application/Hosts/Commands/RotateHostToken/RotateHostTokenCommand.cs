@@ -1,10 +1,5 @@
-using Controller.Application.Common.Interfaces;
-using Controller.Application.Common.Options;
 using Controller.Application.Common.Security;
-using Controller.Domain.Hosts;
-using Controller.Domain.Tokens;
 using Mediator;
-using Microsoft.Extensions.Options;
 
 namespace Controller.Application.Hosts.Commands.RotateHostToken;
 
@@ -14,44 +9,3 @@ namespace Controller.Application.Hosts.Commands.RotateHostToken;
 /// whose answer was lost repeats the rotation with its old token and gets yet another new one.
 /// </summary>
 public sealed record RotateHostTokenCommand(Guid HostId) : ICommand<RotatedHostToken>, IHostScoped;
-
-/// <summary>The new secret (shown once) and when the previous tokens stop working at the latest (earlier once the new one is used).</summary>
-public sealed record RotatedHostToken(Guid HostId, Guid TokenId, string Token, DateTimeOffset PreviousTokensExpireAt);
-
-public sealed class RotateHostTokenCommandHandler(
-    IHostRepository hosts,
-    ITokenRepository tokens,
-    IUnitOfWork unitOfWork,
-    ITokenService tokenService,
-    IOptions<TokenOptions> options,
-    TimeProvider clock) : ICommandHandler<RotateHostTokenCommand, RotatedHostToken>
-{
-    public async ValueTask<RotatedHostToken> Handle(RotateHostTokenCommand command, CancellationToken cancellationToken)
-    {
-        var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
-        if (host.State == HostState.Terminated)
-        {
-            throw new Common.Exceptions.ConflictException("host_state_conflict", "A terminated host has no token to rotate.",
-                new Dictionary<string, object?> { ["hostId"] = host.Id });
-        }
-
-        var now = clock.GetUtcNow();
-        var overlapEnds = now + TimeSpan.FromSeconds(options.Value.RotationPickupSeconds);
-        var previous = await tokens.ListUnrevokedForHostAsync(host.Id, cancellationToken);
-        foreach (var token in previous)
-        {
-            token.ExpireAt(overlapEnds);
-        }
-
-        var secret = tokenService.NewSecret();
-        var issued = Token.IssueForHost(Guid.CreateVersion7(now), host.Id, host.Hostname, tokenService.Hash(secret), now);
-        tokens.Add(issued);
-        await unitOfWork.SaveChangesAsync(cancellationToken);
-        foreach (var token in previous)
-        {
-            tokenService.EvictShortened(token.Hash);
-        }
-
-        return new RotatedHostToken(host.Id, issued.Id, secret, overlapEnds);
-    }
-}

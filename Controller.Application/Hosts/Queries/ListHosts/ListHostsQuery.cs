@@ -1,19 +1,9 @@
 using Controller.Application.Common.Models;
 using Controller.Application.Hosts.Models;
 using Controller.Domain.Hosts;
-using FluentValidation;
 using Mediator;
 
 namespace Controller.Application.Hosts.Queries.ListHosts;
 
 public sealed record ListHostsQuery(HostState? State, int Page = 1, int PageSize = PagingRules.DefaultPageSize)
     : IQuery<PagedResult<HostSummaryDto>>, IPagedQuery;
-
-public sealed class ListHostsQueryValidator : AbstractValidator<ListHostsQuery>
-{
-    public ListHostsQueryValidator()
-    {
-        this.AddPagingRules();
-        RuleFor(q => q.State).IsInEnum();
-    }
-}
