@@ -1,6 +1,5 @@
 using Controller.Application.Audit;
 using Controller.Application.Common.Models;
-using Controller.Application.EngineInstances;
 using Controller.Application.Engines.Models;
 using Controller.Application.Hosts.Commands.RegisterHost;
 using Controller.Application.Hosts.Commands.RotateHostToken;
@@ -10,6 +9,7 @@ using Controller.Application.Tokens.Models;
 using Controller.Application.Work.Commands.GetWork;
 using Controller.Application.Work.Models;
 using Riok.Mapperly.Abstractions;
+using Controller.Application.EngineInstances.Models;
 
 namespace Controller.Api.Contracts;
 

@@ -2,11 +2,11 @@ using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Telemetry;
 using Controller.Application.Dashboard.Queries.GetOverview;
-using Controller.Application.EngineInstances;
 using Controller.Application.Engines.Models;
 using Controller.Application.Events.Models;
 using Controller.Application.Hosts.Models;
 using Controller.Application.Work.Models;
+using Controller.Application.EngineInstances.Models;
 
 namespace Controller.Api.Dashboard;
 

@@ -1,5 +1,4 @@
 using Controller.Application.Common.Interfaces;
-using Controller.Application.Engines.Models;
 using Controller.Domain.Engines;
 
 namespace Controller.Application.Engines.Commands;

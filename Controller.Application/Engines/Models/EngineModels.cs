@@ -3,7 +3,6 @@ using Controller.Application.Hosts.Models;
 using Controller.Domain.Common;
 using Controller.Domain.Engines;
 using FluentValidation;
-using Riok.Mapperly.Abstractions;
 
 namespace Controller.Application.Engines.Models;
 
@@ -125,27 +124,4 @@ public sealed record EngineBacklogDto(int Queued, int Leased, DateTimeOffset? Ol
     public bool QueuedCapped { get; init; }
 
     public bool LeasedCapped { get; init; }
-}
-
-[Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target)]
-public static partial class EngineMapper
-{
-    [MapProperty(nameof(Engine.Id), nameof(EngineDto.EngineId))]
-    [MapperIgnoreTarget(nameof(EngineDto.Backlog))]
-    [MapProperty($"{nameof(Engine.Runtime)}.{nameof(EngineRuntime.Command)}", nameof(EngineDto.Command))]
-    [MapProperty($"{nameof(Engine.Runtime)}.{nameof(EngineRuntime.Environment)}", nameof(EngineDto.Environment))]
-    public static partial EngineDto ToDto(this Engine engine);
-
-    private static EngineScalingDto MapScaling(EngineScaling scaling) => new(scaling.Mode, scaling.TargetTasksPerInstance, scaling.ScaleDownAfterSeconds);
-
-    private static ResourcesDto MapResources(Resources resources) => ResourcesDto.From(resources);
-}
-
-internal static class EngineErrors
-{
-    public static Common.Exceptions.NotFoundException NotFound(Guid engineId) =>
-        new("engine_not_found", $"No engine with id {engineId}.", new Dictionary<string, object?> { ["engineId"] = engineId });
-
-    public static Common.Exceptions.ConflictException NameTaken(string name, Guid? engineId) =>
-        new("engine_name_taken", $"An engine named '{name}' already exists.", new Dictionary<string, object?> { ["engineId"] = engineId, ["name"] = name });
 }

@@ -1,5 +1,4 @@
 using Controller.Domain.Tokens;
-using Riok.Mapperly.Abstractions;
 
 namespace Controller.Application.Tokens.Models;
 
@@ -22,10 +21,3 @@ public sealed record IssuedTokenDto(
     TokenKind Kind,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ExpiresAt);
-
-[Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target)]
-public static partial class TokenMapper
-{
-    [MapProperty(nameof(Token.Id), nameof(TokenDto.TokenId))]
-    public static partial TokenDto ToDto(this Token token);
-}

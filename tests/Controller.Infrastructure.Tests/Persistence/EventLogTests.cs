@@ -1,10 +1,10 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.Hosts.FastPath;
 using Controller.Domain.Common;
 using Controller.Domain.Events;
 using Controller.Domain.Hosts;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
-using Controller.Application.Hosts.FastPath;
 
 namespace Controller.Infrastructure.Tests.Persistence;
 

@@ -1,5 +1,6 @@
 using System.Data;
 using Controller.Application.Common.Exceptions;
+using Controller.Application.Hosts.FastPath;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
@@ -7,7 +8,6 @@ using Controller.Domain.Hosts;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
 using Microsoft.EntityFrameworkCore;
-using Controller.Application.Hosts.FastPath;
 
 namespace Controller.Infrastructure.Tests.Persistence;
 

@@ -1,5 +1,6 @@
 using Controller.Application.Common;
 using Controller.Application.Common.Interfaces;
+using Controller.Application.EngineInstances.Models;
 using FluentValidation;
 using Mediator;
 

@@ -1,3 +1,4 @@
+using Controller.Application.EngineInstances.Models;
 using Mediator;
 
 namespace Controller.Application.EngineInstances.Commands.StopEngineInstance;

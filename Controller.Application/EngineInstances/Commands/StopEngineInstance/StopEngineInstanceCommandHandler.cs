@@ -1,4 +1,5 @@
 using Controller.Application.Common.Interfaces;
+using Controller.Application.EngineInstances.Models;
 using Controller.Domain.Engines;
 using Controller.Domain.Scheduling;
 using Mediator;

@@ -1,4 +1,5 @@
 using Controller.Application.Common.Security;
+using Controller.Application.EngineInstances.Models;
 using Mediator;
 
 namespace Controller.Application.EngineInstances.Queries.GetEngineInstance;

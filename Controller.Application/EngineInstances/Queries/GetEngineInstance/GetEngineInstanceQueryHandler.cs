@@ -1,6 +1,7 @@
 using Controller.Application.Common.Exceptions;
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Security;
+using Controller.Application.EngineInstances.Models;
 using Controller.Domain.Tokens;
 using Mediator;
 

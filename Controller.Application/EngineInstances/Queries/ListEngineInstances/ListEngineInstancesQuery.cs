@@ -1,4 +1,5 @@
 using Controller.Application.Common.Models;
+using Controller.Application.EngineInstances.Models;
 using Controller.Domain.EngineInstances;
 using Mediator;
 

@@ -1,5 +1,6 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
+using Controller.Application.EngineInstances.Models;
 using Mediator;
 
 namespace Controller.Application.EngineInstances.Queries.ListEngineInstances;

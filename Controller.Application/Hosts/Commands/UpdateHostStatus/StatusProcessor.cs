@@ -30,8 +30,12 @@ public sealed class StatusProcessor(
 
     private int _placements;
 
-    /// <summary>One batch per writer the database allows, and one more: a batch waiting for the placement gate leaves the writers busy.</summary>
-    protected override int Loops => database.ParallelWriters + 1;
+    /// <summary>
+    /// One batch per writer the database allows and one more (a batch waiting for the placement gate leaves the writers
+    /// busy), and at least four: most batches of a steady cluster only read (hosts whose remembered answer aged), and
+    /// SQLite's readers run beside its one writer (docs/benchmarks.md, "One path per hot endpoint").
+    /// </summary>
+    protected override int Loops => Math.Max(4, database.ParallelWriters + 1);
 
     protected override string Name => "status_batch";
 
