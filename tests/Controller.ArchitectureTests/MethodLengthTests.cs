@@ -50,21 +50,10 @@ public sealed class MethodLengthTests
         _ => member.Kind().ToString(),
     };
 
-    private static string Repository()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Controller.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Controller.sln not found above the test's folder.");
-    }
-
     [Test]
     public void NoProductionMethod_IsLongerThanSixtyLines()
     {
-        var repository = Repository();
+        var repository = Controller.ArchitectureTests.Repository.Root();
         var sep = Path.DirectorySeparatorChar;
         var files = Projects
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(repository, p), "*.cs", SearchOption.AllDirectories))

@@ -12,10 +12,7 @@ public sealed class DrainHostCommandHandler(IHostRepository hosts, IUnitOfWork u
 {
     public async ValueTask<HostSummaryDto> Handle(DrainHostCommand command, CancellationToken cancellationToken)
     {
-        var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
-        host.Drain(clock.GetUtcNow(), command.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
-            TimeSpan.FromSeconds(scheduling.Value.DrainDeadlineSeconds));
-        await unitOfWork.SaveChangesAsync(cancellationToken);
-        return host.ToSummary();
+        return await HostUpdates.RunAsync(hosts, unitOfWork, command.HostId, host => host.Drain(clock.GetUtcNow(),
+            command.DeadlineSeconds is { } s ? TimeSpan.FromSeconds(s) : null, TimeSpan.FromSeconds(scheduling.Value.DrainDeadlineSeconds)), cancellationToken);
     }
 }

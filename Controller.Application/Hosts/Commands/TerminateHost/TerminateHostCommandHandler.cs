@@ -9,9 +9,6 @@ public sealed class TerminateHostCommandHandler(IHostRepository hosts, IUnitOfWo
 {
     public async ValueTask<HostSummaryDto> Handle(TerminateHostCommand command, CancellationToken cancellationToken)
     {
-        var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
-        host.Terminate(clock.GetUtcNow());
-        await unitOfWork.SaveChangesAsync(cancellationToken);
-        return host.ToSummary();
+        return await HostUpdates.RunAsync(hosts, unitOfWork, command.HostId, host => host.Terminate(clock.GetUtcNow()), cancellationToken);
     }
 }

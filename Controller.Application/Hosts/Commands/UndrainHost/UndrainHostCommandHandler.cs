@@ -9,9 +9,6 @@ public sealed class UndrainHostCommandHandler(IHostRepository hosts, IUnitOfWork
 {
     public async ValueTask<HostSummaryDto> Handle(UndrainHostCommand command, CancellationToken cancellationToken)
     {
-        var host = await hosts.FindAsync(command.HostId, cancellationToken) ?? throw HostErrors.NotFound(command.HostId);
-        host.Undrain(clock.GetUtcNow());
-        await unitOfWork.SaveChangesAsync(cancellationToken);
-        return host.ToSummary();
+        return await HostUpdates.RunAsync(hosts, unitOfWork, command.HostId, host => host.Undrain(clock.GetUtcNow()), cancellationToken);
     }
 }
