@@ -24,7 +24,7 @@ public sealed class TokenCacheEpoch(IMemoryCache cache, IOptions<ControllerOptio
     private int _pending;
 
     /// <summary>The options a cached validation is stored with: its lifetime, and the current generation.</summary>
-    public MemoryCacheEntryOptions EntryOptions(TimeSpan lifetime) => new MemoryCacheEntryOptions()
+    private MemoryCacheEntryOptions EntryOptions(TimeSpan lifetime) => new MemoryCacheEntryOptions()
         .SetAbsoluteExpiration(lifetime)
         .AddExpirationToken(new CancellationChangeToken(Volatile.Read(ref _generation).Token));
 

@@ -25,12 +25,11 @@ public sealed class BatchProcessorTests
 
     private static ConcurrencyConflictException Lost() => new("lost", new InvalidOperationException());
 
-    [Test]
-    public async Task CallsThatArriveWhileABatchRuns_GoTogetherInTheNext_EachGetsItsOwnAnswer()
+    /// <summary>A processor that records its batches and holds the first one until <paramref name="first"/> completes, so that calls made meanwhile queue together.</summary>
+    private static (Doubler Processor, List<int[]> Batches) HeldFirst(TaskCompletionSource first, Func<IReadOnlyList<int>, BatchOutcome<string>[]> answer)
     {
         var batches = new List<int[]>();
-        var first = new TaskCompletionSource();
-        using var processor = new Doubler(async calls =>
+        var processor = new Doubler(async calls =>
         {
             batches.Add([.. calls]);
             if (batches.Count == 1)
@@ -38,14 +37,28 @@ public sealed class BatchProcessorTests
                 await first.Task;
             }
 
-            return Doubled(calls);
+            return answer(calls);
         });
+        return (processor, batches);
+    }
 
-        var one = processor.RunAsync(1, CancellationToken.None);
+    private static async Task FirstBatchStartedAsync(List<int[]> batches)
+    {
         while (batches.Count == 0)
         {
             await Task.Delay(5);
         }
+    }
+
+    [Test]
+    public async Task CallsThatArriveWhileABatchRuns_GoTogetherInTheNext_EachGetsItsOwnAnswer()
+    {
+        var first = new TaskCompletionSource();
+        var (processor, batches) = HeldFirst(first, Doubled);
+        using var _ = processor;
+
+        var one = processor.RunAsync(1, CancellationToken.None);
+        await FirstBatchStartedAsync(batches);
 
         var others = new[] { 2, 3, 4 }.Select(c => processor.RunAsync(c, CancellationToken.None)).ToList();
         first.SetResult();
@@ -83,24 +96,12 @@ public sealed class BatchProcessorTests
     [Test]
     public async Task ABatchOfSeveralThatFails_RunsThemOneByOne_OnlyTheFaultyCallsCallerGetsTheError()
     {
-        var batches = new List<int[]>();
         var first = new TaskCompletionSource();
-        using var processor = new Doubler(async calls =>
-        {
-            batches.Add([.. calls]);
-            if (batches.Count == 1)
-            {
-                await first.Task;
-            }
-
-            return calls.Contains(13) ? throw new NotFoundException("x_not_found", "13 is unlucky") : Doubled(calls);
-        });
+        var (processor, batches) = HeldFirst(first, calls => calls.Contains(13) ? throw new NotFoundException("x_not_found", "13 is unlucky") : Doubled(calls));
+        using var _ = processor;
 
         var blocker = processor.RunAsync(1, CancellationToken.None);
-        while (batches.Count == 0)
-        {
-            await Task.Delay(5);
-        }
+        await FirstBatchStartedAsync(batches);
 
         var good = processor.RunAsync(2, CancellationToken.None);
         var bad = processor.RunAsync(13, CancellationToken.None);

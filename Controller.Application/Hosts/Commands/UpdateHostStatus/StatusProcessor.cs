@@ -44,19 +44,15 @@ public sealed class StatusProcessor(
 
     public override async Task<HostStatusAnswer> RunAsync(StatusCall request, CancellationToken cancellationToken)
     {
-        if (!request.ChangesCounts)
-        {
-            return await base.RunAsync(request, cancellationToken);
-        }
-
-        Interlocked.Increment(ref _placements);
+        var placing = request.ChangesCounts ? 1 : 0;
+        Interlocked.Add(ref _placements, placing);
         try
         {
             return await base.RunAsync(request, cancellationToken);
         }
         finally
         {
-            Interlocked.Decrement(ref _placements);
+            Interlocked.Add(ref _placements, -placing);
         }
     }
 

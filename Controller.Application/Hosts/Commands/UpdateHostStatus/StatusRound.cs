@@ -52,6 +52,7 @@ public sealed class StatusRound(
         }
 
         var o = options.Value;
+        var settings = o.SchedulerSettings();
         host.RecordStatus(command.Available!.ToResources(), now);
         var reconciled = await ReconcileAsync(command, host, live, now, cancellationToken);
 
@@ -59,7 +60,7 @@ public sealed class StatusRound(
         var displacedEngines = live.Where(i => i.Displaced && i.IsUp).Select(i => i.EngineId).Distinct().ToList();
         var running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
         var placement = Snapshot(host, live, now) with { HeldGpuIndexes = reconciled.HeldGpuIndexes };
-        var decision = Scheduler.Decide(placement, snapshot.Demands(snapshot.Engines, now, running), o.SchedulerSettings());
+        var decision = Scheduler.Decide(placement, snapshot.Demands(snapshot.Engines, now, running), settings);
         if (decision.Launches.Count > 0)
         {
             placement = placement with { AvoidedEngines = await AvoidedEnginesAsync(host.Id, now, cancellationToken) };
@@ -76,7 +77,7 @@ public sealed class StatusRound(
             // Counts change: decide again on engine rows read under the placement gate and saved with their versions.
             var fresh = await engineRows(cancellationToken);
             EngineCounts.Release(reconciled.Released, fresh, now, o.Backoff());
-            decision = Scheduler.Decide(placement, snapshot.Demands(fresh.Values, now, running), o.SchedulerSettings());
+            decision = Scheduler.Decide(placement, snapshot.Demands(fresh.Values, now, running), settings);
             writer.Apply(decision, host, live, fresh, now);
             saved = fresh.Values;
         }
