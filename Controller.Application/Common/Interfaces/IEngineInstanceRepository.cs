@@ -22,7 +22,10 @@ public interface IEngineInstanceRepository
     /// <summary>Per engine, how many of the host's instances failed since <paramref name="since"/>.</summary>
     Task<Dictionary<Guid, int>> RecentFailuresOnHostAsync(Guid hostId, DateTimeOffset since, CancellationToken cancellationToken);
 
-    /// <summary>Per engine, how many counted copies (not displaced) are running cluster-wide, and how many displaced copies are still up.</summary>
+    /// <summary>
+    /// Per engine, how many counted copies (not displaced) are running cluster-wide, and how many displaced copies are
+    /// still up, as this unit of work sees them (changes made in it and not saved yet included).
+    /// </summary>
     Task<Dictionary<Guid, ReplacementCounts>> CountReplacementsAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
 
     /// <summary>Whether any instance of the engine still holds resources somewhere.</summary>

@@ -63,12 +63,23 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
     {
         var rows = await db.EngineInstances.AsNoTracking()
             .Where(i => engineIds.Contains(i.EngineId) && Up.Contains(i.State) && (i.Displaced || i.State == EngineInstanceState.Running))
-            .GroupBy(i => new { i.EngineId, i.Displaced })
-            .Select(g => new { g.Key.EngineId, g.Key.Displaced, Count = g.Count() })
+            .Select(i => new { i.Id, i.EngineId, i.Displaced, i.State })
             .ToListAsync(cancellationToken);
-        return rows.GroupBy(r => r.EngineId).ToDictionary(
+        var copies = rows.ToDictionary(r => r.Id, r => (r.EngineId, r.Displaced, r.State));
+
+        // As this unit of work sees them: the rounds decided earlier in the same batch are not saved yet.
+        foreach (var entry in db.ChangeTracker.Entries<EngineInstance>())
+        {
+            var instance = entry.Entity;
+            if (engineIds.Contains(instance.EngineId))
+            {
+                copies[instance.Id] = (instance.EngineId, instance.Displaced, instance.State);
+            }
+        }
+
+        return copies.Values.Where(c => EngineInstance.IsActiveState(c.State)).GroupBy(c => c.EngineId).ToDictionary(
             g => g.Key,
-            g => new ReplacementCounts(g.Where(r => !r.Displaced).Sum(r => r.Count), g.Where(r => r.Displaced).Sum(r => r.Count)));
+            g => new ReplacementCounts(g.Count(c => !c.Displaced && c.State == EngineInstanceState.Running), g.Count(c => c.Displaced)));
     }
 
     public Task<bool> AnyHoldingForEngineAsync(Guid engineId, CancellationToken cancellationToken) =>

@@ -14,6 +14,10 @@ internal sealed class EngineRepository(ControllerDbContext db) : IEngineReposito
 
     public void Add(Engine engine) => db.Engines.Add(engine);
 
+    // A modified property makes the entry modified: the save stamps a new version and checks the old one.
+    // A modified property makes the entry modified: the save stamps a new version and checks the old one.
+    public void Touch(Engine engine) => db.Entry(engine).Property(e => e.Version).IsModified = true;
+
     // Compiled: read by every status round that changes counts.
     private static readonly Func<ControllerDbContext, IAsyncEnumerable<Engine>> Live =
         EF.CompileAsyncQuery((ControllerDbContext db) => db.Engines.Where(e => e.State != EngineState.Deleted));

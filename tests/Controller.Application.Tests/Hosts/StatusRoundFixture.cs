@@ -81,6 +81,7 @@ internal sealed class StatusRoundFixture
         instanceTokens.Setup(t => t.SecretFor(It.IsAny<Guid>())).Returns("ctl_secret");
         View.Setup(v => v.GetAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => new ClusterSnapshot([.. _engineRows],
             _registered.Select(h => new ActiveHostView(h.Id, h.Labels, h.Capacity, Resources.Zero)), Clock.GetUtcNow()));
+        Engines.Setup(e => e.Touch(It.IsAny<Engine>()));
         Engines.Setup(e => e.ListLiveForUpdateAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => [.. _engineRows]);
         Hosts.Setup(h => h.ListAsync(It.IsAny<IReadOnlyCollection<Guid>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((IReadOnlyCollection<Guid> ids, CancellationToken _) => [.. _registered.Where(h => ids.Contains(h.Id))]);
@@ -91,7 +92,7 @@ internal sealed class StatusRoundFixture
         Tokens.Setup(t => t.Add(It.IsAny<Domain.Tokens.Token>()));
         var scheduling = Options.Create(new SchedulingOptions());
         return new StatusRound(Hosts.Object, Instances.Object, View.Object,
-            new RoundWriter(Instances.Object, new TokenIssuer(Tokens.Object, tokenService.Object), instanceTokens.Object, new TokenRevoker(Tokens.Object, tokenService.Object), scheduling),
+            new RoundWriter(Instances.Object, Engines.Object, new TokenIssuer(Tokens.Object, tokenService.Object), instanceTokens.Object, new TokenRevoker(Tokens.Object, tokenService.Object), scheduling),
             new StatusAnswers(intervals.Object, instanceTokens.Object, Options.Create(new ControllerEndpointOptions())),
             scheduling);
     }

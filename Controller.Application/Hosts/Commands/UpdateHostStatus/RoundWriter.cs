@@ -13,6 +13,7 @@ namespace Controller.Application.Hosts.Commands.UpdateHostStatus;
 /// <summary>What a status round changes on its tracked rows: the decided stops and launches (with their tokens), the tokens of copies that ended, and the host's own transition.</summary>
 public sealed class RoundWriter(
     IEngineInstanceRepository instances,
+    IEngineRepository engineRows,
     TokenIssuer tokens,
     IInstanceTokenIssuer instanceTokens,
     TokenRevoker revoker,
@@ -40,6 +41,16 @@ public sealed class RoundWriter(
         }
 
         EngineCounts.Release(left, engines, now, backoff: null);
+
+        // Make before break holds across rounds: two hosts must not each stop a displaced copy on counts that allowed one.
+        foreach (var engineId in decision.Stops.Where(s => s.Reason == Scheduler.ReasonReplaced).Select(s => s.EngineId).Distinct())
+        {
+            if (engines.TryGetValue(engineId, out var engine))
+            {
+                engineRows.Touch(engine);
+            }
+        }
+
         foreach (var launch in decision.Launches)
         {
             var engine = engines[launch.EngineId];

@@ -76,6 +76,10 @@ public sealed class StatusRound(
         {
             // Counts change: decide again on engine rows read under the placement gate and saved with their versions.
             var fresh = await engineRows(cancellationToken);
+
+            // Copies counted again after the engine rows were read: a stop of displaced copies decided on these counts is
+            // saved with the engine's version (the writer touches it), so it conflicts with any save that changed them since.
+            running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
             EngineCounts.Release(reconciled.Released, fresh, now, o.Backoff());
             decision = Scheduler.Decide(placement, snapshot.Demands(fresh.Values, now, running), settings);
             writer.Apply(decision, host, live, fresh, now);
