@@ -19,6 +19,13 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly Lock _engineUpdates = new();
     private volatile ClusterSnapshot? _current;
+    private DateTimeOffset? _changesReadAt;
+
+    /// <summary>
+    /// How long after its time a change may commit, and a round that read before it still finish: an event at T is looked
+    /// for until T plus this, and a steady round decided before T plus this is taken to have read before the change.
+    /// </summary>
+    private static readonly TimeSpan CommitAllowance = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// After a commit on this replica: the hosts it saved take their new state and free resources (O(engines) each),
@@ -137,7 +144,27 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
 
         // A host that another replica drained, terminated or declared lost is no longer answered from memory here.
         steady.KeepOnly(hosts.Select(h => h.HostId).ToHashSet());
+        await ForgetChangedHostsAsync(scope.ServiceProvider.GetRequiredService<IHostDirectory>(), takenAt, cancellationToken);
         return new ClusterSnapshot(engines, hosts, takenAt);
+    }
+
+    /// <summary>
+    /// A copy stopped, or any other change to a host made on another replica, is not answered from memory here past this
+    /// refresh: the hosts with events since the last refresh (less the allowance) lose what was decided before them.
+    /// </summary>
+    private async Task ForgetChangedHostsAsync(IHostDirectory directory, DateTimeOffset takenAt, CancellationToken cancellationToken)
+    {
+        var since = _changesReadAt;
+        _changesReadAt = takenAt - CommitAllowance;
+        if (since is null)
+        {
+            return; // the first view: nothing is remembered yet
+        }
+
+        foreach (var change in await directory.ListChangedSinceAsync(since.Value, cancellationToken))
+        {
+            steady.ForgetDecidedBefore(change.HostId, change.At + CommitAllowance);
+        }
     }
 }
 

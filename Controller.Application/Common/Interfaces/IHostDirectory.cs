@@ -14,4 +14,10 @@ public interface IHostDirectory
     Task<IReadOnlyList<Guid>> ListSilentTerminatingAsync(DateTimeOffset seenBefore, int max, CancellationToken cancellationToken);
 
     Task<int> CountLiveAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Hosts that something happened to (an event of theirs: a copy launched, stopped, failed, a drain, ...) at or after
+    /// <paramref name="since"/>, on any replica, each with the time of its latest such event.
+    /// </summary>
+    Task<IReadOnlyList<HostChange>> ListChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
 }

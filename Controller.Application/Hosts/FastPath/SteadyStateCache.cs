@@ -16,6 +16,11 @@ public sealed class SteadyStateCache
 {
     private readonly ConcurrentDictionary<Guid, SteadyState> _hosts = new();
 
+    // Per host, the count of forgets at its last one; rounds compare it with the count when they read.
+    private readonly ConcurrentDictionary<Guid, long> _forgottenAt = new();
+    private long _forgets;
+    private long _keptAt;
+
     /// <summary>The containers of a report as far as decisions go (ids, instances, states, exit codes; not metrics or free resources).</summary>
     public static string Fingerprint(IReadOnlyList<ContainerReportModel>? containers)
     {
@@ -33,9 +38,46 @@ public sealed class SteadyStateCache
         return text.ToString();
     }
 
-    public void Remember(Guid hostId, SteadyState state) => _hosts[hostId] = state;
+    /// <summary>Where the forgetting stands: a round takes it before it reads its rows and remembers with it.</summary>
+    public long Stamp() => Interlocked.Read(ref _forgets);
 
-    public void Forget(Guid hostId) => _hosts.TryRemove(hostId, out _);
+    /// <summary>
+    /// Remembers a steady round, unless the host was forgotten after <paramref name="readAt"/> (a change committed while
+    /// the round worked on rows read before it: its answer is already old).
+    /// </summary>
+    public void Remember(Guid hostId, SteadyState state, long readAt)
+    {
+        if (ForgottenSince(hostId, readAt))
+        {
+            return;
+        }
+
+        _hosts[hostId] = state;
+
+        // A forget that came between the check and the write: it meant this state too.
+        if (ForgottenSince(hostId, readAt))
+        {
+            _hosts.TryRemove(new KeyValuePair<Guid, SteadyState>(hostId, state));
+        }
+    }
+
+    public void Forget(Guid hostId)
+    {
+        _forgottenAt[hostId] = Interlocked.Increment(ref _forgets);
+        _hosts.TryRemove(hostId, out _);
+    }
+
+    /// <summary>
+    /// Forgets the host if its steady round was decided before <paramref name="cutoff"/>: a change made on another replica
+    /// (seen in the background) that a round decided before it could not have known.
+    /// </summary>
+    public void ForgetDecidedBefore(Guid hostId, DateTimeOffset cutoff)
+    {
+        if (!_hosts.TryGetValue(hostId, out var state) || state.DecidedAt < cutoff)
+        {
+            Forget(hostId);
+        }
+    }
 
     /// <summary>Forgets every host not in <paramref name="active"/> (read from the database in the background).</summary>
     public void KeepOnly(IReadOnlySet<Guid> active)
@@ -44,10 +86,23 @@ public sealed class SteadyStateCache
         {
             if (!active.Contains(hostId))
             {
-                _hosts.TryRemove(hostId, out _);
+                Forget(hostId);
+            }
+        }
+
+        // A stamp outlives the rounds that could have read before it (they take milliseconds, and this runs once a view
+        // refresh): those of hosts gone from the active ones are dropped one refresh later.
+        var previous = Interlocked.Exchange(ref _keptAt, Stamp());
+        foreach (var (hostId, at) in _forgottenAt)
+        {
+            if (at <= previous && !active.Contains(hostId))
+            {
+                _forgottenAt.TryRemove(new KeyValuePair<Guid, long>(hostId, at));
             }
         }
     }
+
+    private bool ForgottenSince(Guid hostId, long readAt) => _forgottenAt.TryGetValue(hostId, out var at) && at > readAt;
 
     /// <summary>
     /// How long a host's steady answer holds: between half and all of <paramref name="maxAge"/>, spread by host and

@@ -31,6 +31,13 @@ internal sealed class HostDirectory(ControllerDbContext db) : IHostDirectory
             .Take(max)
             .ToListAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<HostChange>> ListChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+        await db.Events.AsNoTracking()
+            .Where(e => e.At >= since && e.HostId != null)
+            .GroupBy(e => e.HostId!.Value)
+            .Select(g => new HostChange(g.Key, g.Max(e => e.At)))
+            .ToListAsync(cancellationToken);
+
     public Task<int> CountLiveAsync(CancellationToken cancellationToken) =>
         db.Hosts.CountAsync(h => Live.Contains(h.State), cancellationToken);
 }

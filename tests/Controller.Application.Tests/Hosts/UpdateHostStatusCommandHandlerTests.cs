@@ -41,7 +41,7 @@ public sealed class UpdateHostStatusCommandHandlerTests
 
     private void RememberSteady(Domain.Hosts.Host host) =>
         _f.Steady.Remember(host.Id, new SteadyState(SteadyStateCache.Fingerprint([]), new HostStatusAnswer(HostMode.Continue, 5, [], []), _f.Clock.GetUtcNow(),
-            new HashSet<Guid>(), host.Capacity, host.Labels));
+            new HashSet<Guid>(), host.Capacity, host.Labels), _f.Steady.Stamp());
 
     [Test]
     public async Task SteadyReport_AnsweredFromMemory_NoRepositoryTouched_LastSeenBuffered()

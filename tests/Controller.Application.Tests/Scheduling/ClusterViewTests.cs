@@ -23,6 +23,8 @@ public sealed class ClusterViewTests
     private Host _host = null!;
     private Engine _engine = null!;
     private ClusterView _view = null!;
+    private List<HostChange> _changes = [];
+    private readonly Guid _full = Guid.CreateVersion7(); // active, with no room
 
     [SetUp]
     public async Task SetUp()
@@ -32,7 +34,10 @@ public sealed class ClusterViewTests
         _engines = new Mock<IEngineRepository>();
         _engines.Setup(e => e.ListLiveAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => [_engine]);
         var directory = new Mock<IHostDirectory>();
-        directory.Setup(d => d.ListActiveAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() => [new ActiveHostView(_host.Id, _host.Labels, _host.Capacity, Resources.Zero)]);
+        directory.Setup(d => d.ListChangedSinceAsync(It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DateTimeOffset since, CancellationToken _) => [.. _changes.Where(c => c.At >= since)]);
+        directory.Setup(d => d.ListActiveAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() =>
+            [new ActiveHostView(_host.Id, _host.Labels, _host.Capacity, Resources.Zero), new ActiveHostView(_full, _host.Labels, Resources.Zero, Resources.Zero)]);
         var provider = new Mock<IServiceProvider>();
         provider.Setup(p => p.GetService(typeof(IEngineRepository))).Returns(_engines.Object);
         provider.Setup(p => p.GetService(typeof(IHostDirectory))).Returns(directory.Object);
@@ -95,8 +100,27 @@ public sealed class ClusterViewTests
         Assert.That(_steady.Answer(other, string.Empty, [], _clock.GetUtcNow(), TimeSpan.FromMinutes(1)), Is.Not.Null);
     }
 
+    [Test]
+    public async Task AChangeMadeOnAnotherReplica_ForgetsTheHostsSteadyAnswer_AtTheNextRefresh()
+    {
+        var other = _full;
+        Remember(_host.Id);
+        Remember(other);
+        _changes = [new HostChange(_host.Id, _clock.GetUtcNow())]; // say, a copy stopped by an admin on another replica
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await _view.GetAsync(CancellationToken.None); // past its age: rebuilt in the background
+        for (var wait = 0; wait < 100 && _steady.Answer(_host.Id, string.Empty, [], _clock.GetUtcNow(), TimeSpan.FromMinutes(1)) is not null; wait++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(_steady.Answer(_host.Id, string.Empty, [], _clock.GetUtcNow(), TimeSpan.FromMinutes(1)), Is.Null);
+        Assert.That(_steady.Answer(other, string.Empty, [], _clock.GetUtcNow(), TimeSpan.FromMinutes(1)), Is.Not.Null);
+    }
+
     private void Remember(Guid hostId) => _steady.Remember(hostId, new SteadyState(string.Empty, new HostStatusAnswer(HostMode.Continue, 5, [], []),
-        _clock.GetUtcNow(), new HashSet<Guid>(), new Resources(4000, 4096, 0, 0), new Dictionary<string, string>()));
+        _clock.GetUtcNow(), new HashSet<Guid>(), new Resources(4000, 4096, 0, 0), new Dictionary<string, string>()), _steady.Stamp());
 
     private Engine NewEngine(Guid id, int desired) =>
         Engine.Create(id, new EngineSpec("e" + id.ToString("N")[..8], "i", new Resources(1000, 256, 0, 0), 0, 0, 10, desired, new Dictionary<string, string>()), _clock.GetUtcNow());

@@ -22,8 +22,14 @@ public sealed class RoundCompletion(IUnitOfWork unitOfWork, SteadyStateCache ste
         }
     }
 
-    /// <summary>After the save: launches and stops are counted, and a steady host is remembered for the fast path.</summary>
-    public HostStatusAnswer Complete(PreparedRound round)
+    /// <summary>Taken before the batch reads its rows: what the fast path has forgotten since then is not remembered again.</summary>
+    public long ReadStamp() => steady.Stamp();
+
+    /// <summary>
+    /// After the save: launches and stops are counted, and a steady host is remembered for the fast path, unless a change
+    /// to it was seen after its rows were read (<paramref name="readAt"/>).
+    /// </summary>
+    public HostStatusAnswer Complete(PreparedRound round, long readAt)
     {
         if (round.Host is not { } host)
         {
@@ -49,7 +55,7 @@ public sealed class RoundCompletion(IUnitOfWork unitOfWork, SteadyStateCache ste
             && round.Holding.All(i => i.State == EngineInstanceState.Running && i.IsActive))
         {
             steady.Remember(host.Id, new SteadyState(round.Fingerprint, answer, clock.GetUtcNow(), round.Holding.Select(i => i.EngineId).ToHashSet(),
-                host.Capacity - host.Allocated, host.Labels));
+                host.Capacity - host.Allocated, host.Labels), readAt);
         }
 
         return answer;

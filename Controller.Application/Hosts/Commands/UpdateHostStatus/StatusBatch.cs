@@ -43,6 +43,7 @@ public sealed class StatusBatch(
     {
         var outcomes = new BatchOutcome<HostStatusAnswer>[calls.Count];
         var hostIds = calls.Select(c => c.Command.HostId).Distinct().ToList();
+        var readAt = completion.ReadStamp();
         var (hostRows, live) = await round.ReadAsync(hostIds, cancellationToken);
         var now = clock.GetUtcNow();
         var prepared = new List<(int Index, PreparedRound Round)>();
@@ -64,7 +65,7 @@ public sealed class StatusBatch(
         await completion.SaveAsync([.. prepared.Select(p => p.Round)], cancellationToken);
         foreach (var (index, done) in prepared)
         {
-            outcomes[index] = completion.Complete(done);
+            outcomes[index] = completion.Complete(done, readAt);
         }
 
         return outcomes;

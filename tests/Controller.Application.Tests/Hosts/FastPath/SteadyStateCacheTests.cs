@@ -27,7 +27,7 @@ public sealed class SteadyStateCacheTests
     {
         var cache = new SteadyStateCache();
         var hostId = Guid.NewGuid();
-        cache.Remember(hostId, State(Now));
+        cache.Remember(hostId, State(Now), cache.Stamp());
         var lifetime = SteadyStateCache.Lifetime(hostId, Now, MaxAge);
 
         Assert.That(cache.Answer(hostId, string.Empty, [], Now + lifetime, MaxAge), Is.SameAs(Steady));
@@ -40,7 +40,7 @@ public sealed class SteadyStateCacheTests
     {
         var cache = new SteadyStateCache();
         var hostId = Guid.NewGuid();
-        cache.Remember(hostId, State(Now));
+        cache.Remember(hostId, State(Now), cache.Stamp());
         var wanting = Engine.Create(Guid.NewGuid(), new EngineSpec("e", "i", new Resources(1000, 256, 0, 0), 0, 1, 1, 1, new Dictionary<string, string>()), Now);
 
         Assert.That(cache.Answer(hostId, string.Empty, [wanting], Now, MaxAge), Is.Null);
@@ -56,9 +56,54 @@ public sealed class SteadyStateCacheTests
         var engine = Engine.Create(Guid.NewGuid(), spec, Now);
         engine.ReserveInstance();
         engine.Update(spec with { DesiredInstances = 0 }, Now); // one copy counted, none desired: a surplus
-        cache.Remember(hostId, State(Now, engine.Id));
+        cache.Remember(hostId, State(Now, engine.Id), cache.Stamp());
 
         Assert.That(cache.Answer(hostId, string.Empty, [engine], Now, MaxAge, deferPlacement: true), Is.Null);
+    }
+
+    [Test]
+    public void ARoundThatReadBeforeAForget_DoesNotRememberItsAnswer_OneThatReadAfterDoes()
+    {
+        var cache = new SteadyStateCache();
+        var hostId = Guid.NewGuid();
+        var readBefore = cache.Stamp();
+
+        cache.Forget(hostId); // a change to the host committed while the round worked
+        cache.Remember(hostId, State(Now), readBefore);
+
+        Assert.That(cache.Answer(hostId, string.Empty, [], Now, MaxAge), Is.Null, "the round's answer was older than the change");
+        cache.Remember(hostId, State(Now), cache.Stamp());
+        Assert.That(cache.Answer(hostId, string.Empty, [], Now, MaxAge), Is.SameAs(Steady));
+        Assert.That(cache.Answer(Guid.NewGuid(), string.Empty, [], Now, MaxAge), Is.Null);
+    }
+
+    [Test]
+    public void AChangeSeenFromAnotherReplica_ForgetsAnAnswerDecidedBeforeIt_KeepsOneDecidedAfter()
+    {
+        var cache = new SteadyStateCache();
+        var (before, after) = (Guid.NewGuid(), Guid.NewGuid());
+        cache.Remember(before, State(Now), cache.Stamp());
+        cache.Remember(after, State(Now + TimeSpan.FromSeconds(10)), cache.Stamp());
+
+        cache.ForgetDecidedBefore(before, Now + TimeSpan.FromSeconds(5));
+        cache.ForgetDecidedBefore(after, Now + TimeSpan.FromSeconds(5));
+
+        Assert.That(cache.Answer(before, string.Empty, [], Now, MaxAge), Is.Null);
+        Assert.That(cache.Answer(after, string.Empty, [], Now + TimeSpan.FromSeconds(10), MaxAge), Is.SameAs(Steady));
+    }
+
+    [Test]
+    public void AHostNoLongerActive_IsForgotten_AndARoundThatReadBeforeDoesNotBringItBack()
+    {
+        var cache = new SteadyStateCache();
+        var hostId = Guid.NewGuid();
+        cache.Remember(hostId, State(Now), cache.Stamp());
+        var readBefore = cache.Stamp();
+
+        cache.KeepOnly(new HashSet<Guid>());
+        cache.Remember(hostId, State(Now), readBefore);
+
+        Assert.That(cache.Answer(hostId, string.Empty, [], Now, MaxAge), Is.Null);
     }
 
     private static SteadyState State(DateTimeOffset at, params Guid[] enginesHere) =>
