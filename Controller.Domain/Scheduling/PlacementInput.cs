@@ -22,7 +22,8 @@ public sealed record PlacedInstance(
 /// One host as the scheduler sees it: what it can hold, what the agent last said is free, and the
 /// instances already placed on it (including launches sent but not yet reported).
 /// <see cref="HeldGpuIndexes"/> are GPUs still held by reported containers of ended instances;
-/// <see cref="AvoidedEngines"/> are engines that kept failing on this host lately and are not launched here for a while.
+/// <see cref="AvoidedEngines"/> are engines that kept crashing on this host lately (<see cref="HostAvoidance"/>), each with how
+/// many hosts avoid it, this one included: not launched here while more hosts have room for it than avoid it.
 /// </summary>
 public sealed record HostSnapshot(
     Guid HostId,
@@ -35,7 +36,7 @@ public sealed record HostSnapshot(
 {
     public IReadOnlyCollection<int> HeldGpuIndexes { get; init; } = [];
 
-    public IReadOnlyCollection<Guid> AvoidedEngines { get; init; } = [];
+    public IReadOnlyDictionary<Guid, int> AvoidedEngines { get; init; } = new Dictionary<Guid, int>();
 }
 
 /// <summary>

@@ -135,9 +135,10 @@ public static class Scheduler
         var (free, freeGpus, budget, copiesHere) = RoomOn(host, settings, stops);
         foreach (var engine in engines.OrderByDescending(e => e.Priority).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.EngineId))
         {
-            // A host where the engine kept failing is avoided while other hosts have room for it.
+            // A host where the engine kept crashing is avoided while a host with room does not avoid it (more hosts have
+            // room than avoid it); when every host with room avoids it, it is placed anyway rather than starved.
             if (engine.Deficit <= 0 || engine.InBackoff || engine.Deleting || !Engines.Engine.Matches(engine.HostLabels, host.Labels)
-                || (host.AvoidedEngines.Contains(engine.EngineId) && engine.HostsWithRoom > 1))
+                || (host.AvoidedEngines.TryGetValue(engine.EngineId, out var avoiding) && engine.HostsWithRoom > avoiding))
             {
                 continue;
             }

@@ -19,8 +19,11 @@ public interface IEngineInstanceRepository
     /// <summary>The given instances of the host that have ended (stopped, failed, lost): their state and GPUs.</summary>
     Task<Dictionary<Guid, EndedInstance>> EndedStatesAsync(Guid hostId, IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken);
 
-    /// <summary>Per engine, how many of the host's instances failed since <paramref name="since"/>.</summary>
-    Task<Dictionary<Guid, int>> RecentFailuresOnHostAsync(Guid hostId, DateTimeOffset since, CancellationToken cancellationToken);
+    /// <summary>The copies of the host that failed since <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<FailedCopy>> FailuresOnHostSinceAsync(Guid hostId, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>The copies of these engines that failed since <paramref name="since"/>, on any host.</summary>
+    Task<IReadOnlyList<FailedCopy>> FailuresOfEnginesSinceAsync(IReadOnlyCollection<Guid> engineIds, DateTimeOffset since, CancellationToken cancellationToken);
 
     /// <summary>
     /// Per engine, how many counted copies (not displaced) are running cluster-wide, and how many displaced copies are

@@ -52,7 +52,10 @@ public sealed class SchedulingOptions
     /// <summary>Not a setting (tests raise it): past the longest hold, at most this many silent hosts are declared lost per sweep.</summary>
     public int MassSilenceLostPerSweep { get; internal set; } = 1;
 
-    /// <summary>An engine whose copies failed this many times on one host within <see cref="HostAvoidSeconds"/> is not launched there meanwhile.</summary>
+    /// <summary>
+    /// An engine whose copies crashed (failed before running healthy) this many times on one host within
+    /// <see cref="HostAvoidSeconds"/> is not launched there meanwhile, unless every host with room avoids it.
+    /// </summary>
     [Range(1, 1000)]
     public int HostAvoidAfterFailures { get; set; } = 3;
 

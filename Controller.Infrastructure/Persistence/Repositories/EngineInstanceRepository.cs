@@ -51,13 +51,17 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
             .ToListAsync(cancellationToken))
         .ToDictionary(i => i.Id, i => new EndedInstance(i.State, i.GpuIndexes));
 
-    public async Task<Dictionary<Guid, int>> RecentFailuresOnHostAsync(Guid hostId, DateTimeOffset since, CancellationToken cancellationToken) =>
-        (await db.EngineInstances.AsNoTracking()
+    public async Task<IReadOnlyList<FailedCopy>> FailuresOnHostSinceAsync(Guid hostId, DateTimeOffset since, CancellationToken cancellationToken) =>
+        await db.EngineInstances.AsNoTracking()
             .Where(i => i.HostId == hostId && i.State == EngineInstanceState.Failed && i.StateChangedAt >= since)
-            .Select(i => i.EngineId)
-            .ToListAsync(cancellationToken))
-        .GroupBy(id => id)
-        .ToDictionary(g => g.Key, g => g.Count());
+            .Select(i => new FailedCopy(i.EngineId, i.HostId, i.RunningSince, i.StateChangedAt))
+            .ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<FailedCopy>> FailuresOfEnginesSinceAsync(IReadOnlyCollection<Guid> engineIds, DateTimeOffset since, CancellationToken cancellationToken) =>
+        await db.EngineInstances.AsNoTracking()
+            .Where(i => engineIds.Contains(i.EngineId) && i.State == EngineInstanceState.Failed && i.StateChangedAt >= since)
+            .Select(i => new FailedCopy(i.EngineId, i.HostId, i.RunningSince, i.StateChangedAt))
+            .ToListAsync(cancellationToken);
 
     public async Task<Dictionary<Guid, ReplacementCounts>> CountReplacementsAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken)
     {

@@ -47,7 +47,6 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
         ["Scheduling:TerminatedHostGraceSeconds"] = "30",
         ["Scheduling:FailureBackoffSeconds"] = "1",
         ["Scheduling:MaxFailureBackoffSeconds"] = "20",
-        ["Scheduling:HostAvoidSeconds"] = "60",
         ["Scheduling:SnapshotMaxAgeMilliseconds"] = "0",
         // The sweep is ticked by the simulation, once per round on every replica.
         ["Scheduling:SweepIntervalSeconds"] = "3600",

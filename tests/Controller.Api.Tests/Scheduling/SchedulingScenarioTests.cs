@@ -351,4 +351,52 @@ public sealed class SchedulingScenarioTests
         Assert.That(answer["terminate"]!.AsArray().Single()!["reason"]!.GetValue<string>(), Is.EqualTo("stopped_by_admin"));
         Assert.That(answer["launch"]!.AsArray(), Has.Count.EqualTo(1), "a replacement is launched");
     }
+
+    [Test]
+    public async Task AnEngineThatCrashedOnEveryHostWithRoom_IsStillPlaced_NotStarvedByHostAvoidance()
+    {
+        using var factory = new ControllerFactory(new Dictionary<string, string?>
+        {
+            ["Scheduling:FailureBackoffSeconds"] = "1",
+            ["Scheduling:MaxFailureBackoffSeconds"] = "2",
+        });
+        using var admin = factory.Admin();
+        var engineId = await admin.CreateEngineAsync("crashy", desired: 1);
+        using var a = await Agent.RegisterAsync(factory);
+        using var b = await Agent.RegisterAsync(factory);
+
+        // Copies crash at once wherever they start, until both hosts have seen three crashes (and avoid the engine).
+        var crashes = new Dictionary<Guid, int> { [a.HostId] = 0, [b.HostId] = 0 };
+        for (var round = 0; round < 60 && crashes.Values.Any(c => c < 3); round++)
+        {
+            foreach (var agent in new[] { a, b })
+            {
+                await agent.ReportAsync();
+                foreach (var id in agent.InstancesOf(engineId).Where(id => agent.Containers[id].State != "exited").ToList())
+                {
+                    agent.Crash(id);
+                    crashes[agent.HostId]++;
+                }
+            }
+
+            factory.Clock.Advance(TimeSpan.FromSeconds(3));
+        }
+
+        Assert.That(crashes.Values, Has.All.GreaterThanOrEqualTo(3));
+        foreach (var agent in new[] { a, b })
+        {
+            await agent.ReportAsync(); // the crashes are reported; the exited containers go
+            agent.LoseAllContainers();
+        }
+
+        // Both hosts with room avoid it: it is placed on one of them anyway, within the back-off, not after the window.
+        var launched = false;
+        for (var round = 0; round < 5 && !launched; round++)
+        {
+            factory.Clock.Advance(TimeSpan.FromSeconds(3));
+            launched = (await a.ReportAsync())["launch"]!.AsArray().Count + (await b.ReportAsync())["launch"]!.AsArray().Count > 0;
+        }
+
+        Assert.That(launched, Is.True, "an engine every host with room avoids is placed anyway");
+    }
 }

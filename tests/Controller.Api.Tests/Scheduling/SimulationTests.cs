@@ -30,9 +30,8 @@ public sealed class SimulationTests
             ["Scheduling:MaxFailureBackoffSeconds"] = "10",
             ["Scheduling:SnapshotMaxAgeMilliseconds"] = "0",
 
-            // Random crashes make engines fail on hosts often enough to have them avoided there for HostAvoidSeconds; the
-            // last 100 s of the run (no crashes) must let that pass for the cluster to converge.
-            ["Scheduling:HostAvoidSeconds"] = "60",
+            // Host avoidance keeps its default (five minutes, longer than the run): random crashes have engines avoided
+            // on hosts, and an engine every host with room avoids is placed anyway, so the cluster still converges.
         });
         using var admin = factory.Admin();
         var desired = new Dictionary<string, int> { ["ocr"] = 12, ["asr"] = 8, ["vision"] = 3, ["pinned"] = 2 };

@@ -49,7 +49,7 @@ internal sealed class StatusRoundFixture
         _registered.Add(host);
         Hosts.Setup(h => h.FindAsync(host.Id, It.IsAny<CancellationToken>())).ReturnsAsync(host);
         Instances.Setup(i => i.ListHoldingForHostAsync(host.Id, It.IsAny<CancellationToken>())).ReturnsAsync(() => []);
-        Instances.Setup(i => i.RecentFailuresOnHostAsync(host.Id, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync(new Dictionary<Guid, int>());
+        Instances.Setup(i => i.FailuresOnHostSinceAsync(host.Id, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
         return host;
     }
 

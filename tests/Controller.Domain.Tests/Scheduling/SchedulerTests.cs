@@ -234,14 +234,25 @@ public sealed class SchedulerTests
     }
 
     [Test]
-    public void Decide_EngineAvoidedOnThisHost_IsNotLaunchedHereWhileOtherHostsHaveRoom()
+    public void Decide_EngineAvoidedOnThisHost_IsNotLaunchedHereWhileAHostWithRoomDoesNotAvoidIt()
     {
         var engine = Engine(deficit: 1) with { HostsWithRoom = 3 };
-        var host = Host() with { AvoidedEngines = [engine.EngineId] };
+        var host = Host() with { AvoidedEngines = new Dictionary<Guid, int> { [engine.EngineId] = 1 } };
 
         Assert.That(Scheduler.Decide(host, [engine], PlacementPolicy.Spread).Launches, Is.Empty);
         Assert.That(Scheduler.Decide(host, [engine with { HostsWithRoom = 1 }], PlacementPolicy.Spread).Launches, Has.Count.EqualTo(1),
             "the only host with room is used anyway");
+    }
+
+    [Test]
+    public void Decide_EveryHostWithRoomAvoidsTheEngine_ItIsPlacedAnyway_NotStarved()
+    {
+        var engine = Engine(deficit: 1) with { HostsWithRoom = 3 };
+
+        Assert.That(Scheduler.Decide(Host() with { AvoidedEngines = new Dictionary<Guid, int> { [engine.EngineId] = 3 } }, [engine], PlacementPolicy.Spread).Launches,
+            Has.Count.EqualTo(1));
+        Assert.That(Scheduler.Decide(Host() with { AvoidedEngines = new Dictionary<Guid, int> { [engine.EngineId] = 2 } }, [engine], PlacementPolicy.Spread).Launches,
+            Is.Empty, "a third host with room does not avoid it");
     }
 
     [Test]

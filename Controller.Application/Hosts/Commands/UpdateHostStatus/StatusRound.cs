@@ -104,12 +104,15 @@ public sealed class StatusRound(
         return StatusReconciler.Reconcile(live, reported, ended, now, options.Value.InstanceTimeouts());
     }
 
-    /// <summary>Engines whose copies kept failing on this host lately: none is launched here for a while.</summary>
-    private async Task<IReadOnlyCollection<Guid>> AvoidedEnginesAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Engines whose copies kept crashing on this host lately, each with how many hosts avoid it (<see cref="HostAvoidance"/>).</summary>
+    private async Task<IReadOnlyDictionary<Guid, int>> AvoidedEnginesAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var failures = await instances.RecentFailuresOnHostAsync(hostId, now - TimeSpan.FromSeconds(o.HostAvoidSeconds), cancellationToken);
-        return [.. failures.Where(f => f.Value >= o.HostAvoidAfterFailures).Select(f => f.Key)];
+        var since = now - TimeSpan.FromSeconds(o.HostAvoidSeconds);
+        var here = HostAvoidance.AvoidedOn(hostId, await instances.FailuresOnHostSinceAsync(hostId, since, cancellationToken), o.HostAvoidAfterFailures, o.HealthyAfter());
+        return here.Count == 0
+            ? new Dictionary<Guid, int>()
+            : HostAvoidance.HostsAvoiding(await instances.FailuresOfEnginesSinceAsync(here, since, cancellationToken), o.HostAvoidAfterFailures, o.HealthyAfter());
     }
 
     private static HostSnapshot Snapshot(Host host, List<EngineInstance> live, DateTimeOffset now)
