@@ -17,6 +17,8 @@ public sealed class LastSeenFlushService(IServiceScopeFactory scopes, LastSeenBu
 {
     public const int BatchSize = 500;
 
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.LastSeenFlushMilliseconds), clock);
@@ -38,8 +40,31 @@ public sealed class LastSeenFlushService(IServiceScopeFactory scopes, LastSeenBu
         await FlushAsync(CancellationToken.None);
     }
 
-    /// <summary>Writes what was recorded since the last flush. Returns how many hosts were written.</summary>
+    /// <summary>
+    /// Writes what was recorded since the last flush. Returns how many hosts were written. Flushes run one at a time:
+    /// one that finds the buffer drained by another still writing waits for that write, so that after it returns every
+    /// time recorded before the call is in the database (the sweep reads them just after, to tell lost hosts).
+    /// </summary>
     public async Task<int> FlushAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await WriteAsync(cancellationToken);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _oneAtATime.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<int> WriteAsync(CancellationToken cancellationToken)
     {
         var seen = buffer.Drain();
         if (seen.Count == 0)

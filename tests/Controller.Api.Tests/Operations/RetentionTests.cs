@@ -23,8 +23,8 @@ public sealed class RetentionTests
             ["Scheduling:StartupGraceSeconds"] = "0",
             ["Scheduling:SweepIntervalSeconds"] = "3600",
 
-            // The clock jumps five minutes at a time: liveness is not what is tested here (a last-seen time still
-            // waiting for its flush must not make host A look lost).
+            // The clock jumps five minutes at a time, past any lost-host timeout between two reports: liveness is not
+            // what is tested here.
             ["Scheduling:HostLostAfterSeconds"] = "86400",
             ["Scheduling:InstanceHeartbeatTimeoutSeconds"] = "86400",
             ["Retention:TasksHours"] = "1",
