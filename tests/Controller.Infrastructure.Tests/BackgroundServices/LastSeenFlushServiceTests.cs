@@ -4,7 +4,6 @@ using Controller.Application.Hosts.FastPath;
 using Controller.Infrastructure.BackgroundServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 
