@@ -17,6 +17,8 @@ public sealed class LastSeenFlushService(IServiceScopeFactory scopes, LastSeenBu
 {
     public const int BatchSize = 500;
 
+    // Not disposed: the host may stop the service (a last flush) after disposing it, and a SemaphoreSlim whose wait
+    // handle is never asked for holds nothing to release.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -56,12 +58,6 @@ public sealed class LastSeenFlushService(IServiceScopeFactory scopes, LastSeenBu
         {
             _oneAtATime.Release();
         }
-    }
-
-    public override void Dispose()
-    {
-        _oneAtATime.Dispose();
-        base.Dispose();
     }
 
     private async Task<int> WriteAsync(CancellationToken cancellationToken)
