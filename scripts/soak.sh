@@ -40,7 +40,7 @@ dotnet benchmarks/Controller.LoadGen/bin/Release/net10.0/Controller.LoadGen.dll 
   --hosts "$hosts" --rate "$rate" --duration $((minutes * 60)) --engines 0 --concurrency 64 \
   --churn "$churn" --churn-every "$churn_every" --tasks-per-second "$tasks" --workers "$workers" >"$work/loadgen.log" 2>&1 &
 generator=$!
-trap 'kill $generator 2>/dev/null; bench_stop' EXIT
+trap 'kill $generator 2>/dev/null || true; bench_stop' EXIT
 
 # Rows per table and the database's size in MiB, as "table=rows ... size=MiB".
 measure() {

@@ -4,6 +4,7 @@
 # (installed from Debian's packages if missing, or the one named by CONTROLLER_TEST_POSTGRES).
 # The cluster tests run the agent's docker driver against a Docker engine: Debian's docker.io, started here when
 # none answers (and stopped at the end).
+# Then a three-minute soak (scripts/soak.sh --check), the migrations and the generated client are checked.
 # Ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -77,6 +78,11 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "== PostgreSQL suites skipped: no PostgreSQL could be started (set CONTROLLER_TEST_POSTGRES to use one)"
 fi
+
+# A few minutes of soak: every table, the database and the controller's memory stay flat once retention runs.
+echo "== soak"
+scripts/soak.sh --minutes 3 --every 15 --hosts 1000 --rate 300 --churn 100 --churn-every 20 --tasks 100 --workers 10 --check \
+  || failed_steps=$((failed_steps + 1))
 
 scripts/check-migrations.sh || failed_steps=$((failed_steps + 1))
 scripts/generate-client.sh --check || failed_steps=$((failed_steps + 1))
