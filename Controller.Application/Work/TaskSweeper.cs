@@ -19,10 +19,8 @@ public sealed class TaskSweeper(
     IPlacementGate placementGate,
     TimeProvider clock)
 {
-    /// <summary>Backlog scaling reads and saves again this often when it loses a race with a status round.</summary>
-
-    /// <summary>Tasks changed per save: one transaction of a few hundred milliseconds at most.</summary>
-    public const int Batch = 1000;
+    /// <summary>Tasks changed per statement (or per save, for those the domain changes one by one).</summary>
+    public const int Batch = 5000;
 
     /// <summary>How long one kind may keep taking batches in one sweep.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
@@ -30,37 +28,30 @@ public sealed class TaskSweeper(
     public async Task<TaskSweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var expired = await InBatchesAsync(
-            async () => (await tasks.ListExpiredLeasesAsync(now, Batch, cancellationToken)).Select(t => t.ExpireLease(now)).ToList(), cancellationToken);
-        var released = await InBatchesAsync(
-            async () => (await tasks.ListHeldByEndedInstancesAsync(Batch, cancellationToken)).Select(t => t.Abandon(now)).ToList(), cancellationToken);
-        var orphaned = await InBatchesAsync(
-            async () => (await tasks.ListQueuedOfDeletedEnginesAsync(Batch, cancellationToken)).Select(t => t.Cancel(now)).ToList(), cancellationToken);
+        var expired = await InBatchesAsync(() => tasks.ExpireLeasesAsync(now, Batch, cancellationToken));
+        var released = await InBatchesAsync(() => tasks.ReleaseHeldByEndedInstancesAsync(now, Batch, cancellationToken));
+        var orphaned = await InBatchesAsync(async () =>
+        {
+            var batch = (await tasks.ListQueuedOfDeletedEnginesAsync(Batch, cancellationToken)).Select(t => t.Cancel(now)).ToList();
+            return (batch.Count, await SaveCountingAsync(batch.Count(c => c), cancellationToken));
+        });
         var rescaled = await ScaleByBacklogAsync(now, cancellationToken);
         return new TaskSweepResult(expired, released, rescaled) { CancelledForDeletedEngines = orphaned };
     }
 
     /// <summary>
-    /// Applies a change to a batch of tasks and saves, again while batches come back full and the budget lasts. Stops at
-    /// a lost race (the next sweep goes on) or a batch in which nothing changed (nothing to gain from reading it again).
+    /// Changes a batch of tasks, again while batches come back full and the budget lasts. Stops at a batch in which
+    /// nothing changed (a lost race, or nothing to gain from reading it again): the next sweep goes on.
     /// </summary>
-    private async Task<int> InBatchesAsync(Func<Task<List<bool>>> changeBatch, CancellationToken cancellationToken)
+    private static async Task<int> InBatchesAsync(Func<Task<(int Found, int Changed)>> changeBatch)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var total = 0;
         while (true)
         {
-            var batch = await changeBatch();
-            var changed = batch.Count(c => c);
-            if (changed == 0)
-            {
-                return total;
-            }
-
-            var saved = await SaveCountingAsync(changed, cancellationToken);
-            total += saved;
-            unitOfWork.Reset();
-            if (saved == 0 || batch.Count < Batch || System.Diagnostics.Stopwatch.GetElapsedTime(started) >= Budget)
+            var (found, changed) = await changeBatch();
+            total += changed;
+            if (changed == 0 || found < Batch || System.Diagnostics.Stopwatch.GetElapsedTime(started) >= Budget)
             {
                 return total;
             }
@@ -112,8 +103,11 @@ public sealed class TaskSweeper(
         }
         catch (ConcurrencyConflictException)
         {
-            unitOfWork.Reset();
             return 0;
+        }
+        finally
+        {
+            unitOfWork.Reset();
         }
     }
 }

@@ -264,10 +264,17 @@ public sealed class WorkTask : Entity
         && ((outcome == TaskOutcome.Succeeded && State == WorkTaskState.Succeeded)
             || (outcome == TaskOutcome.Failed && State == WorkTaskState.Failed && Attempts >= MaxAttempts));
 
+    /// <summary>
+    /// Where a task goes when an attempt ends without an outcome (its lease expired, its instance ended): back to the
+    /// queue, or to the dead letter (failed) once every attempt is used. The sweep applies it to many tasks at once.
+    /// </summary>
+    public static WorkTaskState AfterAbandonedAttempt(int attempts, int maxAttempts) =>
+        attempts >= maxAttempts ? WorkTaskState.Failed : WorkTaskState.Queued;
+
     private void EndLease(string error, DateTimeOffset now)
     {
         Error = Truncate(error);
-        if (Attempts >= MaxAttempts)
+        if (AfterAbandonedAttempt(Attempts, MaxAttempts) == WorkTaskState.Failed)
         {
             Finish(WorkTaskState.Failed, now);
             return;

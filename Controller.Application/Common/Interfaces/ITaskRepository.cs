@@ -33,10 +33,16 @@ public interface ITaskRepository
     /// <summary>Newest first, after <paramref name="before"/> (the cursor: the last task id of the previous page). Not tracked.</summary>
     Task<List<WorkTask>> ListAsync(Guid? engineId, WorkTaskState? state, Guid? submittedBy, Guid? before, int limit, CancellationToken cancellationToken);
 
-    Task<List<WorkTask>> ListExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Ends the attempt of at most <paramref name="limit"/> leased tasks whose lease ran out by <paramref name="now"/>, as
+    /// <see cref="WorkTask.ExpireLease"/> does, in a few statements: each goes where
+    /// <see cref="WorkTask.AfterAbandonedAttempt"/> says. A task that left its lease meanwhile is left as it is. Returns how
+    /// many tasks it found and how many it changed.
+    /// </summary>
+    Task<(int Found, int Changed)> ExpireLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Leased tasks whose instance has ended (stopped, failed, lost).</summary>
-    Task<List<WorkTask>> ListHeldByEndedInstancesAsync(int limit, CancellationToken cancellationToken);
+    /// <summary>The same for leased tasks whose instance has ended (stopped, failed, lost), as <see cref="WorkTask.Abandon"/> does.</summary>
+    Task<(int Found, int Changed)> ReleaseHeldByEndedInstancesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
     /// <summary>Queued tasks of engines that are being deleted or were deleted: nobody will run them.</summary>
     Task<List<WorkTask>> ListQueuedOfDeletedEnginesAsync(int limit, CancellationToken cancellationToken);

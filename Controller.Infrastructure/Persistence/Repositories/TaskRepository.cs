@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Controller.Infrastructure.Persistence.Repositories;
 
-internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
+internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate writeGate) : ITaskRepository
 {
     private static readonly EngineInstanceState[] Ended = [EngineInstanceState.Stopped, EngineInstanceState.Failed, EngineInstanceState.Lost];
 
@@ -118,18 +118,41 @@ internal sealed class TaskRepository(ControllerDbContext db) : ITaskRepository
         return query.OrderByDescending(t => t.Id).Take(limit).ToListAsync(cancellationToken);
     }
 
-    public Task<List<WorkTask>> ListExpiredLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-        db.Tasks.Where(t => t.State == WorkTaskState.Leased && t.LeaseExpiresAt <= now)
-            .OrderBy(t => t.LeaseExpiresAt)
-            .Take(limit)
-            .ToListAsync(cancellationToken);
+    public Task<(int Found, int Changed)> ExpireLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        EndAttemptsAsync(db.Tasks.Where(t => t.State == WorkTaskState.Leased && t.LeaseExpiresAt <= now), q => q.OrderBy(t => t.LeaseExpiresAt),
+            WorkTask.ErrorLeaseExpired, now, limit, cancellationToken);
 
-    public Task<List<WorkTask>> ListHeldByEndedInstancesAsync(int limit, CancellationToken cancellationToken) =>
-        db.Tasks.Where(t => t.State == WorkTaskState.Leased
-                && db.EngineInstances.Any(i => i.Id == t.InstanceId && Ended.Contains(i.State)))
-            .OrderBy(t => t.Id)
-            .Take(limit)
-            .ToListAsync(cancellationToken);
+    public Task<(int Found, int Changed)> ReleaseHeldByEndedInstancesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        EndAttemptsAsync(db.Tasks.Where(t => t.State == WorkTaskState.Leased && db.EngineInstances.Any(i => i.Id == t.InstanceId && Ended.Contains(i.State))),
+            q => q.OrderBy(t => t.Id), WorkTask.ErrorInstanceEnded, now, limit, cancellationToken);
+
+    /// <summary>
+    /// The attempts of the tasks <paramref name="due"/> selects end: the domain says for each where it goes
+    /// (<see cref="WorkTask.AfterAbandonedAttempt"/>), and one statement per destination moves them, setting what
+    /// <c>WorkTask.EndLease</c> sets (tested against it), under the same condition again so that a task that left its
+    /// lease meanwhile (an outcome, a renewal) is not touched.
+    /// </summary>
+    private async Task<(int Found, int Changed)> EndAttemptsAsync(IQueryable<WorkTask> due, Func<IQueryable<WorkTask>, IQueryable<WorkTask>> firstDue,
+        string error, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        var found = await firstDue(due).Take(limit).Select(t => new { t.Id, t.Attempts, t.MaxAttempts }).ToListAsync(cancellationToken);
+        var requeue = found.Where(t => WorkTask.AfterAbandonedAttempt(t.Attempts, t.MaxAttempts) == WorkTaskState.Queued).Select(t => t.Id).ToList();
+        var deadLetter = found.Where(t => WorkTask.AfterAbandonedAttempt(t.Attempts, t.MaxAttempts) == WorkTaskState.Failed).Select(t => t.Id).ToList();
+        using var _ = await writeGate.EnterAsync(cancellationToken);
+        var changed = requeue.Count == 0 ? 0 : await due.Where(t => requeue.Contains(t.Id)).ExecuteUpdateAsync(u => u
+            .SetProperty(t => t.State, WorkTaskState.Queued)
+            .SetProperty(t => t.LeaseExpiresAt, (DateTimeOffset?)null)
+            .SetProperty(t => t.Error, error)
+            .SetProperty(t => t.UpdatedAt, now)
+            .SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
+        changed += deadLetter.Count == 0 ? 0 : await due.Where(t => deadLetter.Contains(t.Id)).ExecuteUpdateAsync(u => u
+            .SetProperty(t => t.State, WorkTaskState.Failed)
+            .SetProperty(t => t.FinishedAt, now)
+            .SetProperty(t => t.Error, error)
+            .SetProperty(t => t.UpdatedAt, now)
+            .SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
+        return (found.Count, changed);
+    }
 
     /// <summary>
     /// From the engines that are not active (few) to their queued tasks through the claim index, so that a sweep does

@@ -20,8 +20,8 @@ public sealed class TaskSweeperTests
         Engine Fresh() => Engine.Create(engineId, new EngineSpec("q", "i", new Resources(100, 64, 0, 0), 0, 0, 10, 0, new Dictionary<string, string>(), EngineScaling.Queue(2, 60)), _clock.GetUtcNow());
         var reads = new List<Engine>();
         var tasks = new Mock<ITaskRepository>();
-        tasks.Setup(t => t.ListExpiredLeasesAsync(It.IsAny<DateTimeOffset>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
-        tasks.Setup(t => t.ListHeldByEndedInstancesAsync(It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
+        tasks.Setup(t => t.ExpireLeasesAsync(It.IsAny<DateTimeOffset>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync((0, 0));
+        tasks.Setup(t => t.ReleaseHeldByEndedInstancesAsync(It.IsAny<DateTimeOffset>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync((0, 0));
         tasks.Setup(t => t.ListQueuedOfDeletedEnginesAsync(It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
         var engines = new Mock<IEngineRepository>();
         engines.Setup(e => e.ListLiveForUpdateAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() =>

@@ -4,6 +4,7 @@ using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
 using Controller.Domain.Work;
+using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,7 +25,7 @@ public sealed class TaskRepositoryTests
     private static Engine NewEngine(string name, int desired = 0) =>
         Engine.Create(Guid.CreateVersion7(), new EngineSpec(name, "i", new Resources(100, 64, 0, 0), 0, 0, 4, desired, new Dictionary<string, string>()), T0);
 
-    private static WorkTask NewTask(Engine engine) => WorkTask.Submit(Guid.CreateVersion7(), new TaskSpec(engine.Id, "{}", 0, 3, 60, null), T0);
+    private static WorkTask NewTask(Engine engine, int maxAttempts = 3) => WorkTask.Submit(Guid.CreateVersion7(), new TaskSpec(engine.Id, "{}", 0, maxAttempts, 60, null), T0);
 
     [Test]
     public async Task ListQueuedOfDeletedEngines_OnlyQueuedTasksOfEnginesBeingDeleted()
@@ -44,7 +45,7 @@ public sealed class TaskRepositoryTests
 
         await using (var db = _database.CreateContext())
         {
-            Assert.That(await new TaskRepository(db).ListQueuedOfDeletedEnginesAsync(10, CancellationToken.None), Is.Empty,
+            Assert.That(await new TaskRepository(db, new SingleWriterGate()).ListQueuedOfDeletedEnginesAsync(10, CancellationToken.None), Is.Empty,
                 "no engine is being deleted");
             var engine = await db.Engines.FindAsync(going.Id);
             engine!.Delete(T0);
@@ -53,7 +54,7 @@ public sealed class TaskRepositoryTests
 
         await using (var db = _database.CreateContext())
         {
-            var found = await new TaskRepository(db).ListQueuedOfDeletedEnginesAsync(10, CancellationToken.None);
+            var found = await new TaskRepository(db, new SingleWriterGate()).ListQueuedOfDeletedEnginesAsync(10, CancellationToken.None);
             Assert.That(found.Select(t => t.Id), Is.EqualTo(new[] { queuedGoing.Id }));
         }
     }
@@ -87,7 +88,7 @@ public sealed class TaskRepositoryTests
 
         await using (var db = _database.CreateContext())
         {
-            var rows = await new TaskRepository(db).ListInstancesWithHeldAsync([busy.Id, idle.Id, Guid.NewGuid()], T0, CancellationToken.None);
+            var rows = await new TaskRepository(db, new SingleWriterGate()).ListInstancesWithHeldAsync([busy.Id, idle.Id, Guid.NewGuid()], T0, CancellationToken.None);
 
             Assert.That(rows.Select(r => r.Instance.Id), Is.EquivalentTo(new[] { busy.Id, idle.Id }), "unknown ids are left out");
             Assert.That(rows.Single(r => r.Instance.Id == busy.Id).Held.Select(t => t.Id), Is.EquivalentTo(new[] { leased.Id, cancelled.Id }),
@@ -99,7 +100,7 @@ public sealed class TaskRepositoryTests
         await using (var db = _database.CreateContext())
         {
             var later = T0.AddMinutes(2);
-            var rows = await new TaskRepository(db).ListInstancesWithHeldAsync([busy.Id], later, CancellationToken.None);
+            var rows = await new TaskRepository(db, new SingleWriterGate()).ListInstancesWithHeldAsync([busy.Id], later, CancellationToken.None);
             Assert.That(rows.Single().Held.Select(t => t.Id), Is.EqualTo(new[] { leased.Id }),
                 "once the cancelled task's lease has ended there is nothing to tell; a lease that has ended is still held until the sweep");
         }
@@ -127,7 +128,7 @@ public sealed class TaskRepositoryTests
 
         await using (var db = _database.CreateContext())
         {
-            var repository = new TaskRepository(db);
+            var repository = new TaskRepository(db, new SingleWriterGate());
             var exact = await repository.BacklogAsync([engine.Id, idle.Id], 3, CancellationToken.None);
             Assert.That(exact.Keys, Is.EqualTo(new[] { engine.Id }), "an engine with nothing queued or leased is absent");
             Assert.That(exact[engine.Id], Is.EqualTo(new TaskBacklog(3, 1, T0.AddSeconds(8))), "the oldest queued task is the one submitted first");
@@ -137,6 +138,92 @@ public sealed class TaskRepositoryTests
             Assert.That((capped.Queued, capped.QueuedCapped, capped.Leased, capped.LeasedCapped), Is.EqualTo((2, true, 1, false)),
                 "three queued counted to a limit of two: two, and more");
         }
+    }
+
+    [Test]
+    public async Task ExpireLeases_LeavesEachTaskAsTheDomainWould_BackToTheQueueOrDeadLetter_OthersUntouched()
+    {
+        var engine = NewEngine("e");
+        var retry = NewTask(engine, maxAttempts: 3);
+        var last = NewTask(engine, maxAttempts: 1);
+        var live = NewTask(engine, maxAttempts: 3);
+        var done = NewTask(engine, maxAttempts: 3);
+        retry.Lease(Guid.NewGuid(), T0);
+        last.Lease(Guid.NewGuid(), T0);
+        live.Lease(Guid.NewGuid(), T0.AddSeconds(100));
+        done.Lease(Guid.NewGuid(), T0);
+        done.Complete(done.InstanceId!.Value, TaskOutcome.Succeeded, "{}", null, T0.AddSeconds(1));
+        var now = T0.AddSeconds(61);
+
+        var (found, changed) = await EndAttemptsAsync([engine], [retry, last, live, done], r => r.ExpireLeasesAsync(now, 10, CancellationToken.None),
+            t => t.ExpireLease(now));
+
+        Assert.That((found, changed), Is.EqualTo((2, 2)));
+    }
+
+    [Test]
+    public async Task ReleaseHeldByEndedInstances_LeavesEachTaskAsTheDomainWould_OnlyThoseOfEndedInstances()
+    {
+        var engine = NewEngine("e", desired: 2);
+        var host = Host.Register(Guid.CreateVersion7(), new HostRegistration("m", "h", ["10.0.0.1"], "1", new Dictionary<string, string>(), new Resources(8000, 8192, 0, 0), []), T0);
+        var ended = EngineInstance.Launch(Guid.CreateVersion7(), engine, host.Id, [], Guid.NewGuid(), T0);
+        var running = EngineInstance.Launch(Guid.CreateVersion7(), engine, host.Id, [], Guid.NewGuid(), T0);
+        ended.MarkLost(T0.AddSeconds(5));
+        var retry = NewTask(engine, maxAttempts: 3);
+        var last = NewTask(engine, maxAttempts: 1);
+        var kept = NewTask(engine, maxAttempts: 3);
+        retry.Lease(ended.Id, T0);
+        last.Lease(ended.Id, T0);
+        kept.Lease(running.Id, T0);
+        var now = T0.AddSeconds(10);
+
+        var (found, changed) = await EndAttemptsAsync([engine, host, ended, running], [retry, last, kept],
+            r => r.ReleaseHeldByEndedInstancesAsync(now, 10, CancellationToken.None), t => t.InstanceId == ended.Id && t.Abandon(now));
+
+        Assert.That((found, changed), Is.EqualTo((2, 2)));
+    }
+
+    /// <summary>
+    /// Stores the rows, runs the set-based step, and compares every task with what the domain's own transition leaves on
+    /// a copy read before (<paramref name="domain"/> returns false for a task it leaves alone).
+    /// </summary>
+    private async Task<(int Found, int Changed)> EndAttemptsAsync(object[] rows, WorkTask[] tasks,
+        Func<TaskRepository, Task<(int Found, int Changed)>> step, Func<WorkTask, bool> domain)
+    {
+        await using (var db = _database.CreateContext())
+        {
+            db.AddRange(rows);
+            db.Tasks.AddRange(tasks);
+            await db.SaveChangesAsync();
+        }
+
+        List<WorkTask> expected;
+        await using (var db = _database.CreateContext())
+        {
+            expected = await db.Tasks.AsNoTracking().Where(t => tasks.Select(x => x.Id).Contains(t.Id)).ToListAsync();
+        }
+
+        var changedByDomain = expected.ToDictionary(t => t.Id, domain);
+        (int, int) result;
+        await using (var db = _database.CreateContext())
+        {
+            result = await step(new TaskRepository(db, new SingleWriterGate()));
+        }
+
+        await using (var db = _database.CreateContext())
+        {
+            var actual = await db.Tasks.AsNoTracking().Where(t => tasks.Select(x => x.Id).Contains(t.Id)).ToDictionaryAsync(t => t.Id);
+            foreach (var task in expected)
+            {
+                var row = actual[task.Id];
+                Assert.That((row.State, row.Error, row.LeaseExpiresAt, row.FinishedAt, row.UpdatedAt, row.Attempts, row.InstanceId),
+                    Is.EqualTo((task.State, task.Error, task.LeaseExpiresAt, task.FinishedAt, task.UpdatedAt, task.Attempts, task.InstanceId)),
+                    $"task with {task.MaxAttempts} attempt(s), {task.State}");
+                Assert.That(row.Version, Is.EqualTo(task.Version + (changedByDomain[task.Id] ? 1 : 0)));
+            }
+        }
+
+        return result;
     }
 
     [Test]
@@ -158,7 +245,7 @@ public sealed class TaskRepositoryTests
         await using (var db = _database.CreateContext())
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
-            var claimed = await new TaskRepository(db).ClaimQueuedAsync(engine.Id, 5, CancellationToken.None);
+            var claimed = await new TaskRepository(db, new SingleWriterGate()).ClaimQueuedAsync(engine.Id, 5, CancellationToken.None);
             Assert.That(claimed.Select(t => t.Id), Is.EqualTo(tasks.OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).Take(5).Select(t => t.Id)),
                 "highest priority first, oldest first within it");
 
