@@ -47,6 +47,8 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
         ["Scheduling:TerminatedHostGraceSeconds"] = "30",
         ["Scheduling:FailureBackoffSeconds"] = "1",
         ["Scheduling:MaxFailureBackoffSeconds"] = "20",
+        // Drains without a deadline of their own end within the run too.
+        ["Scheduling:DrainDeadlineSeconds"] = "60",
         ["Scheduling:SnapshotMaxAgeMilliseconds"] = "0",
         // The sweep is ticked by the simulation, once per round on every replica.
         ["Scheduling:SweepIntervalSeconds"] = "3600",
@@ -409,6 +411,14 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
                 Assert.That(statesBefore.GetValueOrDefault(host.Id), Is.AnyOf(HostState.Active, HostState.Lost),
                     $"{Context}: launch on host {host.Hostname} that was {statesBefore.GetValueOrDefault(host.Id)}");
             }
+        }
+
+        // Every drain ends by its deadline (its own, or the default): a host that reports is not left draining past it.
+        var reporting = _hosts.Where(h => !h.ShutDown && h.SilentUntil < _round - 2).Select(h => h.Agent.HostId).ToHashSet();
+        foreach (var host in hosts.Where(h => h.State == HostState.Draining && reporting.Contains(h.Id)))
+        {
+            Assert.That(host.DrainDeadline, Is.Not.Null.And.GreaterThan(_clock.GetUtcNow() - TimeSpan.FromSeconds(3 * Interval)),
+                $"{Context}: host {host.Hostname} still drains past its deadline");
         }
 
         foreach (var host in _hosts.Where(h => !h.ShutDown))
