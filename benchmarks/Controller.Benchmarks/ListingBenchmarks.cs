@@ -1,14 +1,9 @@
 using BenchmarkDotNet.Attributes;
-using Controller.Application;
 using Controller.Application.Common.Interfaces;
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
-using Controller.Infrastructure;
-using Controller.Infrastructure.Persistence;
-using Controller.Infrastructure.Startup;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Controller.Benchmarks;
@@ -19,47 +14,12 @@ namespace Controller.Benchmarks;
 /// PostgreSQL when <c>CONTROLLER_BENCH_POSTGRES</c> holds a connection string.
 /// </summary>
 [SimpleJob(BenchmarkDotNet.Engines.RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 20, invocationCount: 10)]
-public class ListingBenchmarks
+public class ListingBenchmarks : DatabaseBenchmark
 {
-    private ServiceProvider _services = null!;
-    private string? _directory;
     private Guid _engineId;
-
-    [ParamsSource(nameof(Providers))]
-    public string Provider { get; set; } = "Sqlite";
 
     [Params(1_000, 1_000_000)]
     public int Ended { get; set; }
-
-    public static IEnumerable<string> Providers() =>
-        string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CONTROLLER_BENCH_POSTGRES")) ? ["Sqlite"] : ["Sqlite", "Postgres"];
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), "controller-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Controller:DataDirectory"] = _directory,
-            ["Database:Provider"] = Provider,
-            ["ConnectionStrings:Controller"] = Provider == "Postgres" ? Environment.GetEnvironmentVariable("CONTROLLER_BENCH_POSTGRES") : null,
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddMetrics()
-            .AddApplicationServices(configuration).AddInfrastructureServices(configuration).BuildServiceProvider();
-        _services.InitializeDatabaseAsync().GetAwaiter().GetResult();
-        Seed();
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _services.Dispose();
-        if (_directory is not null)
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
 
     /// <summary>An engine's running copies, as an operator lists them (<c>GET /engine_instance?engineId=…&amp;state=running</c>).</summary>
     [Benchmark]
@@ -79,12 +39,12 @@ public class ListingBenchmarks
     private async Task<T> WithAsync<TService, T>(Func<TService, Task<T>> read)
         where TService : notnull
     {
-        await using var scope = _services.CreateAsyncScope();
+        await using var scope = Services.CreateAsyncScope();
         return await read(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
     /// <summary>20 hosts of 10 live copies each, and <see cref="Ended"/> ended copies of the same engine on them.</summary>
-    private void Seed()
+    protected override void Seed()
     {
         var now = DateTimeOffset.UtcNow;
         var engine = Engine.Create(Guid.CreateVersion7(), new EngineSpec("listed", "i", new Resources(100, 64, 0, 0), 0, 0, 1_000, 200, new Dictionary<string, string>()), now);
@@ -119,14 +79,5 @@ public class ListingBenchmarks
         }
 
         return EngineInstance.Launch(Guid.CreateVersion7(at), engine, host.Id, [], Guid.NewGuid(), at);
-    }
-
-    private void Store(IEnumerable<object> entities)
-    {
-        using var scope = _services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<ControllerDbContext>();
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        db.AddRange(entities);
-        db.SaveChanges();
     }
 }
