@@ -70,6 +70,7 @@ public static class DependencyInjection
         services.AddScoped<Work.Commands.GetWork.GetWorkRound>();
         services.AddScoped<Work.Commands.GetWork.GetWorkBatch>();
         services.AddSingleton<Work.Commands.GetWork.GetWorkProcessor>();
+        services.AddSingleton<Work.WorkWaiters>();
         services.AddScoped<Hosts.Commands.UpdateHostStatus.StatusRound>();
         services.AddScoped<Hosts.Commands.UpdateHostStatus.RoundWriter>();
         services.AddScoped<Hosts.Commands.UpdateHostStatus.RoundCompletion>();

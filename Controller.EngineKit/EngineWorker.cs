@@ -23,6 +23,9 @@ internal sealed partial class EngineWorker(
     ILogger<EngineWorker> logger) : BackgroundService
 {
     private const int ErrorMaxLength = 4_000;
+
+    /// <summary>How long a getwork call with nothing to report may be held by the controller (its maximum).</summary>
+    private const int LongPollSeconds = 20;
     private readonly Lock _lock = new();
     private (Guid TaskId, CancellationTokenSource Cancel)? _current;
     private volatile bool _stopRequested;
@@ -83,9 +86,17 @@ internal sealed partial class EngineWorker(
             GetWorkResponse answer;
             try
             {
-                // Never cancelled by the shutdown: the outcomes of finished tasks must reach the controller.
-                answer = await instance.Getwork.PostAsync(new GetWorkRequest { Completed = completed, MaxItems = last ? 0 : maxItems, Holding = [] }, cancellationToken: CancellationToken.None)
+                // With nothing to report the call long-polls: the controller holds it until work comes, the copy must
+                // stop or the wait ends, and a SIGTERM meanwhile cancels it (nothing is lost). A call that reports
+                // outcomes is never cancelled by the shutdown: they must reach the controller.
+                var poll = completed.Count == 0 && !last;
+                var request = new GetWorkRequest { Completed = completed, MaxItems = last ? 0 : maxItems, Holding = [], WaitSeconds = poll ? LongPollSeconds : null };
+                answer = await instance.Getwork.PostAsync(request, cancellationToken: poll ? stoppingToken : CancellationToken.None)
                     ?? new GetWorkResponse { Action = WorkAction.Wait, WaitSeconds = 1 };
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested && completed.Count == 0)
+            {
+                continue; // SIGTERM while waiting for work: the next round is the last call
             }
             catch (ErrorResponse e) when (e.ErrorId == "outcome_refused")
             {

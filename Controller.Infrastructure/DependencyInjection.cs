@@ -97,6 +97,7 @@ public static class DependencyInjection
         services.AddSingleton<BackgroundServices.TokenEpochService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.TokenEpochService>());
         services.AddHostedService<BackgroundServices.EventFeedService>();
+        services.AddHostedService<BackgroundServices.HeldCallsShutdown>();
         services.AddSingleton<BackgroundServices.LastSeenFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.LastSeenFlushService>());
     }

@@ -98,6 +98,8 @@ public static partial class ContractMapper
 
     public static partial TaskPageResponse ToResponse(this TaskPage page);
 
+    [MapperIgnoreSource(nameof(GetWorkAnswer.EngineId))]
+    [MapperIgnoreSource(nameof(GetWorkAnswer.HostId))]
     public static partial GetWorkResponse ToResponse(this GetWorkAnswer answer);
 
     public static partial EventResponse ToResponse(this Application.Events.Models.EventDto dto);

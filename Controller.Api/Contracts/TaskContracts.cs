@@ -73,10 +73,13 @@ public sealed record CompletedTaskRequest(Guid? TaskId, TaskOutcome? Outcome, Js
 /// Body of POST /engine_instance/{id}/getwork: outcomes of tasks it held (all are applied, or none with 409), how many
 /// more it can take (<c>maxItems</c>, default 1, 0 to only report), and optionally the tasks it is still working on
 /// (<c>holding</c>, besides those in <c>completed</c>): any other task leased to it then goes back to the queue at once
-/// (an answer it never got). Unknown fields are ignored.
+/// (an answer it never got). <c>waitSeconds</c> (0 to 20; 0 or absent: answer at once) long-polls: with nothing to hand
+/// out, the call is held until a task for its engine arrives (answer <c>process</c>), the copy must stop
+/// (<c>terminate</c>), or the wait ends (<c>wait</c>); outcomes in the call are applied before it waits. Unknown fields
+/// are ignored.
 /// </summary>
 [ValidatedAs(typeof(Application.Work.Commands.GetWork.GetWorkCommand))]
-public sealed record GetWorkRequest(IReadOnlyList<CompletedTaskRequest?>? Completed, int? MaxItems, IReadOnlyList<Guid>? Holding = null);
+public sealed record GetWorkRequest(IReadOnlyList<CompletedTaskRequest?>? Completed, int? MaxItems, IReadOnlyList<Guid>? Holding = null, int? WaitSeconds = null);
 
 /// <summary>A task to work on: its payload, which attempt this is, and when the lease ends unless the instance heartbeats.</summary>
 public sealed record WorkItemResponse(Guid TaskId, JsonElement Payload, int Attempt, DateTimeOffset LeaseExpiresAt);

@@ -65,9 +65,11 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
     /// <summary>
     /// Report the outcomes of tasks held (all applied, or none with 409 <c>outcome_refused</c>) and ask for more: the answer
     /// is <c>process</c> with leased items, <c>wait</c> (ask again after waitSeconds) or <c>terminate</c> (no more work will come).
+    /// With <c>waitSeconds</c> in the request, an empty queue holds the call until work arrives, the copy must stop or the wait ends.
     /// </summary>
     [HttpPost("{instanceId:guid}/getwork")]
     [Authorize(Policy = Policies.EngineInstance)]
+    [LongPoll]
     [ProducesResponseType<GetWorkResponse>(StatusCodes.Status200OK)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
@@ -76,7 +78,7 @@ public sealed class EngineInstanceController(ISender sender) : ApiControllerBase
         Guid instanceId,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] GetWorkRequest? request,
         CancellationToken ct) =>
-        (await sender.Send(new GetWorkCommand(instanceId, request?.Completed.ToModels(), request?.MaxItems, request?.Holding), ct)).ToResponse();
+        (await sender.Send(new GetWorkCommand(instanceId, request?.Completed.ToModels(), request?.MaxItems, request?.Holding, request?.WaitSeconds), ct)).ToResponse();
 
     /// <summary>Stop an instance (admin, 202); its host's next status answer terminates it.</summary>
     [HttpDelete("{instanceId:guid}")]

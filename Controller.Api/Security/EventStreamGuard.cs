@@ -11,6 +11,13 @@ namespace Controller.Api.Security;
 public sealed class EventStreamAttribute : Attribute;
 
 /// <summary>
+/// Marks an endpoint whose calls may be held (getwork's long poll): they hold none of the request-concurrency slots and
+/// count against a limit of their own, as many as the replica holds.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LongPollAttribute : Attribute;
+
+/// <summary>
 /// Ends a stream once the token that opened it (a bearer token, or the dashboard session's) stops being valid: the
 /// token is checked again by id every <see cref="Interval"/> through the token cache (which forgets a token revoked on
 /// another replica within that replica's token-epoch poll), so a revoked or expired token's stream ends within a second

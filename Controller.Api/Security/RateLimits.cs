@@ -33,7 +33,9 @@ public sealed class RateLimitOptions
 /// <summary>
 /// ASP.NET Core rate limiting: a token bucket per caller (per token; per address when anonymous), a concurrency
 /// limit for admin traffic of its own, and a global concurrency limit. An event stream holds no concurrency slot (it
-/// would hold it for as long as it is open): streams have limits of their own, per caller and per replica. A refused request gets 429 with
+/// would hold it for as long as it is open): streams have limits of their own, per caller and per replica. A getwork
+/// call (which may be held, a long poll) counts against a limit of its own, as many as a replica holds
+/// (<see cref="Application.Work.WorkWaiters.MaxHeld"/>), so that idle copies waiting for work never refuse a status report. A refused request gets 429 with
 /// <c>Retry-After</c> in whole seconds taken from the limiter, and the contract's error body; it touches no state.
 /// </summary>
 public static class RateLimits
@@ -61,7 +63,9 @@ public static class RateLimits
                         : RateLimitPartition.GetNoLimiter("other")),
                 PartitionedRateLimiter.Create<HttpContext, string>(context => IsStream(context)
                     ? RateLimitPartition.GetConcurrencyLimiter("streams", _ => Concurrency(o.StreamsPerReplica))
-                    : RateLimitPartition.GetConcurrencyLimiter("global", _ => Concurrency(o.GlobalConcurrency))));
+                    : IsLongPoll(context)
+                        ? RateLimitPartition.GetConcurrencyLimiter("getwork", _ => Concurrency(Application.Work.WorkWaiters.MaxHeld))
+                        : RateLimitPartition.GetConcurrencyLimiter("global", _ => Concurrency(o.GlobalConcurrency))));
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = OnRejectedAsync;
         });
@@ -69,6 +73,8 @@ public static class RateLimits
     }
 
     private static bool IsStream(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<EventStreamAttribute>() is not null;
+
+    private static bool IsLongPoll(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<LongPollAttribute>() is not null;
 
     private static ConcurrencyLimiterOptions Concurrency(int permits) => new() { PermitLimit = permits, QueueLimit = 0 };
 

@@ -18,7 +18,8 @@ internal sealed class SavedChanges
     private readonly List<Host> _hosts = [];
     private readonly List<Engine> _engines = [];
     private readonly HashSet<Guid> _instanceHosts = [];
-    private (List<Host> Hosts, List<Engine> Engines, List<Guid> InstanceHosts)? _collected;
+    private readonly HashSet<Guid> _enginesLeaving = [];
+    private (List<Host> Hosts, List<Engine> Engines, List<Guid> InstanceHosts, List<Guid> EnginesLeaving)? _collected;
 
     public void Collect(ChangeTracker tracker)
     {
@@ -28,7 +29,11 @@ internal sealed class SavedChanges
             .Where(e => e.State == EntityState.Added || (e.State == EntityState.Modified && e.Property(i => i.State).IsModified))
             .Select(e => e.Entity.HostId)
             .ToList();
-        _collected = (hosts, engines, instanceHosts);
+        var enginesLeaving = tracker.Entries<EngineInstance>()
+            .Where(e => e.State == EntityState.Modified && e.Property(i => i.State).IsModified && !e.Entity.IsUp)
+            .Select(e => e.Entity.EngineId)
+            .ToList();
+        _collected = (hosts, engines, instanceHosts, enginesLeaving);
     }
 
     /// <summary>The save that followed <see cref="Collect"/> succeeded.</summary>
@@ -42,13 +47,14 @@ internal sealed class SavedChanges
         _hosts.AddRange(collected.Hosts);
         _engines.AddRange(collected.Engines);
         _instanceHosts.UnionWith(collected.InstanceHosts);
+        _enginesLeaving.UnionWith(collected.EnginesLeaving);
         _collected = null;
     }
 
     /// <summary>What was saved since the last call (empty when nothing was); forgets it.</summary>
     public CommittedChanges Take()
     {
-        var changes = new CommittedChanges([.. _hosts.Distinct()], [.. _engines.Distinct()], [.. _instanceHosts]);
+        var changes = new CommittedChanges([.. _hosts.Distinct()], [.. _engines.Distinct()], [.. _instanceHosts]) { EnginesWithCopiesLeaving = [.. _enginesLeaving] };
         Clear();
         return changes;
     }
@@ -59,6 +65,7 @@ internal sealed class SavedChanges
         _hosts.Clear();
         _engines.Clear();
         _instanceHosts.Clear();
+        _enginesLeaving.Clear();
         _collected = null;
     }
 }

@@ -1,14 +1,17 @@
 namespace Controller.Application.Common.Interfaces;
 
 /// <summary>
-/// What one committed transaction changed that the placement view and the fast path care about, collected by the
-/// persistence layer from the rows it saved: hosts and engines as saved, and the hosts whose instances changed state.
+/// What one committed transaction changed that the placement view, the fast path and held getwork calls care about,
+/// collected by the persistence layer from the rows it saved: hosts and engines as saved, the hosts whose instances
+/// changed state, and the engines some of whose copies left (stopping or ended).
 /// </summary>
 public sealed record CommittedChanges(
     IReadOnlyList<Domain.Hosts.Host> Hosts,
     IReadOnlyList<Domain.Engines.Engine> Engines,
     IReadOnlyList<Guid> HostsWithInstanceChanges)
 {
+    public IReadOnlyList<Guid> EnginesWithCopiesLeaving { get; init; } = [];
+
     public bool IsEmpty => Hosts.Count == 0 && Engines.Count == 0 && HostsWithInstanceChanges.Count == 0;
 }
 

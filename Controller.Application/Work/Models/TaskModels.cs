@@ -71,5 +71,13 @@ public sealed record TaskPage(IReadOnlyList<TaskDto> Items, string? NextCursor);
 /// <summary>A task handed to an instance.</summary>
 public sealed record WorkItemDto(Guid TaskId, JsonElement Payload, int Attempt, DateTimeOffset LeaseExpiresAt);
 
-/// <summary>The getwork answer.</summary>
-public sealed record GetWorkAnswer(WorkAction Action, IReadOnlyList<WorkItemDto> Items, int? WaitSeconds, IReadOnlyList<Guid> CancelledTaskIds);
+/// <summary>
+/// The getwork answer. <see cref="EngineId"/> and <see cref="HostId"/>: the calling copy's engine and host (a long poll
+/// waits for the engine's tasks and is woken when the host stops taking work; not sent).
+/// </summary>
+public sealed record GetWorkAnswer(WorkAction Action, IReadOnlyList<WorkItemDto> Items, int? WaitSeconds, IReadOnlyList<Guid> CancelledTaskIds)
+{
+    public Guid? EngineId { get; init; }
+
+    public Guid? HostId { get; init; }
+}

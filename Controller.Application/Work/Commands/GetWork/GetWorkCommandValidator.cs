@@ -10,6 +10,7 @@ public sealed class GetWorkCommandValidator : AbstractValidator<GetWorkCommand>
     public GetWorkCommandValidator()
     {
         RuleFor(c => c.MaxItems).InclusiveBetween(0, Limits.MaxGetWorkItems);
+        RuleFor(c => c.WaitSeconds).InclusiveBetween(0, GetWorkCommand.MaxWaitSeconds);
         RuleFor(c => c.Completed).Must(c => c!.Count <= Limits.MaxGetWorkItems).When(c => c.Completed is not null)
             .WithMessage($"'completed' must hold at most {Limits.MaxGetWorkItems} outcomes.");
         RuleFor(c => c.Completed).Must(c => c!.Where(t => t?.TaskId is not null).Select(t => t!.TaskId).Distinct().Count() == c!.Count(t => t?.TaskId is not null))

@@ -75,7 +75,7 @@ public sealed class GetWorkRound(
     {
         GetWorkSteps.Record(metrics, call.Engine?.Name ?? "unknown", call.Command, items.Count);
         var action = call.Action ?? WorkVerdict.Take.ActionFor(call.Held, items.Count);
-        return new GetWorkAnswer(action, items, action == WorkAction.Wait ? options.Value.PollSeconds : null, call.Cancelled);
+        return new GetWorkAnswer(action, items, action == WorkAction.Wait ? options.Value.PollSeconds : null, call.Cancelled) { EngineId = call.Engine?.Id, HostId = call.Instance.HostId };
     }
 
     /// <summary>Decided again on the tracked engine and the host's row, so that a stale view never stops a copy.</summary>

@@ -8,7 +8,7 @@ namespace Controller.Application.Work.Commands.SubmitTask;
 /// Submits tasks as one transaction: every engine must exist and take work; a task whose idempotency key was used
 /// before answers the task it created (or 409 when the key came with a different task); nothing is stored unless all are.
 /// </summary>
-public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engines, TaskAccess access, IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engines, TaskAccess access, IUnitOfWork unitOfWork, WorkWaiters waiters, TimeProvider clock)
 {
     private const int Attempts = 3;
 
@@ -18,7 +18,15 @@ public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engin
         {
             try
             {
-                return await TrySubmitAsync(submissions, cancellationToken);
+                var submitted = await TrySubmitAsync(submissions, cancellationToken);
+
+                // Saved: as many long-polling copies of each engine as it got new tasks ask again now.
+                foreach (var created in submitted.Where(s => s.Created).GroupBy(s => s.Task.EngineId))
+                {
+                    waiters.Wake(created.Key, created.Count());
+                }
+
+                return submitted;
             }
             catch (UniqueConstraintViolationException) when (attempt < Attempts)
             {

@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// Body of POST /engine_instance/{id}/getwork: outcomes of tasks it held (all are applied, or none with 409), how manymore it can take (`maxItems`, default 1, 0 to only report), and optionally the tasks it is still working on(`holding`, besides those in `completed`): any other task leased to it then goes back to the queue at once(an answer it never got). Unknown fields are ignored.
+    /// Body of POST /engine_instance/{id}/getwork: outcomes of tasks it held (all are applied, or none with 409), how manymore it can take (`maxItems`, default 1, 0 to only report), and optionally the tasks it is still working on(`holding`, besides those in `completed`): any other task leased to it then goes back to the queue at once(an answer it never got). `waitSeconds` (0 to 20; 0 or absent: answer at once) long-polls: with nothing to handout, the call is held until a task for its engine arrives (answer `process`), the copy must stop(`terminate`), or the wait ends (`wait`); outcomes in the call are applied before it waits. Unknown fieldsare ignored.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class GetWorkRequest : IAdditionalDataHolder, IParsable
@@ -33,6 +33,8 @@ namespace Controller.Client.Models
 #endif
         /// <summary>The maxItems property</summary>
         public int? MaxItems { get; set; }
+        /// <summary>The waitSeconds property</summary>
+        public int? WaitSeconds { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Controller.Client.Models.GetWorkRequest"/> and sets the default values.
         /// </summary>
@@ -61,6 +63,7 @@ namespace Controller.Client.Models
                 { "completed", n => { Completed = n.GetCollectionOfObjectValues<global::Controller.Client.Models.CompletedTaskRequest>(global::Controller.Client.Models.CompletedTaskRequest.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "holding", n => { Holding = n.GetCollectionOfPrimitiveValues<Guid?>()?.AsList(); } },
                 { "maxItems", n => { MaxItems = n.GetIntValue(); } },
+                { "waitSeconds", n => { WaitSeconds = n.GetIntValue(); } },
             };
         }
         /// <summary>
@@ -73,6 +76,7 @@ namespace Controller.Client.Models
             writer.WriteCollectionOfObjectValues<global::Controller.Client.Models.CompletedTaskRequest>("completed", Completed);
             writer.WriteCollectionOfPrimitiveValues<Guid?>("holding", Holding);
             writer.WriteIntValue("maxItems", MaxItems);
+            writer.WriteIntValue("waitSeconds", WaitSeconds);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

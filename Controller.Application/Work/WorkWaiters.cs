@@ -1,0 +1,171 @@
+using System.Diagnostics.Metrics;
+
+namespace Controller.Application.Work;
+
+/// <summary>How a held getwork call's wait ended.</summary>
+public enum WaitOutcome
+{
+    /// <summary>Something happened to its engine (a task arrived, a copy was stopped): ask again.</summary>
+    Woken,
+
+    /// <summary>The time given passed: ask again (the fallback for what this replica cannot see), or answer.</summary>
+    TimedOut,
+
+    /// <summary>The replica holds as many calls as it may, or is shutting down: answer now.</summary>
+    NotHeld,
+}
+
+/// <summary>
+/// The getwork calls this replica holds (long polls), by engine. A submission wakes as many of its engine's calls as
+/// it brought tasks, oldest first (one task wakes one call, not all of them); a change to the engine's copies wakes them
+/// all (one of them may have to stop); shutting down answers every one. A held call costs no database query and no
+/// connection while it waits.
+/// </summary>
+public sealed class WorkWaiters
+{
+    /// <summary>Calls held at once on one replica; beyond it a call is answered at once, as without a wait.</summary>
+    public const int MaxHeld = 10_000;
+
+    private readonly TimeProvider _clock;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Guid, LinkedList<HeldCall>> _byEngine = [];
+    private int _held;
+    private bool _stopping;
+
+    /// <param name="clock">The controller's clock (the wait's end).</param>
+    /// <param name="meters">Where <c>controller_getwork_held</c> is published (none in unit tests).</param>
+    public WorkWaiters(TimeProvider clock, IMeterFactory? meters = null)
+    {
+        _clock = clock;
+        meters?.Create(Common.Telemetry.ControllerMetrics.MeterName)
+            .CreateObservableGauge("controller.getwork.held", () => Held, "{call}", "getwork calls held (long polls) on this replica.");
+    }
+
+    /// <summary>Calls held now.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <summary>Holds a call of a copy of <paramref name="engineId"/> on <paramref name="hostId"/> until it is woken, the time passes, or the caller goes.</summary>
+    public async Task<WaitOutcome> WaitAsync(Guid engineId, Guid hostId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var woken = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        LinkedListNode<HeldCall> node;
+        lock (_lock)
+        {
+            if (_stopping || _held >= MaxHeld)
+            {
+                return WaitOutcome.NotHeld;
+            }
+
+            if (!_byEngine.TryGetValue(engineId, out var waiting))
+            {
+                _byEngine[engineId] = waiting = new LinkedList<HeldCall>();
+            }
+
+            node = waiting.AddLast(new HeldCall(hostId, woken));
+            _held++;
+        }
+
+        try
+        {
+            using var timer = new CancellationTokenSource(timeout, _clock);
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
+            using (both.Token.Register(() => woken.TrySetCanceled()))
+            {
+                try
+                {
+                    return await woken.Task ? WaitOutcome.Woken : WaitOutcome.NotHeld;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    return WaitOutcome.TimedOut;
+                }
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (node.List is { } list)
+                {
+                    list.Remove(node);
+                    if (list.Count == 0)
+                    {
+                        _byEngine.Remove(engineId);
+                    }
+                }
+
+                _held--;
+            }
+        }
+    }
+
+    /// <summary>Tasks for the engine arrived (or came back): wakes up to <paramref name="tasks"/> of its held calls, oldest first.</summary>
+    public void Wake(Guid engineId, int tasks) => Release(engineId, tasks, result: true);
+
+    /// <summary>The engine's copies changed (one stopped, the count went down): every held call of it asks again.</summary>
+    public void WakeAll(Guid engineId) => Release(engineId, int.MaxValue, result: true);
+
+    /// <summary>The host no longer takes work (it drains or terminates): its held calls ask again.</summary>
+    public void WakeHost(Guid hostId)
+    {
+        lock (_lock)
+        {
+            foreach (var (engineId, waiting) in _byEngine.ToList())
+            {
+                for (var node = waiting.First; node is not null;)
+                {
+                    var next = node.Next;
+                    if (node.Value.HostId == hostId)
+                    {
+                        waiting.Remove(node);
+                        node.Value.Woken.TrySetResult(true);
+                    }
+
+                    node = next;
+                }
+
+                if (waiting.Count == 0)
+                {
+                    _byEngine.Remove(engineId);
+                }
+            }
+        }
+    }
+
+    /// <summary>The replica shuts down: every held call is answered now, and no new one is held.</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _stopping = true;
+            foreach (var engineId in _byEngine.Keys.ToList())
+            {
+                Release(engineId, int.MaxValue, result: false);
+            }
+        }
+    }
+
+    private void Release(Guid engineId, int count, bool result)
+    {
+        lock (_lock)
+        {
+            if (!_byEngine.TryGetValue(engineId, out var waiting))
+            {
+                return;
+            }
+
+            for (var released = 0; released < count && waiting.First is { } first; released++)
+            {
+                waiting.RemoveFirst();
+                first.Value.Woken.TrySetResult(result);
+            }
+
+            if (waiting.Count == 0)
+            {
+                _byEngine.Remove(engineId);
+            }
+        }
+    }
+
+    private sealed record HeldCall(Guid HostId, TaskCompletionSource<bool> Woken);
+}
