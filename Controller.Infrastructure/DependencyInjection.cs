@@ -69,18 +69,24 @@ public static class DependencyInjection
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqliteControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, SingleWriterGate>();
                 services.AddSingleton(new DatabaseProfile(ParallelWriters: 1));
+                services.AddScoped<IWorkSignal, LocalWorkSignal>();
                 break;
             case DatabaseProvider.Postgres:
                 services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(PostgresConnectionString(Required(connectionString))));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<PostgresControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
                 services.AddSingleton(new DatabaseProfile(ParallelWriters: 4));
+                services.AddScoped<IWorkSignal, PostgresWorkSignal>();
+                services.AddSingleton(new BackgroundServices.WorkNotificationSource(
+                    new Npgsql.NpgsqlConnectionStringBuilder(Required(connectionString)) { Pooling = false, KeepAlive = 30 }.ConnectionString));
+                services.AddHostedService<BackgroundServices.WorkNotificationListener>();
                 break;
             case DatabaseProvider.SqlServer:
                 services.AddDbContextPool<SqlServerControllerDbContext>(o => o.UseSqlServer(Required(connectionString)));
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqlServerControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
                 services.AddSingleton(new DatabaseProfile(ParallelWriters: 4));
+                services.AddScoped<IWorkSignal, LocalWorkSignal>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
@@ -89,6 +95,7 @@ public static class DependencyInjection
 
     private static void AddBackgroundServices(this IServiceCollection services)
     {
+        services.AddSingleton(new ReplicaIdentity(Guid.NewGuid()));
         services.AddSingleton<BackgroundServices.SweepService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundServices.SweepService>());
         services.AddSingleton<BackgroundServices.GaugeRefreshService>();

@@ -8,7 +8,7 @@ namespace Controller.Application.Work.Commands.SubmitTask;
 /// Submits tasks as one transaction: every engine must exist and take work; a task whose idempotency key was used
 /// before answers the task it created (or 409 when the key came with a different task); nothing is stored unless all are.
 /// </summary>
-public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engines, TaskAccess access, IUnitOfWork unitOfWork, WorkWaiters waiters, TimeProvider clock)
+public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engines, TaskAccess access, IUnitOfWork unitOfWork, IWorkSignal signal, TimeProvider clock)
 {
     private const int Attempts = 3;
 
@@ -20,10 +20,11 @@ public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engin
             {
                 var submitted = await TrySubmitAsync(submissions, cancellationToken);
 
-                // Saved: as many long-polling copies of each engine as it got new tasks ask again now.
-                foreach (var created in submitted.Where(s => s.Created).GroupBy(s => s.Task.EngineId))
+                // Saved: as many long-polling copies of each engine as it got new tasks ask again now, on every replica.
+                var created = submitted.Where(s => s.Created).GroupBy(s => s.Task.EngineId).ToDictionary(g => g.Key, g => g.Count());
+                if (created.Count > 0)
                 {
-                    waiters.Wake(created.Key, created.Count());
+                    await signal.TasksStoredAsync(created, cancellationToken);
                 }
 
                 return submitted;
