@@ -5,12 +5,14 @@
 #    up within the first seconds of load); prints tasks completed per second and getwork p50/p99;
 #    (with --max-items "1 4": one run taking one task per call, one taking up to four; closed loop, or with --rate R
 #    the instances together call R times a second, latency counted from each call's scheduled time);
-#  - list: stores --list-tasks tasks (default 1,000 and 1,000,000 in two runs) and times GET /task pages.
-# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--warmup 30] [--postgres] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [-- --Setting=value ...]
+#  - list: stores --list-tasks tasks (default 1,000 and 1,000,000 in two runs) and times GET /task pages;
+#  - with --long-poll R instead: the instances long-poll (waitSeconds 20) and one task at a time is submitted, R a
+#    second, each timed from its submission to the instance that got it (R 0: idle held calls, for their CPU cost).
+# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--warmup 30] [--postgres] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [--long-poll R] [-- --Setting=value ...]
 # Loopback only; stops the controller (and a PostgreSQL it started) at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-instances=50 seconds=20 warmup=30 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" rate=0 extra=()
+instances=50 seconds=20 warmup=30 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" rate=0 long_poll="" extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; extra=("$@"); break ;;
@@ -21,12 +23,24 @@ while [ $# -gt 0 ]; do
     --list-tasks) list_tasks=$2; shift 2 ;;
     --max-items) max_items=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
+    --long-poll) long_poll=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 . scripts/lib/bench-controller.sh
 dotnet build benchmarks/Controller.WorkGen -c Release >/dev/null
 gen=(dotnet benchmarks/Controller.WorkGen/bin/Release/net10.0/Controller.WorkGen.dll --admin-token ctl_bench_admin_token_0123456789abcdefghijklmnop --url http://127.0.0.1:5090)
+
+if [ -n "$long_poll" ]; then
+  bench_start "$provider" "${extra[@]}"
+  before=$(bench_cpu_ticks)
+  "${gen[@]}" --mode longpoll --instances "$instances" --warmup "$warmup" --duration "$seconds" --rate "$long_poll"
+  after=$(bench_cpu_ticks)
+  echo "controller CPU over the run: $(( (after - before) * 1000 / $(getconf CLK_TCK) )) ms in $(( warmup + seconds )) s (plus the instances' start); RSS $(bench_rss) ($provider)"
+  bench_stop
+  trap - EXIT
+  exit 0
+fi
 
 for m in $max_items; do
   bench_start "$provider" "${extra[@]}"

@@ -139,6 +139,11 @@ foreach (var (id, token) in workers)
     await PostAsync($"/engine_instance/{id}/register", new { }, token);
 }
 
+if (mode == "longpoll")
+{
+    return await LongPollAsync();
+}
+
 Console.WriteLine($"{workers.Count} instances running; submitting {tasks} tasks...");
 await SubmitAsync(tasks);
 
@@ -217,5 +222,68 @@ foreach (var (message, count) in errors)
 }
 
 return 0;
+
+// "longpoll": every instance long-polls (waitSeconds 20) with nothing queued; one task at a time is submitted, --rate a
+// second (0: none, to measure what idle held calls cost), each carrying when it was submitted; the latency is from
+// the start of its submission to the instance that got it, and is printed as p50/p99 with the tasks handed out.
+async Task<int> LongPollAsync()
+{
+    var clock = Stopwatch.StartNew();
+    var latencies = new ConcurrentBag<double>();
+    var errors = 0;
+    var end = TimeSpan.FromSeconds(warmup + seconds);
+    Console.WriteLine($"{workers.Count} instances long-polling for {warmup}s of warm-up and {seconds}s measured, {rate:F0} tasks/s...");
+    var pollers = workers.Select(w => Task.Run(async () =>
+    {
+        var held = new List<string>();
+        while (clock.Elapsed < end)
+        {
+            try
+            {
+                var body = new { completed = held.Select(t => new { taskId = t, outcome = "succeeded", result = new { ok = true } }).ToArray(), maxItems = 1, waitSeconds = 20 };
+                var answer = await PostAsync($"/engine_instance/{w.Id}/getwork", body, w.Token);
+                var got = clock.Elapsed;
+                held = [];
+                foreach (var item in answer["items"]!.AsArray())
+                {
+                    held.Add(item!["taskId"]!.GetValue<string>());
+                    var submitted = TimeSpan.FromTicks(item["payload"]!["at"]!.GetValue<long>());
+                    if (submitted >= TimeSpan.FromSeconds(warmup))
+                    {
+                        latencies.Add((got - submitted).TotalMilliseconds);
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                Interlocked.Increment(ref errors);
+                held = [];
+            }
+        }
+    })).ToList();
+
+    if (rate > 0)
+    {
+        var period = TimeSpan.FromSeconds(1 / rate);
+        for (var n = 0; clock.Elapsed < end - TimeSpan.FromSeconds(1); n++)
+        {
+            var due = period * n;
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            // The payload carries when its submission started (ticks since the run began).
+            await PostAsync("/task", new { engineId, payload = new { at = clock.Elapsed.Ticks } }, admin);
+        }
+    }
+
+    await Task.WhenAll(pollers);
+    var sorted = latencies.Order().ToArray();
+    double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"instances={workers.Count} long poll, {rate:F0} tasks/s: handed out={sorted.Length} submit-to-handout p50={P(0.50):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms errors={errors}"));
+    return 0;
+}
 
 static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
