@@ -47,7 +47,7 @@ public class ListingBenchmarks : DatabaseBenchmark
     protected override void Seed()
     {
         var now = DateTimeOffset.UtcNow;
-        var engine = Engine.Create(Guid.CreateVersion7(), new EngineSpec("listed", "i", new Resources(100, 64, 0, 0), 0, 0, 1_000, 200, new Dictionary<string, string>()), now);
+        var engine = Engine.Create(Guid.CreateVersion7(), new EngineSpec("listed-" + Guid.NewGuid().ToString("N")[..8], "i", new Resources(100, 64, 0, 0), 0, 0, 1_000, 200, new Dictionary<string, string>()), now);
         _engineId = engine.Id;
         var hosts = Enumerable.Range(0, 20)
             .Select(i => Host.Register(Guid.CreateVersion7(), new HostRegistration($"m-{i}", $"h-{i}", ["10.0.0.1"], "1", new Dictionary<string, string>(), new Resources(64_000, 65_536, 0, 0), []), now))
