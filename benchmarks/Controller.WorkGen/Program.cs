@@ -31,7 +31,7 @@ var maxItems = Int(options.Get("max-items", "1"));
 // call's clock (no coordinated omission). Without it, every instance calls again as soon as it has its answer.
 var rate = double.Parse(options.Get("rate", "0"), CultureInfo.InvariantCulture);
 
-using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(256, instances + 16), PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
 
 async Task<JsonNode> SendAsync(HttpMethod method, string path, object? body, string token)
@@ -54,7 +54,7 @@ var run = Guid.NewGuid().ToString("N")[..8];
 var engineId = (await PostAsync("/engine", new
 {
     name = $"work-{run}", image = "registry/work:1", resources = new { cpuMillicores = 100, memoryMiB = 64 },
-    priority = 0, minInstances = 0, maxInstances = 100_000, desiredInstances = mode == "work" ? instances : 0,
+    priority = 0, minInstances = 0, maxInstances = 100_000, desiredInstances = mode is "work" or "longpoll" ? instances : 0,
 }, admin))["engineId"]!.GetValue<string>();
 
 // Tasks in batches of 500, four batches at a time; the ids are kept (the list mode uses one as a cursor).
