@@ -17,9 +17,5 @@ public sealed class HeldCallsShutdown(IHostApplicationLifetime lifetime, WorkWai
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        waiters.Stop();
-        return _stopping.DisposeAsync().AsTask();
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _stopping.DisposeAsync().AsTask();
 }
