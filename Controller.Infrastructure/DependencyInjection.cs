@@ -1,6 +1,7 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Common.Models;
 using Controller.Application.Common.Security;
+using Controller.Application.Work;
 using Controller.Infrastructure.Options;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
@@ -69,7 +70,7 @@ public static class DependencyInjection
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqliteControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, SingleWriterGate>();
                 services.AddSingleton(new DatabaseProfile(ParallelWriters: 1));
-                services.AddScoped<IWorkSignal, LocalWorkSignal>();
+                services.AddScoped<IWorkSignal>(sp => new LocalWorkSignal(sp.GetRequiredService<WorkWaiters>(), reaskInterval: null));
                 break;
             case DatabaseProvider.Postgres:
                 services.AddDbContextPool<PostgresControllerDbContext>(o => o.UseNpgsql(PostgresConnectionString(Required(connectionString))));
@@ -86,7 +87,7 @@ public static class DependencyInjection
                 services.AddScoped<ControllerDbContext>(sp => sp.GetRequiredService<SqlServerControllerDbContext>());
                 services.AddSingleton<IDatabaseWriteGate, NoWriteGate>();
                 services.AddSingleton(new DatabaseProfile(ParallelWriters: 4));
-                services.AddScoped<IWorkSignal, LocalWorkSignal>();
+                services.AddScoped<IWorkSignal>(sp => new LocalWorkSignal(sp.GetRequiredService<WorkWaiters>(), LocalWorkSignal.SqlServerReaskInterval));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");

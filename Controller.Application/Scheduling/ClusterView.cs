@@ -14,7 +14,7 @@ namespace Controller.Application.Scheduling;
 /// without a rebuild. Placement safety never depends on it:
 /// capacity is checked on the host's own rows and counts on the engine rows, under their versions.
 /// </summary>
-public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, Hosts.FastPath.SteadyStateCache steady, Work.WorkWaiters waiters)
+public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<SchedulingOptions> options, TimeProvider clock, Hosts.FastPath.SteadyStateCache steady)
     : IClusterChanges, IClusterViewSource, IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -46,7 +46,6 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
             _current?.UpdateHost(host.Id, host.State == Domain.Hosts.HostState.Active, host.Labels, host.Capacity - host.Allocated);
         }
 
-        WakeHeldCalls(changes);
         if (changes.Engines.Count == 0)
         {
             return;
@@ -76,24 +75,6 @@ public sealed class ClusterView(IServiceScopeFactory scopes, IOptions<Scheduling
     }
 
     public void Dispose() => _refresh.Dispose();
-
-    /// <summary>
-    /// Long-polling copies that may have to stop ask again now: those of engines whose copies left (stopped, failed,
-    /// lost), of engines scaled down (queue-scaled ones let idle copies go) or being deleted, and those on hosts that no
-    /// longer take work (draining, terminating).
-    /// </summary>
-    private void WakeHeldCalls(CommittedChanges changes)
-    {
-        foreach (var engineId in changes.EnginesWithCopiesLeaving.Concat(changes.Engines.Where(e => e.Surplus > 0 || e.State != EngineState.Active).Select(e => e.Id)).Distinct())
-        {
-            waiters.WakeAll(engineId);
-        }
-
-        foreach (var host in changes.Hosts.Where(h => h.State != Domain.Hosts.HostState.Active))
-        {
-            waiters.WakeHost(host.Id);
-        }
-    }
 
     public async Task<ClusterSnapshot> GetAsync(CancellationToken cancellationToken)
     {

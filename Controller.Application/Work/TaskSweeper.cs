@@ -10,13 +10,15 @@ namespace Controller.Application.Work;
 /// queue or to the dead letter, tasks held by instances that ended are released at once, queued tasks of deleted engines
 /// are cancelled, and queue-scaled engines get the desired count their backlog calls for. Each kind goes in batches of
 /// <see cref="Batch"/> until none is left or the step has used <see cref="Budget"/>, so that a mass failure's thousands
-/// of leases go back to the queue within a sweep or two. (Finished tasks are deleted by the retention step.)
+/// of leases go back to the queue within a sweep or two; the tasks put back wake their engines' held getwork calls on
+/// every replica. (Finished tasks are deleted by the retention step.)
 /// </summary>
 public sealed class TaskSweeper(
     ITaskRepository tasks,
     IEngineRepository engines,
     IUnitOfWork unitOfWork,
     IPlacementGate placementGate,
+    IWorkSignal signal,
     TimeProvider clock)
 {
     /// <summary>Tasks changed per statement (or per save, for those the domain changes one by one).</summary>
@@ -28,12 +30,12 @@ public sealed class TaskSweeper(
     public async Task<TaskSweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var expired = await InBatchesAsync(() => tasks.ExpireLeasesAsync(now, Batch, cancellationToken));
-        var released = await InBatchesAsync(() => tasks.ReleaseHeldByEndedInstancesAsync(now, Batch, cancellationToken));
+        var expired = await InBatchesAsync(() => WakingAsync(tasks.ExpireLeasesAsync(now, Batch, cancellationToken)));
+        var released = await InBatchesAsync(() => WakingAsync(tasks.ReleaseHeldByEndedInstancesAsync(now, Batch, cancellationToken)));
         var orphaned = await InBatchesAsync(async () =>
         {
             var batch = (await tasks.ListQueuedOfDeletedEnginesAsync(Batch, cancellationToken)).Select(t => t.Cancel(now)).ToList();
-            return (batch.Count, await SaveCountingAsync(batch.Count(c => c), cancellationToken));
+            return new EndedAttempts(batch.Count, await SaveCountingAsync(batch.Count(c => c), cancellationToken), EndedAttempts.None.Requeued);
         });
         var rescaled = await ScaleByBacklogAsync(now, cancellationToken);
         return new TaskSweepResult(expired, released, rescaled) { CancelledForDeletedEngines = orphaned };
@@ -43,19 +45,31 @@ public sealed class TaskSweeper(
     /// Changes a batch of tasks, again while batches come back full and the budget lasts. Stops at a batch in which
     /// nothing changed (a lost race, or nothing to gain from reading it again): the next sweep goes on.
     /// </summary>
-    private static async Task<int> InBatchesAsync(Func<Task<(int Found, int Changed)>> changeBatch)
+    private static async Task<int> InBatchesAsync(Func<Task<EndedAttempts>> changeBatch)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var total = 0;
         while (true)
         {
-            var (found, changed) = await changeBatch();
-            total += changed;
-            if (changed == 0 || found < Batch || System.Diagnostics.Stopwatch.GetElapsedTime(started) >= Budget)
+            var batch = await changeBatch();
+            total += batch.Changed;
+            if (batch.Changed == 0 || batch.Found < Batch || System.Diagnostics.Stopwatch.GetElapsedTime(started) >= Budget)
             {
                 return total;
             }
         }
+    }
+
+    /// <summary>The tasks a batch put back in the queue wake as many held calls of their engines (they were not tracked).</summary>
+    private async Task<EndedAttempts> WakingAsync(Task<EndedAttempts> batch)
+    {
+        var ended = await batch;
+        if (ended.Requeued.Count > 0)
+        {
+            await signal.SendAsync(WorkWakeups.Tasks(ended.Requeued), CancellationToken.None);
+        }
+
+        return ended;
     }
 
     /// <summary>

@@ -1,12 +1,16 @@
 using System.Diagnostics.Metrics;
+using Controller.Application.Common.Interfaces;
 
 namespace Controller.Application.Work;
 
 /// <summary>How a held getwork call's wait ended.</summary>
 public enum WaitOutcome
 {
-    /// <summary>Something happened to its engine (a task arrived, a copy was stopped): ask again.</summary>
+    /// <summary>A task arrived for its engine: ask again.</summary>
     Woken,
+
+    /// <summary>Its engine's copies or its host changed (or changes may have been missed): ask again, deciding on the rows.</summary>
+    Changed,
 
     /// <summary>The time given passed: ask again (the fallback for what this replica cannot see), or answer.</summary>
     TimedOut,
@@ -16,9 +20,9 @@ public enum WaitOutcome
 }
 
 /// <summary>
-/// The getwork calls this replica holds (long polls), by engine. A submission wakes as many of its engine's calls as
-/// it brought tasks, oldest first (one task wakes one call, not all of them); a change to the engine's copies wakes them
-/// all (one of them may have to stop); shutting down answers every one. A held call costs no database query and no
+/// The getwork calls this replica holds (long polls), by engine. Tasks queued wake as many of their engine's calls as
+/// there are tasks, oldest first (one task wakes one call, not all of them); a change to the engine's copies wakes them
+/// all (one of them may have to stop), a host that takes no more work those on it; shutting down answers every one. A held call costs no database query and no
 /// connection while it waits.
 /// </summary>
 public sealed class WorkWaiters
@@ -47,7 +51,7 @@ public sealed class WorkWaiters
     /// <summary>Holds a call of a copy of <paramref name="engineId"/> on <paramref name="hostId"/> until it is woken, the time passes, or the caller goes.</summary>
     public async Task<WaitOutcome> WaitAsync(Guid engineId, Guid hostId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var woken = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var woken = new TaskCompletionSource<WaitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         LinkedListNode<HeldCall> node;
         lock (_lock)
         {
@@ -73,7 +77,7 @@ public sealed class WorkWaiters
             {
                 try
                 {
-                    return await woken.Task ? WaitOutcome.Woken : WaitOutcome.NotHeld;
+                    return await woken.Task;
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -99,11 +103,42 @@ public sealed class WorkWaiters
         }
     }
 
+    /// <summary>What a commit (here or on another replica) changed for held calls: wakes those it concerns.</summary>
+    public void Apply(WorkWakeups wakeups)
+    {
+        foreach (var (engineId, tasks) in wakeups.TasksQueued)
+        {
+            Wake(engineId, tasks);
+        }
+
+        foreach (var engineId in wakeups.Engines)
+        {
+            WakeAll(engineId);
+        }
+
+        foreach (var hostId in wakeups.Hosts)
+        {
+            WakeHost(hostId);
+        }
+    }
+
+    /// <summary>Changes may have been missed (notifications dropped): every held call asks again.</summary>
+    public void WakeEveryone()
+    {
+        lock (_lock)
+        {
+            foreach (var engineId in _byEngine.Keys.ToList())
+            {
+                Release(engineId, int.MaxValue, WaitOutcome.Changed);
+            }
+        }
+    }
+
     /// <summary>Tasks for the engine arrived (or came back): wakes up to <paramref name="tasks"/> of its held calls, oldest first.</summary>
-    public void Wake(Guid engineId, int tasks) => Release(engineId, tasks, result: true);
+    public void Wake(Guid engineId, int tasks) => Release(engineId, tasks, WaitOutcome.Woken);
 
     /// <summary>The engine's copies changed (one stopped, the count went down): every held call of it asks again.</summary>
-    public void WakeAll(Guid engineId) => Release(engineId, int.MaxValue, result: true);
+    public void WakeAll(Guid engineId) => Release(engineId, int.MaxValue, WaitOutcome.Changed);
 
     /// <summary>The host no longer takes work (it drains or terminates): its held calls ask again.</summary>
     public void WakeHost(Guid hostId)
@@ -118,7 +153,7 @@ public sealed class WorkWaiters
                     if (node.Value.HostId == hostId)
                     {
                         waiting.Remove(node);
-                        node.Value.Woken.TrySetResult(true);
+                        node.Value.Woken.TrySetResult(WaitOutcome.Changed);
                     }
 
                     node = next;
@@ -140,12 +175,12 @@ public sealed class WorkWaiters
             _stopping = true;
             foreach (var engineId in _byEngine.Keys.ToList())
             {
-                Release(engineId, int.MaxValue, result: false);
+                Release(engineId, int.MaxValue, WaitOutcome.NotHeld);
             }
         }
     }
 
-    private void Release(Guid engineId, int count, bool result)
+    private void Release(Guid engineId, int count, WaitOutcome result)
     {
         lock (_lock)
         {
@@ -167,5 +202,5 @@ public sealed class WorkWaiters
         }
     }
 
-    private sealed record HeldCall(Guid HostId, TaskCompletionSource<bool> Woken);
+    private sealed record HeldCall(Guid HostId, TaskCompletionSource<WaitOutcome> Woken);
 }

@@ -8,8 +8,9 @@ namespace Controller.Infrastructure.BackgroundServices;
 
 /// <summary>
 /// PostgreSQL: one connection per replica listens on <see cref="PostgresWorkSignal.Channel"/> and wakes this replica's
-/// held getwork calls for the tasks other replicas stored. A dropped connection is opened again after a second; what
-/// was notified meanwhile reaches the held calls at their re-ask.
+/// held getwork calls for what other replicas committed (tasks queued, copies to stop, hosts draining). A dropped
+/// connection is opened again after a second, and every held call then asks again once: what was notified meanwhile
+/// is found, not lost.
 /// </summary>
 internal sealed partial class WorkNotificationListener(WorkNotificationSource source, ReplicaIdentity replica, WorkWaiters waiters, ILogger<WorkNotificationListener> logger)
     : BackgroundService
@@ -24,15 +25,22 @@ internal sealed partial class WorkNotificationListener(WorkNotificationSource so
                 await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
-                    foreach (var (engineId, tasks) in PostgresWorkSignal.Parse(e.Payload, replica.Id))
+                    if (PostgresWorkSignal.Parse(e.Payload, replica.Id) is { } wakeups)
                     {
-                        waiters.Wake(engineId, tasks);
+                        waiters.Apply(wakeups);
+                    }
+                    else
+                    {
+                        waiters.WakeEveryone();
                     }
                 };
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresWorkSignal.Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
+
+                // Whatever was notified before this connection listened is missed: every held call asks again once.
+                waiters.WakeEveryone();
 
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -51,7 +59,7 @@ internal sealed partial class WorkNotificationListener(WorkNotificationSource so
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The work notification connection dropped; listening again in a second (held getwork calls re-ask meanwhile).")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The work notification connection dropped; listening again in a second (held getwork calls then ask again).")]
     private static partial void LogDropped(ILogger logger, Exception exception);
 }
 

@@ -2,6 +2,7 @@ using Controller.Application.Common.Interfaces;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
+using Controller.Domain.Work;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 
@@ -10,7 +11,7 @@ namespace Controller.Infrastructure.Persistence;
 /// <summary>
 /// What the context saved that the placement view cares about: taken from the change tracker just before a save
 /// (<see cref="Collect"/>), kept once the save succeeded (<see cref="Keep"/>), handed to the after-commit hook by the
-/// unit of work once its transaction committed (<see cref="Take"/>). An instance's heartbeat or lease is not a change
+/// unit of work once its transaction committed (<see cref="Take"/>); also the tasks it queued, for held getwork calls. An instance's heartbeat or lease is not a change
 /// here; a change of its state is (its host's steady answer no longer holds).
 /// </summary>
 internal sealed class SavedChanges
@@ -19,7 +20,8 @@ internal sealed class SavedChanges
     private readonly List<Engine> _engines = [];
     private readonly HashSet<Guid> _instanceHosts = [];
     private readonly HashSet<Guid> _enginesLeaving = [];
-    private (List<Host> Hosts, List<Engine> Engines, List<Guid> InstanceHosts, List<Guid> EnginesLeaving)? _collected;
+    private readonly List<Guid> _tasksQueued = [];
+    private (List<Host> Hosts, List<Engine> Engines, List<Guid> InstanceHosts, List<Guid> EnginesLeaving, List<Guid> TasksQueued)? _collected;
 
     public void Collect(ChangeTracker tracker)
     {
@@ -33,7 +35,11 @@ internal sealed class SavedChanges
             .Where(e => e.State == EntityState.Modified && e.Property(i => i.State).IsModified && !e.Entity.IsUp)
             .Select(e => e.Entity.EngineId)
             .ToList();
-        _collected = (hosts, engines, instanceHosts, enginesLeaving);
+        var tasksQueued = tracker.Entries<WorkTask>()
+            .Where(e => e.Entity.State == WorkTaskState.Queued && (e.State == EntityState.Added || (e.State == EntityState.Modified && e.Property(t => t.State).IsModified)))
+            .Select(e => e.Entity.EngineId)
+            .ToList();
+        _collected = (hosts, engines, instanceHosts, enginesLeaving, tasksQueued);
     }
 
     /// <summary>The save that followed <see cref="Collect"/> succeeded.</summary>
@@ -48,13 +54,18 @@ internal sealed class SavedChanges
         _engines.AddRange(collected.Engines);
         _instanceHosts.UnionWith(collected.InstanceHosts);
         _enginesLeaving.UnionWith(collected.EnginesLeaving);
+        _tasksQueued.AddRange(collected.TasksQueued);
         _collected = null;
     }
 
     /// <summary>What was saved since the last call (empty when nothing was); forgets it.</summary>
     public CommittedChanges Take()
     {
-        var changes = new CommittedChanges([.. _hosts.Distinct()], [.. _engines.Distinct()], [.. _instanceHosts]) { EnginesWithCopiesLeaving = [.. _enginesLeaving] };
+        var changes = new CommittedChanges([.. _hosts.Distinct()], [.. _engines.Distinct()], [.. _instanceHosts]) 
+        {
+            EnginesWithCopiesLeaving = [.. _enginesLeaving],
+            TasksQueued = _tasksQueued.CountBy(id => id).ToDictionary(),
+        };
         Clear();
         return changes;
     }
@@ -66,6 +77,7 @@ internal sealed class SavedChanges
         _engines.Clear();
         _instanceHosts.Clear();
         _enginesLeaving.Clear();
+        _tasksQueued.Clear();
         _collected = null;
     }
 }

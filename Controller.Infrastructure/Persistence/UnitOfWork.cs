@@ -8,7 +8,7 @@ using Npgsql;
 
 namespace Controller.Infrastructure.Persistence;
 
-internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events, IClusterChanges cluster, LastSeenBuffer lastSeen) : IUnitOfWork
+internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate, IEventSignal events, IClusterChanges cluster, LastSeenBuffer lastSeen, IWorkSignal workSignal) : IUnitOfWork
 {
     private bool _inTransaction;
 
@@ -38,7 +38,7 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
             await SaveAsync();
         }
 
-        Announce();
+        await AnnounceAsync();
     }
 
     public async Task<T> InTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -58,7 +58,7 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
             var result = await work(cancellationToken);
             await SaveAsync();
             await transaction.CommitAsync(CancellationToken.None);
-            Announce();
+            await AnnounceAsync();
             return result;
         }
         catch (Exception ex) when (IsConcurrencyFailure(ex))
@@ -153,12 +153,19 @@ internal sealed class UnitOfWork(ControllerDbContext db, IDatabaseWriteGate gate
         db.Saved.Clear();
     }
 
-    /// <summary>After a commit: the after-commit hook learns what was saved, and event followers that events were written.</summary>
-    private void Announce()
+    /// <summary>
+    /// After a commit: the after-commit hook learns what was saved, held getwork calls (on every replica) what concerns
+    /// them, and event followers that events were written.
+    /// </summary>
+    private async Task AnnounceAsync()
     {
         if (db.Saved.Take() is { IsEmpty: false } changes)
         {
             cluster.Committed(changes);
+            if (WorkWakeups.Of(changes) is { IsEmpty: false } wakeups)
+            {
+                await workSignal.SendAsync(wakeups, CancellationToken.None);
+            }
         }
 
         if (db.WroteEvents)

@@ -3,7 +3,8 @@ namespace Controller.Application.Common.Interfaces;
 /// <summary>
 /// What one committed transaction changed that the placement view, the fast path and held getwork calls care about,
 /// collected by the persistence layer from the rows it saved: hosts and engines as saved, the hosts whose instances
-/// changed state, and the engines some of whose copies left (stopping or ended).
+/// changed state, the engines some of whose copies left (stopping or ended), and the tasks queued per engine (submitted or
+/// put back).
 /// </summary>
 public sealed record CommittedChanges(
     IReadOnlyList<Domain.Hosts.Host> Hosts,
@@ -12,7 +13,9 @@ public sealed record CommittedChanges(
 {
     public IReadOnlyList<Guid> EnginesWithCopiesLeaving { get; init; } = [];
 
-    public bool IsEmpty => Hosts.Count == 0 && Engines.Count == 0 && HostsWithInstanceChanges.Count == 0;
+    public IReadOnlyDictionary<Guid, int> TasksQueued { get; init; } = new Dictionary<Guid, int>();
+
+    public bool IsEmpty => Hosts.Count == 0 && Engines.Count == 0 && HostsWithInstanceChanges.Count == 0 && TasksQueued.Count == 0;
 }
 
 /// <summary>

@@ -36,13 +36,12 @@ public interface ITaskRepository
     /// <summary>
     /// Ends the attempt of at most <paramref name="limit"/> leased tasks whose lease ran out by <paramref name="now"/>, as
     /// <see cref="WorkTask.ExpireLease"/> does, in a few statements: each goes where
-    /// <see cref="WorkTask.AfterAbandonedAttempt"/> says. A task that left its lease meanwhile is left as it is. Returns how
-    /// many tasks it found and how many it changed.
+    /// <see cref="WorkTask.AfterAbandonedAttempt"/> says. A task that left its lease meanwhile is left as it is.
     /// </summary>
-    Task<(int Found, int Changed)> ExpireLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    Task<EndedAttempts> ExpireLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
     /// <summary>The same for leased tasks whose instance has ended (stopped, failed, lost), as <see cref="WorkTask.Abandon"/> does.</summary>
-    Task<(int Found, int Changed)> ReleaseHeldByEndedInstancesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+    Task<EndedAttempts> ReleaseHeldByEndedInstancesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
     /// <summary>Queued tasks of engines that are being deleted or were deleted: nobody will run them.</summary>
     Task<List<WorkTask>> ListQueuedOfDeletedEnginesAsync(int limit, CancellationToken cancellationToken);
@@ -75,4 +74,13 @@ public sealed record TaskBacklog(int Queued, int Leased, DateTimeOffset? OldestQ
     /// <summary>How long the oldest queued task has waited (null when none is queued).</summary>
     public double? OldestQueuedAgeSeconds(DateTimeOffset now) =>
         OldestQueuedAt is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : null;
+}
+
+/// <summary>
+/// What a set-based end of attempts did: the tasks it found, those it changed, and per engine those it put back in the
+/// queue (to wake the engine's held getwork calls; at most one too many for a task another writer took meanwhile).
+/// </summary>
+public sealed record EndedAttempts(int Found, int Changed, IReadOnlyDictionary<Guid, int> Requeued)
+{
+    public static readonly EndedAttempts None = new(0, 0, new Dictionary<Guid, int>());
 }

@@ -118,11 +118,11 @@ internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate 
         return query.OrderByDescending(t => t.Id).Take(limit).ToListAsync(cancellationToken);
     }
 
-    public Task<(int Found, int Changed)> ExpireLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+    public Task<EndedAttempts> ExpireLeasesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         EndAttemptsAsync(db.Tasks.Where(t => t.State == WorkTaskState.Leased && t.LeaseExpiresAt <= now), q => q.OrderBy(t => t.LeaseExpiresAt),
             WorkTask.ErrorLeaseExpired, now, limit, cancellationToken);
 
-    public Task<(int Found, int Changed)> ReleaseHeldByEndedInstancesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+    public Task<EndedAttempts> ReleaseHeldByEndedInstancesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         EndAttemptsAsync(db.Tasks.Where(t => t.State == WorkTaskState.Leased && db.EngineInstances.Any(i => i.Id == t.InstanceId && Ended.Contains(i.State))),
             q => q.OrderBy(t => t.Id), WorkTask.ErrorInstanceEnded, now, limit, cancellationToken);
 
@@ -132,26 +132,28 @@ internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate 
     /// <c>WorkTask.EndLease</c> sets (tested against it), under the same condition again so that a task that left its
     /// lease meanwhile (an outcome, a renewal) is not touched.
     /// </summary>
-    private async Task<(int Found, int Changed)> EndAttemptsAsync(IQueryable<WorkTask> due, Func<IQueryable<WorkTask>, IQueryable<WorkTask>> firstDue,
+    private async Task<EndedAttempts> EndAttemptsAsync(IQueryable<WorkTask> due, Func<IQueryable<WorkTask>, IQueryable<WorkTask>> firstDue,
         string error, DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
-        var found = await firstDue(due).Take(limit).Select(t => new { t.Id, t.Attempts, t.MaxAttempts }).ToListAsync(cancellationToken);
-        var requeue = found.Where(t => WorkTask.AfterAbandonedAttempt(t.Attempts, t.MaxAttempts) == WorkTaskState.Queued).Select(t => t.Id).ToList();
+        var found = await firstDue(due).Take(limit).Select(t => new { t.Id, t.EngineId, t.Attempts, t.MaxAttempts }).ToListAsync(cancellationToken);
+        var requeued = found.Where(t => WorkTask.AfterAbandonedAttempt(t.Attempts, t.MaxAttempts) == WorkTaskState.Queued).ToList();
+        var requeue = requeued.Select(t => t.Id).ToList();
         var deadLetter = found.Where(t => WorkTask.AfterAbandonedAttempt(t.Attempts, t.MaxAttempts) == WorkTaskState.Failed).Select(t => t.Id).ToList();
         using var _ = await writeGate.EnterAsync(cancellationToken);
-        var changed = requeue.Count == 0 ? 0 : await due.Where(t => requeue.Contains(t.Id)).ExecuteUpdateAsync(u => u
+        var back = requeue.Count == 0 ? 0 : await due.Where(t => requeue.Contains(t.Id)).ExecuteUpdateAsync(u => u
             .SetProperty(t => t.State, WorkTaskState.Queued)
             .SetProperty(t => t.LeaseExpiresAt, (DateTimeOffset?)null)
             .SetProperty(t => t.Error, error)
             .SetProperty(t => t.UpdatedAt, now)
             .SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
-        changed += deadLetter.Count == 0 ? 0 : await due.Where(t => deadLetter.Contains(t.Id)).ExecuteUpdateAsync(u => u
+        var changed = back + (deadLetter.Count == 0 ? 0 : await due.Where(t => deadLetter.Contains(t.Id)).ExecuteUpdateAsync(u => u
             .SetProperty(t => t.State, WorkTaskState.Failed)
             .SetProperty(t => t.FinishedAt, now)
             .SetProperty(t => t.Error, error)
             .SetProperty(t => t.UpdatedAt, now)
-            .SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
-        return (found.Count, changed);
+            .SetProperty(t => t.Version, t => t.Version + 1), cancellationToken));
+        var byEngine = back == 0 ? new Dictionary<Guid, int>() : requeued.CountBy(t => t.EngineId).ToDictionary();
+        return new EndedAttempts(found.Count, changed, byEngine);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Controller.Api.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -7,8 +8,8 @@ namespace Controller.Api.Tests.Work;
 
 /// <summary>
 /// Long polls across replicas on PostgreSQL: a task submitted on one replica reaches the calls held on the others at
-/// once (LISTEN/NOTIFY), each task handed out once; a listener whose connection drops listens again, and a task
-/// notified meanwhile is found at the held call's re-ask.
+/// once (LISTEN/NOTIFY), each task handed out once, and so does a drain; a listener whose connection drops listens
+/// again, and a task notified meanwhile is found then (every held call asks again).
 /// </summary>
 public sealed class LongPollReplicaTests
 {
@@ -58,23 +59,26 @@ public sealed class LongPollReplicaTests
     }
 
     [Test]
-    public async Task TheListenerDrops_ItListensAgain_AndATaskNotifiedMeanwhileIsFoundAtTheReAsk()
+    public async Task AHostDrainedOnAnotherReplica_ItsCallHeldHere_IsTerminatedAtOnce()
     {
-        var settings = TestDatabase.SharedPostgresSettings();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var a = new ControllerFactory(settings, clock);
-        _ = a.Server;
-        using var b = new ControllerFactory(settings, clock);
-        _ = b.Server;
-        using var admin = a.Admin();
-        using var other = b.Admin();
-        var engineId = await admin.CreateEngineAsync("dropped", desired: 1);
-        using var agent = await Agent.RegisterAsync(a);
-        agent.RunEngines = true;
-        await agent.ReportAsync();
-        await agent.ReportAsync();
-        using var worker = Worker.Of(a, agent, engineId).Single();
-        await Task.Delay(500);
+        using var pair = await TwoReplicas.WithOneCopyOnAAsync("drained");
+        var (other, agent, worker) = (pair.OnB, pair.Agent, pair.Worker);
+
+        var call = worker.GetWorkRawWithAsync(new { maxItems = 1, waitSeconds = 20 });
+        await Task.Delay(300);
+        Assert.That(call.IsCompleted, Is.False, "held");
+        var drained = Stopwatch.StartNew();
+        (await other.PostAsJsonAsync($"/host/{agent.HostId}/drain", new { })).EnsureSuccessStatusCode();
+
+        Assert.That((await (await call).ReadJsonAsync())["action"]!.GetValue<string>(), Is.EqualTo("terminate"));
+        Assert.That(drained.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)), "woken by replica B's notification; no clock moved");
+    }
+
+    [Test]
+    public async Task TheListenerDrops_ItListensAgain_AndATaskNotifiedMeanwhileIsFoundThen()
+    {
+        using var pair = await TwoReplicas.WithOneCopyOnAAsync("dropped");
+        var (settings, other, engineId, worker) = (pair.Settings, pair.OnB, pair.EngineId, pair.Worker);
 
         // Every listening connection is cut, as a network blip would.
         await using (var connection = new NpgsqlConnection(settings["ConnectionStrings:Controller"]))
@@ -87,16 +91,11 @@ public sealed class LongPollReplicaTests
         var call = worker.GetWorkRawWithAsync(new { maxItems = 1, waitSeconds = 20 });
         await Task.Delay(100);
         await other.SubmitAsync(engineId); // perhaps before A listens again: its notification may be lost
-        for (var step = 0; step < 20 && !call.IsCompleted; step++)
-        {
-            await Task.Delay(200);
-            if (step == 10)
-            {
-                clock.Advance(Application.Work.Commands.GetWork.GetWorkCommandHandler.FallbackInterval); // the re-ask
-            }
-        }
+        var waited = Stopwatch.StartNew();
 
+        // Listening again (after a second), the replica has every held call ask again once: the task is found.
         Assert.That((await (await call).ReadJsonAsync())["action"]!.GetValue<string>(), Is.EqualTo("process"));
+        Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "no clock moved: woken when the listener was back");
 
         // Listening again: the next task wakes a held call at once.
         var next = worker.GetWorkRawWithAsync(new { maxItems = 1, waitSeconds = 20, completed = Array.Empty<object>() });
@@ -106,5 +105,48 @@ public sealed class LongPollReplicaTests
         var answer = await (await next).ReadJsonAsync();
         Assert.That(answer["action"]!.GetValue<string>(), Is.EqualTo("process"));
         Assert.That(submitted.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
+    }
+
+    /// <summary>Replicas A and B on one PostgreSQL database (one clock), an engine with one copy whose calls go to A, an admin on B.</summary>
+    private sealed class TwoReplicas(Dictionary<string, string?> settings, ControllerFactory a, ControllerFactory b, HttpClient onB) : IDisposable
+    {
+        public Dictionary<string, string?> Settings => settings;
+
+        public HttpClient OnB => onB;
+
+        public Guid EngineId { get; private set; }
+
+        public Agent Agent { get; private set; } = null!;
+
+        public Worker Worker { get; private set; } = null!;
+
+        public static async Task<TwoReplicas> WithOneCopyOnAAsync(string engine)
+        {
+            var settings = TestDatabase.SharedPostgresSettings();
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            var a = new ControllerFactory(settings, clock);
+            _ = a.Server; // the first migrates
+            var b = new ControllerFactory(settings, clock);
+            _ = b.Server;
+            var pair = new TwoReplicas(settings, a, b, b.Admin());
+            using var admin = a.Admin();
+            pair.EngineId = await admin.CreateEngineAsync(engine, desired: 1);
+            pair.Agent = await Agent.RegisterAsync(a);
+            pair.Agent.RunEngines = true;
+            await pair.Agent.ReportAsync();
+            await pair.Agent.ReportAsync();
+            pair.Worker = Worker.Of(a, pair.Agent, pair.EngineId).Single();
+            await Task.Delay(500); // the listeners are up
+            return pair;
+        }
+
+        public void Dispose()
+        {
+            Worker?.Dispose();
+            Agent?.Dispose();
+            onB.Dispose();
+            b.Dispose();
+            a.Dispose();
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Controller.Api.Tests.Infrastructure;
+using Controller.Infrastructure.BackgroundServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -169,23 +170,47 @@ public sealed class LongPollTests
     }
 
     [Test]
-    public async Task ATaskSubmittedWhereNoWakeUpReaches_IsFoundAtTheFallbackInterval()
+    public async Task ATaskStoredWhereNoWakeUpReaches_IsFoundByTheNextAsk_AtTheLatestWhenTheWaitEnds()
     {
         var (engineId, agent, worker) = await RunningCopyAsync();
         using var _ = agent;
         var call = worker.GetWorkRawWithAsync(new { maxItems = 1, waitSeconds = 20 });
         await AssertHeldAsync(call);
 
-        // Stored without waking anyone, as a submission on another replica would be.
+        // Stored without waking anyone (straight into the database): one replica on SQLite sees every change, so its
+        // held calls wait their whole wait, and the engine's next call finds the task.
         await _factory.WithDbAsync(async db =>
         {
             db.Tasks.Add(Domain.Work.WorkTask.Submit(Guid.CreateVersion7(), new Domain.Work.TaskSpec(engineId, "{}", 0, 3, 60, null), _factory.Clock.GetUtcNow()));
             return await db.SaveChangesAsync();
         });
+        _factory.Clock.Advance(TimeSpan.FromSeconds(10));
         await AssertHeldAsync(call);
-        _factory.Clock.Advance(Application.Work.Commands.GetWork.GetWorkCommandHandler.FallbackInterval);
+        _factory.Clock.Advance(TimeSpan.FromSeconds(10));
 
-        Assert.That((await AnswerAsync(call))["action"]!.GetValue<string>(), Is.EqualTo("process"));
+        Assert.That((await AnswerAsync(call))["action"]!.GetValue<string>(), Is.EqualTo("wait"));
+        Assert.That((await worker.GetWorkWithAsync(new { maxItems = 1, waitSeconds = 20 }))["action"]!.GetValue<string>(), Is.EqualTo("process"));
+    }
+
+    [Test]
+    public async Task ALeasePutBackByTheSweep_WakesAHeldCall()
+    {
+        var engineId = await _admin.CreateEngineAsync("requeued", desired: 2);
+        using var agent = await Agent.RegisterAsync(_factory);
+        agent.RunEngines = true;
+        await agent.ReportAsync();
+        await agent.ReportAsync();
+        var workers = Worker.Of(_factory, agent, engineId);
+        await _admin.SubmitAsync(engineId, timeoutSeconds: 60);
+        Assert.That((await workers[0].GetWorkWithAsync(new { maxItems = 1 }))["action"]!.GetValue<string>(), Is.EqualTo("process"));
+
+        // The copy that took it goes silent past its lease; the other waits for work, and the sweep puts the task back.
+        _factory.Clock.Advance(TimeSpan.FromSeconds(61));
+        var call = workers[1].GetWorkRawWithAsync(new { maxItems = 1, waitSeconds = 20 });
+        await AssertHeldAsync(call);
+        await _factory.Services.GetRequiredService<SweepService>().TickAsync(CancellationToken.None);
+
+        Assert.That((await AnswerAsync(call))["action"]!.GetValue<string>(), Is.EqualTo("process"), "woken by the sweep, before its wait ended");
     }
 
     [Test]

@@ -45,7 +45,7 @@ public sealed class ClusterViewTests
         scope.SetupGet(s => s.ServiceProvider).Returns(provider.Object);
         var scopes = new Mock<IServiceScopeFactory>();
         scopes.Setup(s => s.CreateScope()).Returns(scope.Object);
-        _view = new ClusterView(scopes.Object, Options.Create(new SchedulingOptions()), _clock, _steady, new Application.Work.WorkWaiters(_clock));
+        _view = new ClusterView(scopes.Object, Options.Create(new SchedulingOptions()), _clock, _steady);
         Assert.That((await _view.GetAsync(CancellationToken.None)).HostsWithRoom(_engine.Id), Is.EqualTo(1));
     }
 

@@ -29,7 +29,7 @@ public sealed class TaskSubmitterTests
         _engines.Setup(r => r.FindAsync(_engine.Id, It.IsAny<CancellationToken>())).ReturnsAsync(_engine);
     }
 
-    private TaskSubmitter Submitter() => new(_tasks.Object, _engines.Object, new Controller.Application.Work.TaskAccess(Mock.Of<Controller.Application.Common.Security.ICurrentCaller>()), _unitOfWork.Object, Mock.Of<Controller.Application.Common.Interfaces.IWorkSignal>(), _clock);
+    private TaskSubmitter Submitter() => new(_tasks.Object, _engines.Object, new Controller.Application.Work.TaskAccess(Mock.Of<Controller.Application.Common.Security.ICurrentCaller>()), _unitOfWork.Object, _clock);
 
     private TaskSubmission Submission(string payload = """{"uri":"a"}""", string? key = null) =>
         new(_engine.Id, JsonDocument.Parse(payload).RootElement.Clone(), 5, 2, 60, key);

@@ -20,8 +20,8 @@ public sealed class TaskSweeperTests
         Engine Fresh() => Engine.Create(engineId, new EngineSpec("q", "i", new Resources(100, 64, 0, 0), 0, 0, 10, 0, new Dictionary<string, string>(), EngineScaling.Queue(2, 60)), _clock.GetUtcNow());
         var reads = new List<Engine>();
         var tasks = new Mock<ITaskRepository>();
-        tasks.Setup(t => t.ExpireLeasesAsync(It.IsAny<DateTimeOffset>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync((0, 0));
-        tasks.Setup(t => t.ReleaseHeldByEndedInstancesAsync(It.IsAny<DateTimeOffset>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync((0, 0));
+        tasks.Setup(t => t.ExpireLeasesAsync(It.IsAny<DateTimeOffset>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync(EndedAttempts.None);
+        tasks.Setup(t => t.ReleaseHeldByEndedInstancesAsync(It.IsAny<DateTimeOffset>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync(EndedAttempts.None);
         tasks.Setup(t => t.ListQueuedOfDeletedEnginesAsync(It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync([]);
         var engines = new Mock<IEngineRepository>();
         engines.Setup(e => e.ListLiveForUpdateAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() =>
@@ -48,7 +48,7 @@ public sealed class TaskSweeperTests
                 return new Dictionary<Guid, TaskBacklog> { [engineId] = new(8, 0, _clock.GetUtcNow()) };
             });
 
-        var result = await new TaskSweeper(tasks.Object, engines.Object, unitOfWork.Object, gate.Object, _clock).SweepAsync(CancellationToken.None);
+        var result = await new TaskSweeper(tasks.Object, engines.Object, unitOfWork.Object, gate.Object, Mock.Of<IWorkSignal>(), _clock).SweepAsync(CancellationToken.None);
 
         Assert.That(result.EnginesRescaled, Is.EqualTo(1));
         Assert.That(reads, Has.Count.EqualTo(2), "read again after the lost race");

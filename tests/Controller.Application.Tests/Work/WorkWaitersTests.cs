@@ -1,3 +1,4 @@
+using Controller.Application.Common.Interfaces;
 using Controller.Application.Work;
 using Microsoft.Extensions.Time.Testing;
 
@@ -26,7 +27,7 @@ public sealed class WorkWaitersTests
         Assert.That((second.IsCompleted, elsewhere.IsCompleted), Is.EqualTo((false, false)));
         Assert.That(waiters.Held, Is.EqualTo(2));
         waiters.WakeAll(_engine);
-        Assert.That(await second, Is.EqualTo(WaitOutcome.Woken));
+        Assert.That(await second, Is.EqualTo(WaitOutcome.Changed));
         Assert.That(elsewhere.IsCompleted, Is.False, "another engine's calls sleep on");
     }
 
@@ -39,7 +40,7 @@ public sealed class WorkWaitersTests
 
         waiters.WakeHost(_host);
 
-        Assert.That(await here, Is.EqualTo(WaitOutcome.Woken));
+        Assert.That(await here, Is.EqualTo(WaitOutcome.Changed));
         Assert.That(elsewhere.IsCompleted, Is.False);
     }
 
@@ -77,7 +78,7 @@ public sealed class WorkWaitersTests
 
         Assert.That(await waiters.WaitAsync(_other, _host, Long, CancellationToken.None), Is.EqualTo(WaitOutcome.NotHeld));
         waiters.WakeAll(_engine);
-        Assert.That(await Task.WhenAll(held), Has.All.EqualTo(WaitOutcome.Woken));
+        Assert.That(await Task.WhenAll(held), Has.All.EqualTo(WaitOutcome.Changed));
         Assert.That(waiters.Held, Is.Zero);
     }
 
@@ -91,6 +92,27 @@ public sealed class WorkWaitersTests
         gone.Cancel();
 
         Assert.That(async () => await call, Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(waiters.Held, Is.Zero);
+    }
+
+    [Test]
+    public async Task AppliedWakeUps_TasksWakeAsManyCalls_AChangeEveryCallOfItsEngineOrHost_ToDecideOnTheRows()
+    {
+        var waiters = new WorkWaiters(_clock);
+        var other = Guid.NewGuid();
+        var calls = Enumerable.Range(0, 3).Select(_ => waiters.WaitAsync(_engine, _host, Long, CancellationToken.None)).ToList();
+        var elsewhere = waiters.WaitAsync(other, Guid.NewGuid(), Long, CancellationToken.None);
+
+        waiters.Apply(WorkWakeups.Tasks(new Dictionary<Guid, int> { [_engine] = 2 }));
+        Assert.That(await Task.WhenAll(calls.Take(2)), Has.All.EqualTo(WaitOutcome.Woken));
+        Assert.That(calls[2].IsCompleted, Is.False, "two tasks wake two calls");
+
+        waiters.Apply(new WorkWakeups(new Dictionary<Guid, int>(), [], [_host]));
+        Assert.That(await calls[2], Is.EqualTo(WaitOutcome.Changed));
+        Assert.That(elsewhere.IsCompleted, Is.False);
+
+        waiters.WakeEveryone();
+        Assert.That(await elsewhere, Is.EqualTo(WaitOutcome.Changed), "after missed notifications every call asks again");
         Assert.That(waiters.Held, Is.Zero);
     }
 }

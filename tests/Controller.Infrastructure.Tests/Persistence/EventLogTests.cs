@@ -32,7 +32,7 @@ public sealed class EventLogTests
             log.Add(e);
         }
 
-        await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
     }
 
     [Test]
@@ -45,7 +45,7 @@ public sealed class EventLogTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(host);
-            await new UnitOfWork(db, new SingleWriterGate(), signal, new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), signal, new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var read = _database.CreateContext();

@@ -5,6 +5,7 @@ using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
 using Controller.Domain.Hosts;
+using Controller.Domain.Work;
 using Controller.Infrastructure.Persistence;
 using Controller.Infrastructure.Persistence.Repositories;
 using Microsoft.EntityFrameworkCore;
@@ -48,14 +49,14 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             (await db.EngineInstances.SingleAsync(i => i.Id == copy.Id)).RequestStop("scaled_down", Now.AddSeconds(1));
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
         }
 
         // ...then the getwork leases the task to it, writing the copy's heartbeat as a call handed work does (no resolution).
         queued.Lease(running.Id, Now.AddSeconds(2));
         running.Heartbeat(busy: true, Now.AddSeconds(2));
         Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
-            new UnitOfWork(getwork, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None));
+            new UnitOfWork(getwork, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None));
 
         await using var read = _database.CreateContext();
         Assert.That((await read.Tasks.SingleAsync(t => t.Id == task.Id)).State, Is.EqualTo(Domain.Work.WorkTaskState.Queued), "no attempt burned");
@@ -67,13 +68,13 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(NewHost("m-1"));
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
         new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
 
-        Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None));
+        Assert.ThrowsAsync<UniqueConstraintViolationException>(() => new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None));
     }
 
     [Test]
@@ -85,12 +86,12 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(first);
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
         }
 
         await using var second = _database.CreateContext();
         new HostRepository(second, new NoWriteGate()).Add(NewHost("m-1"));
-        await new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(second, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
 
         Assert.That(await new HostRepository(second, new NoWriteGate()).FindLiveByMachineIdAsync("m-1", CancellationToken.None), Is.Not.Null);
     }
@@ -103,7 +104,7 @@ public sealed class UnitOfWorkTests
         var instance = EngineInstance.Launch(Guid.CreateVersion7(), engine, host.Id, [], Guid.NewGuid(), Now);
         var hook = new RecordingClusterChanges();
         await using var db = _database.CreateContext();
-        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer());
+        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer(), new RecordingWorkSignal());
         db.AddRange(host, engine, instance);
         await unitOfWork.SaveChangesAsync(CancellationToken.None);
 
@@ -126,12 +127,45 @@ public sealed class UnitOfWorkTests
     }
 
     [Test]
+    public async Task AfterCommit_HeldCallsAreToldOfQueuedTasks_CopiesLeaving_AndHostsThatTakeNoWork_NothingElse()
+    {
+        var host = NewHost("m-1");
+        var engine = Engine.Create(Guid.CreateVersion7(), new EngineSpec("e", "i", new Resources(100, 64, 0, 0), 0, 0, 4, 2, new Dictionary<string, string>()), Now);
+        var instance = EngineInstance.Launch(Guid.CreateVersion7(), engine, host.Id, [], Guid.NewGuid(), Now);
+        var signal = new RecordingWorkSignal();
+        await using var db = _database.CreateContext();
+        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), signal);
+        db.AddRange(host, engine, instance);
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        Assert.That(signal.Sent, Is.Empty, "a new host, engine and copy concern no held call");
+
+        var tasks = Enumerable.Range(0, 3).Select(_ => WorkTask.Submit(Guid.CreateVersion7(), new TaskSpec(engine.Id, "{}", 0, 3, 60, null), Now)).ToList();
+        db.AddRange(tasks);
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        Assert.That(signal.Sent.Single().TasksQueued, Is.EqualTo(new Dictionary<Guid, int> { [engine.Id] = 3 }), "submitted");
+
+        tasks[0].Lease(instance.Id, Now);
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        Assert.That(signal.Sent, Has.Count.EqualTo(1), "a lease wakes nobody");
+
+        tasks[0].ExpireLease(Now.AddMinutes(5));
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        Assert.That(signal.Sent[^1].TasksQueued, Is.EqualTo(new Dictionary<Guid, int> { [engine.Id] = 1 }), "put back");
+
+        host.Drain(Now, null, Host.DefaultDrainDeadline);
+        instance.MarkLost(Now.AddMinutes(5));
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        Assert.That((signal.Sent[^1].Hosts, signal.Sent[^1].Engines), Is.EqualTo((new[] { host.Id }, new[] { engine.Id })), "a drain, a copy gone");
+        Assert.That(signal.Sent[^1].TasksQueued, Is.Empty);
+    }
+
+    [Test]
     public async Task AfterCommit_InATransaction_OnlyOnceItCommitted_AndNothingOfOneThatFailed()
     {
         var host = NewHost("m-1");
         var hook = new RecordingClusterChanges();
         await using var db = _database.CreateContext();
-        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer());
+        var unitOfWork = new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer(), new RecordingWorkSignal());
         db.Hosts.Add(host);
 
         await unitOfWork.InTransactionAsync(async ct =>
@@ -170,9 +204,9 @@ public sealed class UnitOfWorkTests
         var copyB = await new HostRepository(b, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None);
         copyA!.Drain(Now, null, Host.DefaultDrainDeadline);
         copyB!.Terminate(Now);
-        await new UnitOfWork(a, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+        await new UnitOfWork(a, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
         var hook = new RecordingClusterChanges();
-        var loser = new UnitOfWork(b, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer());
+        var loser = new UnitOfWork(b, new SingleWriterGate(), new EventSignal(), hook, new LastSeenBuffer(), new RecordingWorkSignal());
 
         Assert.ThrowsAsync<ConcurrencyConflictException>(() => loser.SaveChangesAsync(CancellationToken.None));
         loser.Reset();
@@ -188,7 +222,7 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(host);
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
         }
 
         async Task<bool> After(Action<Host> change)
@@ -196,7 +230,7 @@ public sealed class UnitOfWorkTests
             await using var db = _database.CreateContext();
             var loaded = (await new HostRepository(db, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None))!;
             change(loaded);
-            return new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).OnlyHostsSeen();
+            return new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).OnlyHostsSeen();
         }
 
         var later = Now.AddSeconds(30);
@@ -211,7 +245,7 @@ public sealed class UnitOfWorkTests
 
         await using var other = _database.CreateContext();
         new HostRepository(other, new NoWriteGate()).Add(NewHost("m-4"));
-        Assert.That(new UnitOfWork(other, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).OnlyHostsSeen(), Is.False, "a new row");
+        Assert.That(new UnitOfWork(other, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).OnlyHostsSeen(), Is.False, "a new row");
     }
 
     [Test]
@@ -248,7 +282,7 @@ public sealed class UnitOfWorkTests
         await using (var db = _database.CreateContext())
         {
             new HostRepository(db, new NoWriteGate()).Add(host);
-            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer()).SaveChangesAsync(CancellationToken.None);
+            await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), new LastSeenBuffer(), new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
         }
 
         async Task<(DateTimeOffset Stored, IReadOnlyDictionary<Guid, DateTimeOffset> Buffered)> SaveAfter(Action<Host> change)
@@ -257,7 +291,7 @@ public sealed class UnitOfWorkTests
             await using (var db = _database.CreateContext())
             {
                 change((await new HostRepository(db, new NoWriteGate()).FindAsync(host.Id, CancellationToken.None))!);
-                await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), buffer).SaveChangesAsync(CancellationToken.None);
+                await new UnitOfWork(db, new SingleWriterGate(), new EventSignal(), new RecordingClusterChanges(), buffer, new RecordingWorkSignal()).SaveChangesAsync(CancellationToken.None);
             }
 
             await using var read = _database.CreateContext();

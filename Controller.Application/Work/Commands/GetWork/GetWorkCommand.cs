@@ -19,6 +19,12 @@ public sealed record GetWorkCommand(Guid InstanceId, IReadOnlyList<CompletedTask
 
     /// <summary>The longest a long poll is held (as Amazon SQS's <c>WaitTimeSeconds</c>).</summary>
     public const int MaxWaitSeconds = 20;
+
+    /// <summary>
+    /// A held call asking again because its engine or host changed, perhaps on another replica before this replica's
+    /// placement view has it: whether it may still take work is decided on the engine's and the host's rows.
+    /// </summary>
+    public bool DecideOnRows { get; init; }
 }
 
 /// <summary>The outcome of one task: succeeded with a result, or failed with an error.</summary>

@@ -1,3 +1,4 @@
+using Controller.Application.Common.Interfaces;
 using Controller.Application.Work.Models;
 using Controller.Domain.Work;
 using Mediator;
@@ -7,14 +8,12 @@ namespace Controller.Application.Work.Commands.GetWork;
 /// <summary>
 /// One getwork call: run in the <see cref="GetWorkProcessor"/> with the calls that arrive together (one transaction for
 /// all). A long poll (<see cref="GetWorkCommand.WaitSeconds"/>) with nothing to hand out waits in <see cref="WorkWaiters"/>
-/// and asks again when woken, and at least every <see cref="FallbackInterval"/> (work submitted on another replica, a
-/// drain), until it gets work, must stop, or its wait ends. Its outcomes were applied by the first ask.
+/// and asks again when woken (<see cref="IWorkSignal"/>: a task queued for its engine, a copy of it stopped, its host
+/// draining, on any replica), and, where wake-ups do not reach every replica, every <see cref="IWorkSignal.ReaskInterval"/>,
+/// until it gets work, must stop, or its wait ends. Its outcomes were applied by the first ask.
 /// </summary>
-public sealed class GetWorkCommandHandler(GetWorkProcessor processor, WorkWaiters waiters, TimeProvider clock) : ICommandHandler<GetWorkCommand, GetWorkAnswer>
+public sealed class GetWorkCommandHandler(GetWorkProcessor processor, WorkWaiters waiters, IWorkSignal signal, TimeProvider clock) : ICommandHandler<GetWorkCommand, GetWorkAnswer>
 {
-    /// <summary>How often a held call asks again on its own: the most a change it was not woken for costs it.</summary>
-    public static readonly TimeSpan FallbackInterval = TimeSpan.FromSeconds(5);
-
     public async ValueTask<GetWorkAnswer> Handle(GetWorkCommand command, CancellationToken cancellationToken)
     {
         var answer = await processor.RunAsync(command, cancellationToken);
@@ -28,13 +27,13 @@ public sealed class GetWorkCommandHandler(GetWorkProcessor processor, WorkWaiter
         while (clock.GetUtcNow() < until)
         {
             var left = until - clock.GetUtcNow();
-            var outcome = await waiters.WaitAsync(engineId, hostId, left < FallbackInterval ? left : FallbackInterval, cancellationToken);
+            var outcome = await waiters.WaitAsync(engineId, hostId, signal.ReaskInterval is { } reask && reask < left ? reask : left, cancellationToken);
             if (outcome == WaitOutcome.NotHeld || (outcome == WaitOutcome.TimedOut && clock.GetUtcNow() >= until))
             {
                 break;
             }
 
-            answer = await processor.RunAsync(again, cancellationToken);
+            answer = await processor.RunAsync(again with { DecideOnRows = outcome == WaitOutcome.Changed }, cancellationToken);
             if (answer.Action != WorkAction.Wait)
             {
                 return answer;

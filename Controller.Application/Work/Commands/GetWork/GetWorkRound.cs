@@ -36,10 +36,11 @@ public sealed class GetWorkRound(
     {
         await ApplyOutcomesAsync(command, mine, now, cancellationToken);
 
-        // The engine and the host's state come from the placement view (no read) while they let the instance work; a
-        // decision to stop it is taken again on the rows themselves.
-        var engine = view.Engines.FirstOrDefault(e => e.Id == instance.EngineId) ?? await engines.FindAsync(instance.EngineId, cancellationToken);
-        var hostState = view.IsActiveHost(instance.HostId) ? HostState.Active : await hosts.StateOfAsync(instance.HostId, cancellationToken);
+        // The engine and the host's state come from the placement view (no read) while they let the instance work, unless
+        // the call was woken by a change the view may not have yet; a decision to stop it is taken again on the rows.
+        var fromView = !command.DecideOnRows;
+        var engine = (fromView ? view.Engines.FirstOrDefault(e => e.Id == instance.EngineId) : null) ?? await engines.FindAsync(instance.EngineId, cancellationToken);
+        var hostState = fromView && view.IsActiveHost(instance.HostId) ? HostState.Active : await hosts.StateOfAsync(instance.HostId, cancellationToken);
         var healthy = instance.BecomesHealthyAt(now, scheduling.Value.HealthyAfter());
         instance.Heartbeat(busy: instance.Busy, now, HeartbeatResolution);
         if (healthy)

@@ -7,8 +7,9 @@ namespace Controller.Application.Work.Commands.SubmitTask;
 /// <summary>
 /// Submits tasks as one transaction: every engine must exist and take work; a task whose idempotency key was used
 /// before answers the task it created (or 409 when the key came with a different task); nothing is stored unless all are.
+/// Once saved, the unit of work wakes as many long-polling copies of each engine as it got new tasks, on every replica.
 /// </summary>
-public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engines, TaskAccess access, IUnitOfWork unitOfWork, IWorkSignal signal, TimeProvider clock)
+public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engines, TaskAccess access, IUnitOfWork unitOfWork, TimeProvider clock)
 {
     private const int Attempts = 3;
 
@@ -18,16 +19,7 @@ public sealed class TaskSubmitter(ITaskRepository tasks, IEngineRepository engin
         {
             try
             {
-                var submitted = await TrySubmitAsync(submissions, cancellationToken);
-
-                // Saved: as many long-polling copies of each engine as it got new tasks ask again now, on every replica.
-                var created = submitted.Where(s => s.Created).GroupBy(s => s.Task.EngineId).ToDictionary(g => g.Key, g => g.Count());
-                if (created.Count > 0)
-                {
-                    await signal.TasksStoredAsync(created, cancellationToken);
-                }
-
-                return submitted;
+                return await TrySubmitAsync(submissions, cancellationToken);
             }
             catch (UniqueConstraintViolationException) when (attempt < Attempts)
             {

@@ -155,10 +155,11 @@ public sealed class TaskRepositoryTests
         done.Complete(done.InstanceId!.Value, TaskOutcome.Succeeded, "{}", null, T0.AddSeconds(1));
         var now = T0.AddSeconds(61);
 
-        var (found, changed) = await EndAttemptsAsync([engine], [retry, last, live, done], r => r.ExpireLeasesAsync(now, 10, CancellationToken.None),
+        var ended = await EndAttemptsAsync([engine], [retry, last, live, done], r => r.ExpireLeasesAsync(now, 10, CancellationToken.None),
             t => t.ExpireLease(now));
 
-        Assert.That((found, changed), Is.EqualTo((2, 2)));
+        Assert.That((ended.Found, ended.Changed), Is.EqualTo((2, 2)));
+        Assert.That(ended.Requeued, Is.EqualTo(new Dictionary<Guid, int> { [engine.Id] = 1 }), "the retried one is back in its engine's queue");
     }
 
     [Test]
@@ -177,18 +178,19 @@ public sealed class TaskRepositoryTests
         kept.Lease(running.Id, T0);
         var now = T0.AddSeconds(10);
 
-        var (found, changed) = await EndAttemptsAsync([engine, host, ended, running], [retry, last, kept],
+        var result = await EndAttemptsAsync([engine, host, ended, running], [retry, last, kept],
             r => r.ReleaseHeldByEndedInstancesAsync(now, 10, CancellationToken.None), t => t.InstanceId == ended.Id && t.Abandon(now));
 
-        Assert.That((found, changed), Is.EqualTo((2, 2)));
+        Assert.That((result.Found, result.Changed), Is.EqualTo((2, 2)));
+        Assert.That(result.Requeued, Is.EqualTo(new Dictionary<Guid, int> { [engine.Id] = 1 }));
     }
 
     /// <summary>
     /// Stores the rows, runs the set-based step, and compares every task with what the domain's own transition leaves on
     /// a copy read before (<paramref name="domain"/> returns false for a task it leaves alone).
     /// </summary>
-    private async Task<(int Found, int Changed)> EndAttemptsAsync(object[] rows, WorkTask[] tasks,
-        Func<TaskRepository, Task<(int Found, int Changed)>> step, Func<WorkTask, bool> domain)
+    private async Task<EndedAttempts> EndAttemptsAsync(object[] rows, WorkTask[] tasks,
+        Func<TaskRepository, Task<EndedAttempts>> step, Func<WorkTask, bool> domain)
     {
         await using (var db = _database.CreateContext())
         {
@@ -204,7 +206,7 @@ public sealed class TaskRepositoryTests
         }
 
         var changedByDomain = expected.ToDictionary(t => t.Id, domain);
-        (int, int) result;
+        EndedAttempts result;
         await using (var db = _database.CreateContext())
         {
             result = await step(new TaskRepository(db, new SingleWriterGate()));
