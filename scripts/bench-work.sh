@@ -7,7 +7,8 @@
 #    the instances together call R times a second, latency counted from each call's scheduled time);
 #  - list: stores --list-tasks tasks (default 1,000 and 1,000,000 in two runs) and times GET /task pages;
 #  - with --long-poll R instead: the instances long-poll (waitSeconds 20) and one task at a time is submitted, R a
-#    second, each timed from its submission to the instance that got it (R 0: idle held calls, for their CPU cost).
+#    second, each timed from its submission to the instance that got it (R 0: idle held calls, for their CPU cost:
+#    printed for the last minute of a run longer than 70 s, after the instances' start).
 # Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--warmup 30] [--postgres] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [--long-poll R] [-- --Setting=value ...]
 # Loopback only; stops the controller (and a PostgreSQL it started) at the end.
 set -euo pipefail
@@ -34,9 +35,21 @@ gen=(dotnet benchmarks/Controller.WorkGen/bin/Release/net10.0/Controller.WorkGen
 if [ -n "$long_poll" ]; then
   bench_start "$provider" "${extra[@]}"
   before=$(bench_cpu_ticks)
+  # The steady cost: the controller's CPU over the run's last minute, from a sample taken every second.
+  samples=$(mktemp)
+  (while kill -0 "$pid" 2>/dev/null; do echo "$(date +%s) $(bench_cpu_ticks)" >> "$samples"; sleep 1; done) &
+  sampler=$!
   "${gen[@]}" --mode longpoll --instances "$instances" --warmup "$warmup" --duration "$seconds" --rate "$long_poll"
   after=$(bench_cpu_ticks)
-  echo "controller CPU over the run: $(( (after - before) * 1000 / $(getconf CLK_TCK) )) ms in $(( warmup + seconds )) s (plus the instances' start); RSS $(bench_rss) ($provider)"
+  kill $sampler 2>/dev/null || true
+  ms() { echo $(( $1 * 1000 / $(getconf CLK_TCK) )); }
+  echo "controller CPU over the run: $(ms $(( after - before ))) ms in $(( warmup + seconds )) s (plus the instances' start); RSS $(bench_rss) ($provider)"
+  read -r since from < <(awk -v end="$(date +%s)" '$1 >= end - 60 { print end - $1, $2; exit }' "$samples")
+  if [ "${since:-0}" -ge 55 ]; then
+    used=$(ms $(( after - from )))
+    echo "controller CPU over the last $since s: $used ms = $(( used / since / 10 )).$(( used / since % 10 )) % of a core"
+  fi
+  rm -f "$samples"
   bench_stop
   trap - EXIT
   exit 0

@@ -16,7 +16,8 @@ public enum EngineState
 /// <c>command</c> (the program and its arguments: required by the agent's <c>process</c> driver, overrides the image's
 /// for <c>docker</c>), <c>environment</c> (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID and
 /// ENGINE_INSTANCE_TOKEN are the controller's and replace any value given here), <c>stopGraceSeconds</c> (the stop
-/// signal, then a kill after this many seconds; default 30, at most 3600).
+/// signal, then a kill after this many seconds; default 30, at most 3600). <c>preemptible</c> (default true): whether its
+/// copies may be stopped to make room for an engine of strictly higher priority that no host has room for.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 [ValidatedAs(typeof(Application.Engines.Models.EngineDefinition))]
@@ -32,7 +33,8 @@ public sealed record EngineRequest(
     EngineScalingRequest? Scaling = null,
     IReadOnlyList<string>? Command = null,
     IReadOnlyDictionary<string, string>? Environment = null,
-    int? StopGraceSeconds = null);
+    int? StopGraceSeconds = null,
+    bool? Preemptible = null);
 
 /// <summary>manual: an admin sets desiredInstances; queue: the task backlog sets it.</summary>
 public enum ScalingMode
@@ -84,7 +86,8 @@ public sealed record EngineResponse(
     EngineScalingResponse Scaling,
     IReadOnlyList<string>? Command,
     IReadOnlyDictionary<string, string> Environment,
-    int StopGraceSeconds)
+    int StopGraceSeconds,
+    bool Preemptible)
 {
     /// <summary>The engine's task backlog: in the answer for one engine (GET /engine/{engineId}), null in lists.</summary>
     public EngineBacklogResponse? Backlog { get; init; }

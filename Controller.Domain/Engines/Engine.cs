@@ -30,6 +30,18 @@ public sealed class Engine : Entity
 
     public int Priority { get; private set; }
 
+    /// <summary>Whether its copies may be stopped to make room for copies of an engine of higher priority.</summary>
+    public bool Preemptible { get; private set; } = true;
+
+    /// <summary>
+    /// Copies of this engine for which copies of lower priority are being stopped (until <see cref="PreemptionsPendingUntil"/>):
+    /// no more is preempted for them meanwhile; each launch takes one off.
+    /// </summary>
+    public int PreemptionsPending { get; private set; }
+
+    /// <summary>When the pending preemptions are forgotten: the victims have stopped by then, or never will.</summary>
+    public DateTimeOffset? PreemptionsPendingUntil { get; private set; }
+
     public int MinInstances { get; private set; }
 
     public int MaxInstances { get; private set; }
@@ -183,6 +195,28 @@ public sealed class Engine : Entity
         }
 
         ActiveInstances++;
+        if (PreemptionsPending > 0)
+        {
+            PreemptionsPending--;
+        }
+    }
+
+    /// <summary>The copies for which preemptions are still under way at <paramref name="now"/>.</summary>
+    public int PreemptionsPendingAt(DateTimeOffset now) => PreemptionsPendingUntil is { } until && until > now ? PreemptionsPending : 0;
+
+    /// <summary>
+    /// Copies of lower priority on <paramref name="hostName"/> are stopped to make room for one copy of this engine; they
+    /// stop within <paramref name="victimsStopWithin"/>, until when no more is preempted for that copy.
+    /// </summary>
+    public void RecordPreemption(string hostName, IReadOnlyList<(string Engine, int Priority)> victims, TimeSpan victimsStopWithin, DateTimeOffset now)
+    {
+        PreemptionsPending = PreemptionsPendingAt(now) + 1;
+        var until = now + victimsStopWithin;
+        PreemptionsPendingUntil = PreemptionsPendingUntil is { } earlier && earlier > until ? earlier : until;
+        var named = string.Join(", ", victims.Select(v => $"{v.Engine} (priority {v.Priority})"));
+        Raise(ClusterEvent.Create(ClusterEventTypes.EnginePreempting, now,
+            $"Engine {Name} (priority {Priority}) has no room anywhere: {Wording.Count(victims.Count, "copy", "copies")} of lower priority stop on {hostName} to make room for one: {named}.",
+            engineId: Id, reason: "preempting"));
     }
 
     /// <summary>A copy left the active states (stopping, failed, lost).</summary>
@@ -260,6 +294,7 @@ public sealed class Engine : Entity
         var scaling = (spec.Scaling ?? EngineScaling.Manual).Validated();
         var wasQueueScaled = ScalingMode == ScalingMode.Queue;
         Priority = spec.Priority;
+        Preemptible = spec.Preemptible;
         MinInstances = spec.MinInstances;
         MaxInstances = spec.MaxInstances;
 

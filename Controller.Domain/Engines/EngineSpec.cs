@@ -3,7 +3,8 @@ using Controller.Domain.Common;
 namespace Controller.Domain.Engines;
 
 /// <summary>What an admin says an engine is and how many copies of it should run (or how its backlog sets that),
-/// and what a copy runs besides the image (<see cref="EngineRuntime"/>; the default when left out).</summary>
+/// and what a copy runs besides the image (<see cref="EngineRuntime"/>; the default when left out). <see cref="Preemptible"/>:
+/// whether its copies may be stopped to make room for an engine of higher priority (true when left out).</summary>
 public sealed record EngineSpec(
     string Name,
     string Image,
@@ -14,4 +15,5 @@ public sealed record EngineSpec(
     int DesiredInstances,
     IReadOnlyDictionary<string, string> HostLabels,
     EngineScaling? Scaling = null,
-    EngineRuntime? Runtime = null);
+    EngineRuntime? Runtime = null,
+    bool Preemptible = true);

@@ -80,6 +80,7 @@ public static class ClusterEventTypes
     public const string EngineDeleted = "engine.deleted";
     public const string EngineBackoffStarted = "engine.backoff_started";
     public const string EngineBackoffEnded = "engine.backoff_ended";
+    public const string EnginePreempting = "engine.preempting";
 
     public const string SweepHeldBack = "sweep.held_back";
     public const string SweepResumed = "sweep.resumed";
@@ -88,7 +89,7 @@ public static class ClusterEventTypes
     [
         HostRegistered, HostDraining, HostDrained, HostUndrained, HostLost, HostBack, HostTerminating, HostTerminated,
         InstanceLaunched, InstanceStarting, InstanceRunning, InstanceDisplaced, InstanceStopping, InstanceStopped, InstanceFailed, InstanceLost,
-        EngineCreated, EngineScaled, EngineDeleting, EngineDeleted, EngineBackoffStarted, EngineBackoffEnded,
+        EngineCreated, EngineScaled, EngineDeleting, EngineDeleted, EngineBackoffStarted, EngineBackoffEnded, EnginePreempting,
         SweepHeldBack, SweepResumed,
     ];
 }

@@ -73,6 +73,12 @@ public sealed record EngineDemand(
     /// it has finished its work.
     /// </summary>
     public bool ScalesDownIdleOnly { get; init; }
+
+    /// <summary>Whether its copies may be stopped to make room for an engine of higher priority.</summary>
+    public bool Preemptible { get; init; } = true;
+
+    /// <summary>Copies of it for which preemptions are under way (their victims are stopping): no more is preempted for them.</summary>
+    public int PreemptionsPending { get; init; }
 }
 
 public sealed record LaunchDecision(Guid EngineId, IReadOnlyList<int> GpuIndexes);
@@ -88,11 +94,17 @@ public sealed record SchedulerSettings(PlacementPolicy Policy, int MaxLaunchesPe
     public const int DefaultMaxLaunchesPerAnswer = 32;
 }
 
+/// <summary>Copies of lower priority stopped on this host (in the decision's stops) to make room for one copy of an engine.</summary>
+public sealed record PreemptDecision(Guid EngineId, IReadOnlyList<StopDecision> Victims);
+
 public sealed record PlacementDecision(IReadOnlyList<LaunchDecision> Launches, IReadOnlyList<StopDecision> Stops)
 {
     public static readonly PlacementDecision None = new([], []);
 
     public IReadOnlyList<DisplaceDecision> Displacements { get; init; } = [];
+
+    /// <summary>At most one per round (a burst of demand cannot empty the cluster in one answer).</summary>
+    public PreemptDecision? Preemption { get; init; }
 
     public bool IsEmpty => Launches.Count == 0 && Stops.Count == 0 && Displacements.Count == 0;
 }

@@ -15,6 +15,7 @@ public static class Scheduler
     public const string ReasonHostTerminating = "host_terminating";
     public const string ReasonDrainDeadline = "drain_deadline";
     public const string ReasonReplaced = "replaced";
+    public const string ReasonPreempted = "preempted";
 
     public static PlacementDecision Decide(HostSnapshot host, IReadOnlyList<EngineDemand> engines, PlacementPolicy policy) =>
         Decide(host, engines, new SchedulerSettings(policy));
@@ -30,9 +31,54 @@ public static class Scheduler
         var displacements = new List<DisplaceDecision>();
         var stops = DecideStops(host, demandById, displacements);
         var launches = host.Role == HostRole.Active ? DecideLaunches(host, engines, settings, stops) : [];
+        var preemption = host.Role == HostRole.Active ? DecidePreemption(host, engines, demandById, settings, stops, launches) : null;
+        if (preemption is not null)
+        {
+            stops.AddRange(preemption.Victims);
+        }
+
         return launches.Count == 0 && stops.Count == 0 && displacements.Count == 0
             ? PlacementDecision.None
-            : new PlacementDecision(launches, stops) { Displacements = displacements };
+            : new PlacementDecision(launches, stops) { Displacements = displacements, Preemption = preemption };
+    }
+
+    /// <summary>
+    /// When an engine still lacks copies that no active host has room for, copies of engines of strictly lower priority
+    /// on this host may be stopped to make room for one of them (<see cref="Preemption"/>): the engine of highest priority
+    /// first, one copy per round, and not for more copies than it lacks beyond the preemptions already under way.
+    /// </summary>
+    private static PreemptDecision? DecidePreemption(HostSnapshot host, IReadOnlyList<EngineDemand> engines, Dictionary<Guid, EngineDemand> demandById,
+        SchedulerSettings settings, List<StopDecision> stops, List<LaunchDecision> launches)
+    {
+        var launched = launches.CountBy(l => l.EngineId).ToDictionary();
+        var waiting = engines
+            .Where(e => e.Deficit - launched.GetValueOrDefault(e.EngineId) - e.PreemptionsPending > 0 && e.HostsWithRoom == 0 && !launched.ContainsKey(e.EngineId)
+                && !e.InBackoff && !e.Deleting && !host.AvoidedEngines.ContainsKey(e.EngineId) && Engines.Engine.Matches(e.HostLabels, host.Labels))
+            .OrderByDescending(e => e.Priority).ThenBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
+        if (waiting.Count == 0)
+        {
+            return null;
+        }
+
+        var stopped = stops.Select(s => s.InstanceId).ToHashSet();
+        var free = RoomOn(host, settings, stops).Free - launches.Select(l => demandById[l.EngineId].Resources).Sum();
+        var freeing = host.Instances.Where(i => i.State == EngineInstanceState.Stopping || stopped.Contains(i.InstanceId)).Select(i => i.Resources).Sum();
+        var candidates = host.Instances
+            .Where(i => EngineInstance.IsActiveState(i.State) && !i.Displaced && !stopped.Contains(i.InstanceId))
+            .Select(i => demandById.TryGetValue(i.EngineId, out var d) && d.Preemptible && !d.Deleting ? new PreemptionCandidate(i, d.Priority) : null)
+            .OfType<PreemptionCandidate>()
+            .ToList();
+        foreach (var engine in waiting)
+        {
+            var victims = Preemption.ChooseVictims(free, freeing, engine.Resources, engine.Priority, candidates);
+            if (victims.Count > 0)
+            {
+                return new PreemptDecision(engine.EngineId, [.. victims.Select(v => new StopDecision(v.InstanceId, v.EngineId, ReasonPreempted))]);
+            }
+        }
+
+        return null;
     }
 
     private static List<StopDecision> DecideStops(HostSnapshot host, Dictionary<Guid, EngineDemand> demandById, List<DisplaceDecision> displacements)

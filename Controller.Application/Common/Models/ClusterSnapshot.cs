@@ -99,6 +99,8 @@ public sealed class ClusterSnapshot
                 RunningCopies = running is null ? null : running.GetValueOrDefault(e.Id)?.Running ?? 0,
                 DisplacedCopies = running?.GetValueOrDefault(e.Id)?.Displaced ?? 0,
                 ScalesDownIdleOnly = e.ScalingMode == ScalingMode.Queue && e.State == EngineState.Active,
+                Preemptible = e.Preemptible,
+                PreemptionsPending = e.PreemptionsPendingAt(now),
             };
         })];
 

@@ -19,7 +19,8 @@ public sealed record EngineDefinition(
     EngineScalingModel? Scaling = null,
     IReadOnlyList<string>? Command = null,
     IReadOnlyDictionary<string, string>? Environment = null,
-    int? StopGraceSeconds = null)
+    int? StopGraceSeconds = null,
+    bool? Preemptible = null)
 {
     /// <summary>The current definition of an engine, as a PUT would send it.</summary>
     public static EngineDefinition Of(Domain.Engines.Engine engine)
@@ -29,13 +30,13 @@ public sealed record EngineDefinition(
             engine.Name, engine.Image, ResourcesModel.From(engine.Resources), engine.Priority, engine.MinInstances, engine.MaxInstances,
             engine.DesiredInstances, engine.HostLabels,
             new EngineScalingModel(engine.ScalingMode, engine.TargetTasksPerInstance, engine.ScaleDownAfterSeconds),
-            runtime.Command, runtime.Environment, runtime.StopGraceSeconds);
+            runtime.Command, runtime.Environment, runtime.StopGraceSeconds, engine.Preemptible);
     }
 
     public EngineSpec ToSpec() => new(
         Name!, Image!, Resources!.ToResources(), Priority ?? 0, MinInstances ?? 0, MaxInstances ?? DesiredInstances ?? 0,
         DesiredInstances ?? MinInstances ?? 0, HostLabels ?? new Dictionary<string, string>(), Scaling?.ToScaling(),
-        EngineRuntime.Create(Command, Environment, StopGraceSeconds));
+        EngineRuntime.Create(Command, Environment, StopGraceSeconds), Preemptible ?? true);
 }
 
 /// <summary>How the desired count is set: <c>manual</c> (default) or <c>queue</c> (from the task backlog).</summary>
@@ -110,7 +111,8 @@ public sealed record EngineDto(
     EngineScalingDto Scaling,
     IReadOnlyList<string>? Command,
     IReadOnlyDictionary<string, string> Environment,
-    int StopGraceSeconds)
+    int StopGraceSeconds,
+    bool Preemptible)
 {
     /// <summary>The engine's unfinished tasks (only in the answer for one engine).</summary>
     public EngineBacklogDto? Backlog { get; init; }

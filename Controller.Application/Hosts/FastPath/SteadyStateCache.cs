@@ -154,16 +154,20 @@ public sealed class SteadyStateCache
                 return null; // copies to stop
             }
 
-            if (!deferPlacement && engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now)
-                && state.Free.Fits(engine.Resources) && engine.AcceptsHostLabels(state.Labels))
+            if (!deferPlacement && engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now) && engine.AcceptsHostLabels(state.Labels)
+                && (state.Free.Fits(engine.Resources) || (engine.Deficit > engine.PreemptionsPendingAt(now) && HoldsVictimsFor(engine, state, engines))))
             {
-                return null; // a copy this host could take
+                return null; // a copy this host could take, or make room for by preempting copies of lower priority
             }
         }
 
         miss = SteadyMiss.None;
         return state.Answer;
     }
+
+    /// <summary>Whether the host runs copies of an engine of lower priority that <paramref name="engine"/> may preempt.</summary>
+    private static bool HoldsVictimsFor(Engine engine, SteadyState state, IReadOnlyList<Engine> engines) =>
+        engines.Any(other => other.Priority < engine.Priority && other.Preemptible && state.EnginesHere.Contains(other.Id));
 }
 
 /// <summary>Why a report has no steady answer.</summary>

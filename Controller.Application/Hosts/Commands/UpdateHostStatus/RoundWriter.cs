@@ -41,6 +41,12 @@ public sealed class RoundWriter(
         }
 
         EngineCounts.Release(left, engines, now, backoff: null);
+        if (decision.Preemption is { } preemption && engines.TryGetValue(preemption.EngineId, out var preemptor))
+        {
+            var victims = preemption.Victims.Select(v => engines.GetValueOrDefault(v.EngineId)).OfType<Engine>().ToList();
+            preemptor.RecordPreemption(host.Hostname, [.. victims.Select(v => (v.Name, v.Priority))],
+                TimeSpan.FromSeconds(victims.Select(v => v.StopGraceSeconds).DefaultIfEmpty(0).Max()) + Preemption.StopAllowance, now);
+        }
 
         // Make before break holds across rounds: two hosts must not each stop a displaced copy on counts that allowed one.
         foreach (var engineId in decision.Stops.Where(s => s.Reason == Scheduler.ReasonReplaced).Select(s => s.EngineId).Distinct())

@@ -191,6 +191,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<bool>("Preemptible")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("PreemptionsPending")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("PreemptionsPendingUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Priority")
                         .HasColumnType("integer");
 

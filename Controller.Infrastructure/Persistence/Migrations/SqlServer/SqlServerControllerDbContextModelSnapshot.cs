@@ -191,6 +191,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<bool>("Preemptible")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("PreemptionsPending")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("PreemptionsPendingUntil")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<int>("Priority")
                         .HasColumnType("int");
 

@@ -186,6 +186,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Preemptible")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PreemptionsPending")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PreemptionsPendingUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Priority")
                         .HasColumnType("INTEGER");
 

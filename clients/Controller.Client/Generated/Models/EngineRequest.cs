@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored). What a copy runs: `image`, optional`command` (the program and its arguments: required by the agent&apos;s `process` driver, overrides the image&apos;sfor `docker`), `environment` (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID andENGINE_INSTANCE_TOKEN are the controller&apos;s and replace any value given here), `stopGraceSeconds` (the stopsignal, then a kill after this many seconds; default 30, at most 3600).
+    /// An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored). What a copy runs: `image`, optional`command` (the program and its arguments: required by the agent&apos;s `process` driver, overrides the image&apos;sfor `docker`), `environment` (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID andENGINE_INSTANCE_TOKEN are the controller&apos;s and replace any value given here), `stopGraceSeconds` (the stopsignal, then a kill after this many seconds; default 30, at most 3600). `preemptible` (default true): whether itscopies may be stopped to make room for an engine of strictly higher priority that no host has room for.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class EngineRequest : IParsable
@@ -59,6 +59,8 @@ namespace Controller.Client.Models
 #else
         public string Name { get; set; }
 #endif
+        /// <summary>The preemptible property</summary>
+        public bool? Preemptible { get; set; }
         /// <summary>The priority property</summary>
         public int? Priority { get; set; }
         /// <summary>Resources as a client sends them: CPU and memory are required, GPUs and disk default to 0.</summary>
@@ -105,6 +107,7 @@ namespace Controller.Client.Models
                 { "maxInstances", n => { MaxInstances = n.GetIntValue(); } },
                 { "minInstances", n => { MinInstances = n.GetIntValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
+                { "preemptible", n => { Preemptible = n.GetBoolValue(); } },
                 { "priority", n => { Priority = n.GetIntValue(); } },
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesRequest>(global::Controller.Client.Models.ResourcesRequest.CreateFromDiscriminatorValue); } },
                 { "scaling", n => { Scaling = n.GetObjectValue<global::Controller.Client.Models.EngineScalingRequest>(global::Controller.Client.Models.EngineScalingRequest.CreateFromDiscriminatorValue); } },
@@ -126,6 +129,7 @@ namespace Controller.Client.Models
             writer.WriteIntValue("maxInstances", MaxInstances);
             writer.WriteIntValue("minInstances", MinInstances);
             writer.WriteStringValue("name", Name);
+            writer.WriteBoolValue("preemptible", Preemptible);
             writer.WriteIntValue("priority", Priority);
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesRequest>("resources", Resources);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineScalingRequest>("scaling", Scaling);

@@ -79,6 +79,8 @@ namespace Controller.Client.Models
 #else
         public string Name { get; set; }
 #endif
+        /// <summary>The preemptible property</summary>
+        public bool? Preemptible { get; set; }
         /// <summary>The priority property</summary>
         public int? Priority { get; set; }
         /// <summary>Resources as the controller answers them.</summary>
@@ -142,6 +144,7 @@ namespace Controller.Client.Models
                 { "maxInstances", n => { MaxInstances = n.GetIntValue(); } },
                 { "minInstances", n => { MinInstances = n.GetIntValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
+                { "preemptible", n => { Preemptible = n.GetBoolValue(); } },
                 { "priority", n => { Priority = n.GetIntValue(); } },
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesResponse>(global::Controller.Client.Models.ResourcesResponse.CreateFromDiscriminatorValue); } },
                 { "scaling", n => { Scaling = n.GetObjectValue<global::Controller.Client.Models.EngineScalingResponse>(global::Controller.Client.Models.EngineScalingResponse.CreateFromDiscriminatorValue); } },
@@ -171,6 +174,7 @@ namespace Controller.Client.Models
             writer.WriteIntValue("maxInstances", MaxInstances);
             writer.WriteIntValue("minInstances", MinInstances);
             writer.WriteStringValue("name", Name);
+            writer.WriteBoolValue("preemptible", Preemptible);
             writer.WriteIntValue("priority", Priority);
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesResponse>("resources", Resources);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineScalingResponse>("scaling", Scaling);

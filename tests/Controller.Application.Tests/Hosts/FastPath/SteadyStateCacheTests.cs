@@ -48,6 +48,30 @@ public sealed class SteadyStateCacheTests
     }
 
     [Test]
+    public void AFullHost_WithCopiesAHigherPriorityEngineMayPreempt_CallsForARound_OtherwiseNot()
+    {
+        var cache = new SteadyStateCache();
+        var hostId = Guid.NewGuid();
+        EngineSpec Spec(string name, int priority, int desired, bool preemptible = true) =>
+            new(name, "i", new Resources(8000, 256, 0, 0), priority, 0, 4, desired, new Dictionary<string, string>(), Preemptible: preemptible);
+        var low = Engine.Create(Guid.NewGuid(), Spec("low", 10, 1), Now);
+        var pinned = Engine.Create(Guid.NewGuid(), Spec("pinned", 10, 1, preemptible: false), Now);
+        var urgent = Engine.Create(Guid.NewGuid(), Spec("urgent", 100, 1), Now);
+        var peer = Engine.Create(Guid.NewGuid(), Spec("peer", 10, 1), Now);
+
+        cache.Remember(hostId, State(Now, low.Id), cache.Stamp());
+        Assert.That(cache.Answer(hostId, string.Empty, [low, urgent], Now, MaxAge), Is.Null, "urgent may preempt low here");
+        Assert.That(cache.Answer(hostId, string.Empty, [low, peer], Now, MaxAge), Is.SameAs(Steady), "an equal priority never preempts");
+
+        urgent.RecordPreemption("h", [("low", 10)], TimeSpan.FromMinutes(1), Now);
+        Assert.That(cache.Answer(hostId, string.Empty, [low, urgent], Now, MaxAge), Is.SameAs(Steady), "its one missing copy has a preemption under way");
+
+        cache.Remember(hostId, State(Now, pinned.Id), cache.Stamp());
+        Assert.That(cache.Answer(hostId, string.Empty, [pinned, Engine.Create(Guid.NewGuid(), Spec("other", 100, 1), Now)], Now, MaxAge), Is.SameAs(Steady),
+            "copies that may not be preempted");
+    }
+
+    [Test]
     public void CopiesToStopHere_AreNeverDeferred()
     {
         var cache = new SteadyStateCache();
