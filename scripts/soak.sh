@@ -70,7 +70,7 @@ started=$(date +%s)
 while kill -0 "$generator" 2>/dev/null; do
   sleep "$every"
   kill -0 "$generator" 2>/dev/null || break
-  kill -0 "$pid" 2>/dev/null || { echo "the controller died; its log:" >&2; tail -40 "$work/controller.log" >&2; exit 1; }
+  kill -0 "$pid" 2>/dev/null || { echo "the controller died; its log:" >&2; tail -40 "$work/controller-0.log" >&2; exit 1; }
   line="t=$(( $(date +%s) - started )) $(measure) rss=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' /proc/$pid/status)"
   echo "$line" | tee -a "$samples"
 done

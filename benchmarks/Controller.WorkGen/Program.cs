@@ -31,6 +31,15 @@ var maxItems = Int(options.Get("max-items", "1"));
 // call's clock (no coordinated omission). Without it, every instance calls again as soon as it has its answer.
 var rate = double.Parse(options.Get("rate", "0"), CultureInfo.InvariantCulture);
 
+// --poll-urls A,B (longpoll): the instances' getwork calls go to these replicas in turn, while tasks are submitted
+// through --url (submitted on one replica, handed out on the others).
+var pollUrls = options.Get("poll-urls", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u)).ToList();
+if (pollUrls.Any(u => !u.IsLoopback))
+{
+    Console.Error.WriteLine("This load generator only targets a controller on this machine (loopback).");
+    return 2;
+}
+
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(256, instances + 16), PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -233,15 +242,16 @@ async Task<int> LongPollAsync()
     var errors = 0;
     var end = TimeSpan.FromSeconds(warmup + seconds);
     Console.WriteLine($"{workers.Count} instances long-polling for {warmup}s of warm-up and {seconds}s measured, {rate:F0} tasks/s...");
-    var pollers = workers.Select(w => Task.Run(async () =>
+    var pollers = workers.Select((w, n) => Task.Run(async () =>
     {
+        var replica = pollUrls.Count == 0 ? "" : pollUrls[n % pollUrls.Count].ToString().TrimEnd('/');
         var held = new List<string>();
         while (clock.Elapsed < end)
         {
             try
             {
                 var body = new { completed = held.Select(t => new { taskId = t, outcome = "succeeded", result = new { ok = true } }).ToArray(), maxItems = 1, waitSeconds = 20 };
-                var answer = await PostAsync($"/engine_instance/{w.Id}/getwork", body, w.Token);
+                var answer = await PostAsync($"{replica}/engine_instance/{w.Id}/getwork", body, w.Token);
                 var got = clock.Elapsed;
                 held = [];
                 foreach (var item in answer["items"]!.AsArray())
@@ -262,9 +272,13 @@ async Task<int> LongPollAsync()
         }
     })).ToList();
 
+    var submitted = 0;
+    var submissions = new List<Task>();
     if (rate > 0)
     {
+        // Each submission starts on its schedule, whether or not the previous one was answered (up to 64 at once).
         var period = TimeSpan.FromSeconds(1 / rate);
+        using var inFlight = new SemaphoreSlim(64);
         for (var n = 0; clock.Elapsed < end - TimeSpan.FromSeconds(1); n++)
         {
             var due = period * n;
@@ -273,16 +287,34 @@ async Task<int> LongPollAsync()
                 await Task.Delay(due - clock.Elapsed);
             }
 
-            // The payload carries when its submission started (ticks since the run began).
-            await PostAsync("/task", new { engineId, payload = new { at = clock.Elapsed.Ticks } }, admin);
+            await inFlight.WaitAsync();
+            submissions.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    // The payload carries when its submission started (ticks since the run began).
+                    await PostAsync("/task", new { engineId, payload = new { at = clock.Elapsed.Ticks } }, admin);
+                    Interlocked.Increment(ref submitted);
+                }
+                catch (Exception)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
         }
+
+        await Task.WhenAll(submissions);
     }
 
     await Task.WhenAll(pollers);
     var sorted = latencies.Order().ToArray();
     double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"instances={workers.Count} long poll, {rate:F0} tasks/s: handed out={sorted.Length} submit-to-handout p50={P(0.50):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms errors={errors}"));
+        $"instances={workers.Count} long poll, {rate:F0} tasks/s{(pollUrls.Count > 0 ? $" (polling {pollUrls.Count} other replicas)" : "")}: submitted={submitted} handed out={sorted.Length} submit-to-handout p50={P(0.50):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms errors={errors}"));
     return 0;
 }
 

@@ -18,8 +18,10 @@ namespace Controller.Api.Tests.Scheduling;
 /// A seeded fault-injection run of the real handlers and database on a fake clock, through HTTP: hosts die and come
 /// back (some with their containers gone), are terminated while dead, lose answers and repeat requests; engines never
 /// register or crash-loop; containers outlive their instances; a controller restarts mid-run; hosts drain with and
-/// without deadlines; a majority of the cluster goes silent; engines scale and are deleted. Safety is checked after
-/// every round; after the last fault the cluster must converge within a bounded number of intervals.
+/// without deadlines; a majority of the cluster goes silent; engines scale and are deleted; a low-priority engine fills
+/// every room left, so the others' copies are placed by preempting it. Safety is checked after every round; after the
+/// last fault the cluster must converge within a bounded number of intervals (every engine but the filler at its
+/// desired count).
 /// Every fault is written to the log, so a failing seed can be replayed (and read) as it happened.
 /// </summary>
 internal sealed class FaultSimulation(int seed, int replicaCount, int faultRounds, TextWriter log) : IAsyncDisposable
@@ -71,6 +73,9 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
 
     /// <summary>Engines whose copies exit soon after they start.</summary>
     private Guid _crashy;
+
+    /// <summary>The low-priority engine that fills the cluster (never at its desired count).</summary>
+    private Guid _filler;
 
     public async Task RunAsync()
     {
@@ -182,12 +187,16 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
         await CreateEngineAsync("vision", 2, 1000, 2048, 1);
         _mute = await CreateEngineAsync("mute", 2, 500, 512, 0);
         _crashy = await CreateEngineAsync("crashy", 1, 500, 512, 0);
+
+        // Low priority, wanting more than the cluster holds: it takes every room left, so every copy the others lack
+        // (a host died, a scale-up) is placed by preempting its copies.
+        _filler = await CreateEngineAsync("filler", 60, 3000, 2048, 0, priority: 0);
     }
 
-    private async Task<Guid> CreateEngineAsync(string name, int desired, int cpu, int memory, int gpus)
+    private async Task<Guid> CreateEngineAsync(string name, int desired, int cpu, int memory, int gpus, int priority = 50)
     {
         using var admin = AnyReplica.Admin();
-        var definition = new EngineDefinition(name, cpu, memory, gpus, desired);
+        var definition = new EngineDefinition(name, cpu, memory, gpus, desired, priority);
         var response = await admin.PostAsJsonAsync("/engine", definition.Body());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), $"seed {seed}: create engine {name}: {await response.Content.ReadAsStringAsync()}");
         definition.Id = Guid.Parse((await response.ReadJsonAsync())["engineId"]!.GetValue<string>());
@@ -298,7 +307,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
 
         if (_random.NextDouble() < 0.06)
         {
-            var scalable = _engines.Values.Where(e => !e.Deleted && e.Id != _mute && e.Id != _crashy).ToList();
+            var scalable = _engines.Values.Where(e => !e.Deleted && e.Id != _mute && e.Id != _crashy && e.Id != _filler).ToList();
             var engine = scalable[_random.Next(scalable.Count)];
             engine.Desired = _random.Next(0, engine.Gpus > 0 ? 4 : 13);
             var response = await admin.PutAsJsonAsync($"/engine/{engine.Id}", engine.Body());
@@ -307,7 +316,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
 
         if (_random.NextDouble() < 0.015)
         {
-            var deletable = _engines.Values.Where(e => !e.Deleted && e.Gpus == 0 && e.Id != _mute && e.Id != _crashy).ToList();
+            var deletable = _engines.Values.Where(e => !e.Deleted && e.Gpus == 0 && e.Id != _mute && e.Id != _crashy && e.Id != _filler).ToList();
             if (deletable.Count > 1)
             {
                 var engine = deletable[_random.Next(deletable.Count)];
@@ -413,8 +422,10 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
             }
         }
 
-        // Every drain ends by its deadline (its own, or the default): a host that reports is not left draining past it.
-        var reporting = _hosts.Where(h => !h.ShutDown && h.SilentUntil < _round - 2).Select(h => h.Agent.HostId).ToHashSet();
+        // Every drain ends by its deadline (its own, or the default): a host that reports, and carries out its terminate
+        // orders, is not left draining past it (one that ignored them gets its copies counted stopped after StopTimeout).
+        var reporting = _hosts.Where(h => !h.ShutDown && h.SilentUntil < _round - 2 && h.IgnoreTerminatesUntil < _round - (StopTimeout / Interval) - 2)
+            .Select(h => h.Agent.HostId).ToHashSet();
         foreach (var host in hosts.Where(h => h.State == HostState.Draining && reporting.Contains(h.Id)))
         {
             Assert.That(host.DrainDeadline, Is.Not.Null.And.GreaterThan(_clock.GetUtcNow() - TimeSpan.FromSeconds(3 * Interval)),
@@ -458,6 +469,13 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
                     continue;
                 }
 
+                if (engine.Id == _filler)
+                {
+                    // It wants more than fits: it holds what the others leave, and is preempted for them.
+                    Assert.That(engine.ActiveInstances, Is.GreaterThan(0).And.LessThanOrEqualTo(engine.Target), $"{Context}: {engine.Name} holds the room left");
+                    continue;
+                }
+
                 var running = instances.Count(i => i.EngineId == engine.Id && i.IsActive && i.State == EngineInstanceState.Running);
                 Assert.That(engine.ActiveInstances, Is.EqualTo(engine.Target), $"{Context}: {engine.Name} is at its desired count");
                 Assert.That(running, Is.EqualTo(engine.Target), $"{Context}: every copy of {engine.Name} runs");
@@ -482,7 +500,9 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
                 Assert.That(host.Agent.Containers.Keys.Where(id => !own.Contains(id)), Is.Empty, $"{Context}: containers outlived their instances on {host.MachineId}");
             }
         });
-        Log("converged");
+        var preempted = instances.Count(i => i.StopReason == Controller.Domain.Scheduling.Scheduler.ReasonPreempted);
+        Assert.That(preempted, Is.GreaterThan(0), $"{Context}: the filler's copies were preempted to place the others'");
+        Log($"converged ({preempted} copies were preempted on the way)");
     }
 
     /// <summary>One simulated machine and what the simulation does to it.</summary>
@@ -527,7 +547,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
         public void MarkSilent() => _wasSilent = true;
     }
 
-    private sealed class EngineDefinition(string name, int cpu, int memory, int gpus, int desired)
+    private sealed class EngineDefinition(string name, int cpu, int memory, int gpus, int desired, int priority)
     {
         public Guid Id { get; set; }
 
@@ -544,7 +564,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
             name = Name,
             image = $"registry/{Name}:1",
             resources = new { cpuMillicores = cpu, memoryMiB = memory, gpuCount = Gpus },
-            priority = 50,
+            priority,
             minInstances = 0,
             maxInstances = 100,
             desiredInstances = Desired,
