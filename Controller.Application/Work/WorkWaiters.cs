@@ -33,8 +33,18 @@ public sealed class WorkWaiters
     private readonly TimeProvider _clock;
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, LinkedList<HeldCall>> _byEngine = [];
+
+    // When each engine, host (and everyone) was last woken, in the order of a sequence: a call that asked after a
+    // ticket and finds a wake-up since does not wait for it (it came between its ask and its wait).
+    private readonly Dictionary<Guid, long> _tasksWokenAt = [];
+    private readonly Dictionary<Guid, long> _changedAt = [];
+    private long _sequence;
+    private long _everyoneWokenAt;
     private int _held;
     private bool _stopping;
+
+    /// <summary>Remembered wake-ups beyond which they are forgotten (every call then counts as woken once).</summary>
+    private const int MaxRemembered = 100_000;
 
     /// <param name="clock">The controller's clock (the wait's end).</param>
     /// <param name="meters">Where <c>controller_getwork_held</c> is published (none in unit tests).</param>
@@ -48,8 +58,20 @@ public sealed class WorkWaiters
     /// <summary>Calls held now.</summary>
     public int Held => Volatile.Read(ref _held);
 
-    /// <summary>Holds a call of a copy of <paramref name="engineId"/> on <paramref name="hostId"/> until it is woken, the time passes, or the caller goes.</summary>
-    public async Task<WaitOutcome> WaitAsync(Guid engineId, Guid hostId, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Taken before a call asks the database: its wait then also counts the wake-ups that came while it asked.</summary>
+    public long Ticket()
+    {
+        lock (_lock)
+        {
+            return _sequence;
+        }
+    }
+
+    /// <summary>
+    /// Holds a call of a copy of <paramref name="engineId"/> on <paramref name="hostId"/> until it is woken, the time
+    /// passes, or the caller goes; at once when it was woken since <paramref name="ticket"/> (taken before its ask).
+    /// </summary>
+    public async Task<WaitOutcome> WaitAsync(Guid engineId, Guid hostId, TimeSpan timeout, long ticket, CancellationToken cancellationToken)
     {
         var woken = new TaskCompletionSource<WaitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         LinkedListNode<HeldCall> node;
@@ -58,6 +80,16 @@ public sealed class WorkWaiters
             if (_stopping || _held >= MaxHeld)
             {
                 return WaitOutcome.NotHeld;
+            }
+
+            if (_everyoneWokenAt > ticket || _changedAt.GetValueOrDefault(engineId) > ticket || _changedAt.GetValueOrDefault(hostId) > ticket)
+            {
+                return WaitOutcome.Changed;
+            }
+
+            if (_tasksWokenAt.GetValueOrDefault(engineId) > ticket)
+            {
+                return WaitOutcome.Woken;
             }
 
             if (!_byEngine.TryGetValue(engineId, out var waiting))
@@ -127,6 +159,7 @@ public sealed class WorkWaiters
     {
         lock (_lock)
         {
+            _everyoneWokenAt = ++_sequence;
             foreach (var engineId in _byEngine.Keys.ToList())
             {
                 Release(engineId, int.MaxValue, WaitOutcome.Changed);
@@ -135,16 +168,31 @@ public sealed class WorkWaiters
     }
 
     /// <summary>Tasks for the engine arrived (or came back): wakes up to <paramref name="tasks"/> of its held calls, oldest first.</summary>
-    public void Wake(Guid engineId, int tasks) => Release(engineId, tasks, WaitOutcome.Woken);
+    public void Wake(Guid engineId, int tasks)
+    {
+        lock (_lock)
+        {
+            Remember(_tasksWokenAt, engineId);
+            Release(engineId, tasks, WaitOutcome.Woken);
+        }
+    }
 
     /// <summary>The engine's copies changed (one stopped, the count went down): every held call of it asks again.</summary>
-    public void WakeAll(Guid engineId) => Release(engineId, int.MaxValue, WaitOutcome.Changed);
+    public void WakeAll(Guid engineId)
+    {
+        lock (_lock)
+        {
+            Remember(_changedAt, engineId);
+            Release(engineId, int.MaxValue, WaitOutcome.Changed);
+        }
+    }
 
     /// <summary>The host no longer takes work (it drains or terminates): its held calls ask again.</summary>
     public void WakeHost(Guid hostId)
     {
         lock (_lock)
         {
+            Remember(_changedAt, hostId);
             foreach (var (engineId, waiting) in _byEngine.ToList())
             {
                 for (var node = waiting.First; node is not null;)
@@ -200,6 +248,19 @@ public sealed class WorkWaiters
                 _byEngine.Remove(engineId);
             }
         }
+    }
+
+    /// <summary>Under the lock: the engine or host was woken now (bounded: past the limit all is forgotten, and everyone counts as woken).</summary>
+    private void Remember(Dictionary<Guid, long> wokenAt, Guid id)
+    {
+        if (wokenAt.Count >= MaxRemembered && !wokenAt.ContainsKey(id))
+        {
+            _tasksWokenAt.Clear();
+            _changedAt.Clear();
+            _everyoneWokenAt = ++_sequence;
+        }
+
+        wokenAt[id] = ++_sequence;
     }
 
     private sealed record HeldCall(Guid HostId, TaskCompletionSource<WaitOutcome> Woken);

@@ -240,6 +240,13 @@ async Task<int> LongPollAsync()
     var clock = Stopwatch.StartNew();
     var latencies = new ConcurrentBag<double>();
     var errors = 0;
+    var received = 0;
+    var failures = new ConcurrentDictionary<string, int>();
+    void Failed(Exception ex)
+    {
+        Interlocked.Increment(ref errors);
+        failures.AddOrUpdate(string.Join(' ', ex.Message.Split(' ').Take(3)), 1, (_, c) => c + 1);
+    }
     var end = TimeSpan.FromSeconds(warmup + seconds);
     Console.WriteLine($"{workers.Count} instances long-polling for {warmup}s of warm-up and {seconds}s measured, {rate:F0} tasks/s...");
     var pollers = workers.Select((w, n) => Task.Run(async () =>
@@ -256,6 +263,7 @@ async Task<int> LongPollAsync()
                 held = [];
                 foreach (var item in answer["items"]!.AsArray())
                 {
+                    Interlocked.Increment(ref received);
                     held.Add(item!["taskId"]!.GetValue<string>());
                     var submitted = TimeSpan.FromTicks(item["payload"]!["at"]!.GetValue<long>());
                     if (submitted >= TimeSpan.FromSeconds(warmup))
@@ -264,9 +272,9 @@ async Task<int> LongPollAsync()
                     }
                 }
             }
-            catch (Exception)
+            catch (Exception ex)
             {
-                Interlocked.Increment(ref errors);
+                Failed(ex);
                 held = [];
             }
         }
@@ -276,8 +284,10 @@ async Task<int> LongPollAsync()
     var submissions = new List<Task>();
     if (rate > 0)
     {
-        // Each submission starts on its schedule, whether or not the previous one was answered (up to 64 at once).
-        var period = TimeSpan.FromSeconds(1 / rate);
+        // Each submission starts on its schedule, whether or not the previous one was answered (up to 64 at once); above
+        // 100 tasks a second they go as batches of rate/100 every 10 ms (as a producer of that many would send them).
+        var perBatch = Math.Max(1, (int)(rate / 100));
+        var period = TimeSpan.FromSeconds(perBatch / rate);
         using var inFlight = new SemaphoreSlim(64);
         for (var n = 0; clock.Elapsed < end - TimeSpan.FromSeconds(1); n++)
         {
@@ -293,12 +303,21 @@ async Task<int> LongPollAsync()
                 try
                 {
                     // The payload carries when its submission started (ticks since the run began).
-                    await PostAsync("/task", new { engineId, payload = new { at = clock.Elapsed.Ticks } }, admin);
-                    Interlocked.Increment(ref submitted);
+                    var at = clock.Elapsed.Ticks;
+                    if (perBatch == 1)
+                    {
+                        await PostAsync("/task", new { engineId, payload = new { at } }, admin);
+                    }
+                    else
+                    {
+                        await PostAsync("/task/batch", new { tasks = Enumerable.Range(0, perBatch).Select(_ => new { engineId, payload = new { at } }) }, admin);
+                    }
+
+                    Interlocked.Add(ref submitted, perBatch);
                 }
-                catch (Exception)
+                catch (Exception ex)
                 {
-                    Interlocked.Increment(ref errors);
+                    Failed(ex);
                 }
                 finally
                 {
@@ -314,7 +333,12 @@ async Task<int> LongPollAsync()
     var sorted = latencies.Order().ToArray();
     double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"instances={workers.Count} long poll, {rate:F0} tasks/s{(pollUrls.Count > 0 ? $" (polling {pollUrls.Count} other replicas)" : "")}: submitted={submitted} handed out={sorted.Length} submit-to-handout p50={P(0.50):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms errors={errors}"));
+        $"instances={workers.Count} long poll, {rate:F0} tasks/s{(pollUrls.Count > 0 ? $" (polling {pollUrls.Count} other replicas)" : "")}: submitted={submitted} handed out={received} (of those submitted after the warm-up: {sorted.Length}) submit-to-handout p50={P(0.50):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms errors={errors}"));
+    foreach (var (message, count) in failures)
+    {
+        Console.WriteLine($"  {count} x {message}");
+    }
+
     return 0;
 }
 

@@ -12,7 +12,7 @@ bench_start() { # provider, extra controller arguments...
   admin=ctl_bench_admin_token_0123456789abcdefghijklmnop
   url=http://127.0.0.1:5090
   local args=(--urls $url --Controller:AdminToken=$admin --Controller:DataDirectory="$work/data"
-        --RateLimiting:PerCallerPerSecond=10000000 --RateLimiting:PerCallerBurst=10000000 --RateLimiting:GlobalConcurrency=100000
+        --RateLimiting:PerCallerPerSecond=10000000 --RateLimiting:PerCallerBurst=10000000 --RateLimiting:GlobalConcurrency=100000 --RateLimiting:AdminConcurrency=100000
         --Logging:LogLevel:Default=Warning --Scheduling:StartupGraceSeconds=3600 "$@")
   if [ "$provider" = Postgres ]; then
     eval "$(scripts/postgres.sh start)"

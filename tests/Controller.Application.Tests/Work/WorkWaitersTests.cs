@@ -17,9 +17,9 @@ public sealed class WorkWaitersTests
     public async Task OneTask_WakesOneCall_TheOldest_NotTheHerd()
     {
         var waiters = new WorkWaiters(_clock);
-        var first = waiters.WaitAsync(_engine, _host, Long, CancellationToken.None);
-        var second = waiters.WaitAsync(_engine, _host, Long, CancellationToken.None);
-        var elsewhere = waiters.WaitAsync(_other, _host, Long, CancellationToken.None);
+        var first = waiters.WaitAsync(_engine, _host, Long, waiters.Ticket(), CancellationToken.None);
+        var second = waiters.WaitAsync(_engine, _host, Long, waiters.Ticket(), CancellationToken.None);
+        var elsewhere = waiters.WaitAsync(_other, _host, Long, waiters.Ticket(), CancellationToken.None);
 
         waiters.Wake(_engine, tasks: 1);
 
@@ -35,8 +35,8 @@ public sealed class WorkWaitersTests
     public async Task AHostThatStopsTakingWork_WakesItsCallsOnly()
     {
         var waiters = new WorkWaiters(_clock);
-        var here = waiters.WaitAsync(_engine, _host, Long, CancellationToken.None);
-        var elsewhere = waiters.WaitAsync(_engine, Guid.NewGuid(), Long, CancellationToken.None);
+        var here = waiters.WaitAsync(_engine, _host, Long, waiters.Ticket(), CancellationToken.None);
+        var elsewhere = waiters.WaitAsync(_engine, Guid.NewGuid(), Long, waiters.Ticket(), CancellationToken.None);
 
         waiters.WakeHost(_host);
 
@@ -48,7 +48,7 @@ public sealed class WorkWaitersTests
     public async Task TheTimeGiven_Passes_TimedOut_AndTheCallIsNoLongerHeld()
     {
         var waiters = new WorkWaiters(_clock);
-        var call = waiters.WaitAsync(_engine, _host, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var call = waiters.WaitAsync(_engine, _host, TimeSpan.FromSeconds(5), waiters.Ticket(), CancellationToken.None);
 
         _clock.Advance(TimeSpan.FromSeconds(4));
         Assert.That(call.IsCompleted, Is.False);
@@ -62,21 +62,21 @@ public sealed class WorkWaitersTests
     public async Task Shutdown_AnswersEveryHeldCall_AndHoldsNoNewOne()
     {
         var waiters = new WorkWaiters(_clock);
-        var held = waiters.WaitAsync(_engine, _host, Long, CancellationToken.None);
+        var held = waiters.WaitAsync(_engine, _host, Long, waiters.Ticket(), CancellationToken.None);
 
         waiters.Stop();
 
         Assert.That(await held, Is.EqualTo(WaitOutcome.NotHeld));
-        Assert.That(await waiters.WaitAsync(_other, _host, Long, CancellationToken.None), Is.EqualTo(WaitOutcome.NotHeld));
+        Assert.That(await waiters.WaitAsync(_other, _host, Long, waiters.Ticket(), CancellationToken.None), Is.EqualTo(WaitOutcome.NotHeld));
     }
 
     [Test]
     public async Task PastTheLimit_ACallIsNotHeld()
     {
         var waiters = new WorkWaiters(_clock);
-        var held = Enumerable.Range(0, WorkWaiters.MaxHeld).Select(_ => waiters.WaitAsync(_engine, _host, Long, CancellationToken.None)).ToList();
+        var held = Enumerable.Range(0, WorkWaiters.MaxHeld).Select(_ => waiters.WaitAsync(_engine, _host, Long, waiters.Ticket(), CancellationToken.None)).ToList();
 
-        Assert.That(await waiters.WaitAsync(_other, _host, Long, CancellationToken.None), Is.EqualTo(WaitOutcome.NotHeld));
+        Assert.That(await waiters.WaitAsync(_other, _host, Long, waiters.Ticket(), CancellationToken.None), Is.EqualTo(WaitOutcome.NotHeld));
         waiters.WakeAll(_engine);
         Assert.That(await Task.WhenAll(held), Has.All.EqualTo(WaitOutcome.Changed));
         Assert.That(waiters.Held, Is.Zero);
@@ -87,7 +87,7 @@ public sealed class WorkWaitersTests
     {
         var waiters = new WorkWaiters(_clock);
         using var gone = new CancellationTokenSource();
-        var call = waiters.WaitAsync(_engine, _host, Long, gone.Token);
+        var call = waiters.WaitAsync(_engine, _host, Long, waiters.Ticket(), gone.Token);
 
         gone.Cancel();
 
@@ -100,8 +100,8 @@ public sealed class WorkWaitersTests
     {
         var waiters = new WorkWaiters(_clock);
         var other = Guid.NewGuid();
-        var calls = Enumerable.Range(0, 3).Select(_ => waiters.WaitAsync(_engine, _host, Long, CancellationToken.None)).ToList();
-        var elsewhere = waiters.WaitAsync(other, Guid.NewGuid(), Long, CancellationToken.None);
+        var calls = Enumerable.Range(0, 3).Select(_ => waiters.WaitAsync(_engine, _host, Long, waiters.Ticket(), CancellationToken.None)).ToList();
+        var elsewhere = waiters.WaitAsync(other, Guid.NewGuid(), Long, waiters.Ticket(), CancellationToken.None);
 
         waiters.Apply(WorkWakeups.Tasks(new Dictionary<Guid, int> { [_engine] = 2 }));
         Assert.That(await Task.WhenAll(calls.Take(2)), Has.All.EqualTo(WaitOutcome.Woken));
@@ -114,5 +114,21 @@ public sealed class WorkWaitersTests
         waiters.WakeEveryone();
         Assert.That(await elsewhere, Is.EqualTo(WaitOutcome.Changed), "after missed notifications every call asks again");
         Assert.That(waiters.Held, Is.Zero);
+    }
+
+    [Test]
+    public async Task AWakeUpBetweenTheAskAndTheWait_IsNotMissed()
+    {
+        var waiters = new WorkWaiters(_clock);
+        var beforeAsk = waiters.Ticket();
+        waiters.Wake(_engine, tasks: 1); // a task stored while the call asked the database, before it waits
+        var hostTicket = waiters.Ticket();
+        waiters.WakeHost(_host);
+
+        Assert.That(await waiters.WaitAsync(_engine, Guid.NewGuid(), Long, beforeAsk, CancellationToken.None), Is.EqualTo(WaitOutcome.Woken));
+        Assert.That(await waiters.WaitAsync(_other, _host, Long, hostTicket, CancellationToken.None), Is.EqualTo(WaitOutcome.Changed));
+        var unrelated = waiters.WaitAsync(_other, Guid.NewGuid(), Long, beforeAsk, CancellationToken.None);
+        Assert.That(unrelated.IsCompleted, Is.False, "a wake-up of another engine and host is not this call's");
+        Assert.That(waiters.Held, Is.EqualTo(1));
     }
 }

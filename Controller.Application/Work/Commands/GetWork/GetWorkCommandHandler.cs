@@ -16,6 +16,8 @@ public sealed class GetWorkCommandHandler(GetWorkProcessor processor, WorkWaiter
 {
     public async ValueTask<GetWorkAnswer> Handle(GetWorkCommand command, CancellationToken cancellationToken)
     {
+        // Taken before each ask: a wake-up that comes while the call asks is not missed by the wait that follows.
+        var ticket = waiters.Ticket();
         var answer = await processor.RunAsync(command, cancellationToken);
         if (command.WaitSeconds is not > 0 || answer.Action != WorkAction.Wait || answer is not { EngineId: { } engineId, HostId: { } hostId })
         {
@@ -27,12 +29,13 @@ public sealed class GetWorkCommandHandler(GetWorkProcessor processor, WorkWaiter
         while (clock.GetUtcNow() < until)
         {
             var left = until - clock.GetUtcNow();
-            var outcome = await waiters.WaitAsync(engineId, hostId, signal.ReaskInterval is { } reask && reask < left ? reask : left, cancellationToken);
+            var outcome = await waiters.WaitAsync(engineId, hostId, signal.ReaskInterval is { } reask && reask < left ? reask : left, ticket, cancellationToken);
             if (outcome == WaitOutcome.NotHeld || (outcome == WaitOutcome.TimedOut && clock.GetUtcNow() >= until))
             {
                 break;
             }
 
+            ticket = waiters.Ticket();
             answer = await processor.RunAsync(again with { DecideOnRows = outcome == WaitOutcome.Changed }, cancellationToken);
             if (answer.Action != WorkAction.Wait)
             {
