@@ -82,14 +82,9 @@ public sealed class WorkWaiters
                 return WaitOutcome.NotHeld;
             }
 
-            if (_everyoneWokenAt > ticket || _changedAt.GetValueOrDefault(engineId) > ticket || _changedAt.GetValueOrDefault(hostId) > ticket)
+            if (WokenSince(engineId, hostId, ticket) is { } already)
             {
-                return WaitOutcome.Changed;
-            }
-
-            if (_tasksWokenAt.GetValueOrDefault(engineId) > ticket)
-            {
-                return WaitOutcome.Woken;
+                return already;
             }
 
             if (!_byEngine.TryGetValue(engineId, out var waiting))
@@ -248,6 +243,17 @@ public sealed class WorkWaiters
                 _byEngine.Remove(engineId);
             }
         }
+    }
+
+    /// <summary>Under the lock: how a call that took <paramref name="ticket"/> was woken since, if it was.</summary>
+    private WaitOutcome? WokenSince(Guid engineId, Guid hostId, long ticket)
+    {
+        if (_everyoneWokenAt > ticket || _changedAt.GetValueOrDefault(engineId) > ticket || _changedAt.GetValueOrDefault(hostId) > ticket)
+        {
+            return WaitOutcome.Changed;
+        }
+
+        return _tasksWokenAt.GetValueOrDefault(engineId) > ticket ? WaitOutcome.Woken : null;
     }
 
     /// <summary>Under the lock: the engine or host was woken now (bounded: past the limit all is forgotten, and everyone counts as woken).</summary>

@@ -216,14 +216,40 @@ public sealed class LongPollTests
     [Test]
     public async Task TheControllerShutsDown_AHeldCallIsAnsweredWait()
     {
-        var (_, agent, worker) = await RunningCopyAsync();
-        using var _ = agent;
+        // The shutdown goes on (and the services are disposed) only once the call has its answer, as Kestrel's graceful
+        // shutdown waits for requests in flight; the test server does not, so a stopping service waits here for it.
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var factory = new StoppingFactory(answered.Task);
+        using var admin = factory.Admin();
+        var engineId = await admin.CreateEngineAsync("stopping", 1);
+        using var agent = await Agent.RegisterAsync(factory);
+        agent.RunEngines = true;
+        await agent.ReportAsync();
+        await agent.ReportAsync();
+        using var worker = Worker.Of(factory, agent, engineId)[0];
         var call = worker.GetWorkRawWithAsync(new { maxItems = 1, waitSeconds = 20 });
         await AssertHeldAsync(call);
 
-        _factory.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var stopping = Task.Run(() => factory.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication());
+        var answer = await call.WaitAsync(TimeSpan.FromSeconds(10)); // the fake clock stands still: only the shutdown answers it
+        answered.SetResult();
+        await stopping;
 
-        Assert.That((await AnswerAsync(call))["action"]!.GetValue<string>(), Is.EqualTo("wait"));
+        Assert.That(answer.IsSuccessStatusCode, Is.True, await answer.Content.ReadAsStringAsync());
+        Assert.That((await answer.ReadJsonAsync())["action"]!.GetValue<string>(), Is.EqualTo("wait"));
+    }
+
+    /// <summary>A controller whose shutdown waits (up to 10 s) for the test to have its answer before it goes on.</summary>
+    private sealed class StoppingFactory(Task answered) : ControllerFactory(new Dictionary<string, string?> { ["Scheduling:SweepIntervalSeconds"] = "3600" })
+    {
+        protected override void ConfigureServices(IServiceCollection services) => services.AddHostedService(_ => new WaitsForAnswer(answered));
+    }
+
+    private sealed class WaitsForAnswer(Task answered) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => answered.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
     }
 
     [Test]
