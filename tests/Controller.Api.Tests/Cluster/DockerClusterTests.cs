@@ -40,8 +40,24 @@ public sealed class DockerClusterTests
         return (process.ExitCode, await output + await errors);
     }
 
-    private static async Task<bool> ContainerRunsAsync(string id) =>
-        await RunAsync("docker", "inspect", "-f", "{{.State.Running}}", id) is (0, var output) && output.Trim() == "true";
+    /// <summary>Whether Docker says the container runs (asked again when the CLI itself fails, as it may on a busy daemon).</summary>
+    private static async Task<bool> ContainerRunsAsync(string id)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (code, output) = await RunAsync("docker", "inspect", "-f", "{{.State.Running}}", id);
+            if (code == 0 || attempt == 3)
+            {
+                return code == 0 && output.Trim() == "true";
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>What Docker knows of a container, for a failure's message.</summary>
+    private static async Task<string> DescribeAsync(string id) =>
+        (await RunAsync("docker", "inspect", "-f", "{{json .State}}", id)).Output + (await RunAsync("docker", "logs", "--tail", "20", id)).Output;
 
     [Test]
     [CancelAfter(240_000)]
@@ -63,7 +79,7 @@ public sealed class DockerClusterTests
         var running = await cluster.InstancesAsync(engineId, "running");
         foreach (var (_, container) in running)
         {
-            Assert.That(await ContainerRunsAsync(container), Is.True, "real containers");
+            Assert.That(await ContainerRunsAsync(container), Is.True, $"real containers: {await DescribeAsync(container)}");
         }
 
         var tasks = await cluster.SubmitWordTasksAsync(engineId, 20);
