@@ -65,6 +65,13 @@ public sealed class Cluster : IAsyncDisposable
         return [.. page["items"]!.AsArray().Select(i => (Guid.Parse(i!["engineInstanceId"]!.GetValue<string>()), i["containerId"]?.GetValue<string>() ?? string.Empty))];
     }
 
+    /// <summary>
+    /// Whether exactly <paramref name="count"/> copies run with their container ids known: a copy runs once its engine
+    /// registered, and its container id is known once its agent reported it; either may come first.
+    /// </summary>
+    public async Task<bool> RunWithContainersAsync(Guid engineId, int count) =>
+        await InstancesAsync(engineId, "running") is { } up && up.Count == count && up.All(i => i.ContainerId.Length > 0);
+
     /// <summary>Submits tasks whose text has <c>i + 1</c> words, in batches; returns their ids in order.</summary>
     public async Task<List<Guid>> SubmitWordTasksAsync(Guid engineId, int count)
     {

@@ -75,7 +75,7 @@ public sealed class DockerClusterTests
             environment = new Dictionary<string, string> { ["EngineKit__MaxItems"] = "10", ["EngineKit__HeartbeatSeconds"] = "2" },
             stopGraceSeconds = 5,
         });
-        await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "running")).Count == 2, TimeSpan.FromSeconds(60), "two containers run");
+        await cluster.EventuallyAsync(() => cluster.RunWithContainersAsync(engineId, 2), TimeSpan.FromSeconds(60), "two containers run");
         var running = await cluster.InstancesAsync(engineId, "running");
         foreach (var (_, container) in running)
         {
@@ -88,7 +88,7 @@ public sealed class DockerClusterTests
         // A container killed is reported failed and replaced.
         Assert.That((await RunAsync("docker", "kill", running[0].ContainerId)).Code, Is.Zero);
         await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "failed")).Any(f => f.InstanceId == running[0].InstanceId)
-            && (await cluster.InstancesAsync(engineId, "running")).Count == 2, TimeSpan.FromSeconds(60), "the killed container is failed and replaced");
+            && await cluster.RunWithContainersAsync(engineId, 2), TimeSpan.FromSeconds(60), "the killed container is failed and replaced");
         running = await cluster.InstancesAsync(engineId, "running");
 
         // The agent killed and started again adopts the containers by their labels.

@@ -36,7 +36,7 @@ public sealed class ProcessClusterTests
             environment = new Dictionary<string, string> { ["EngineKit__MaxItems"] = "10", ["EngineKit__HeartbeatSeconds"] = "2" },
             stopGraceSeconds = 5,
         });
-        await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "running")).Count == 2, TimeSpan.FromSeconds(60), "two copies run");
+        await cluster.EventuallyAsync(() => cluster.RunWithContainersAsync(engineId, 2), TimeSpan.FromSeconds(60), "two copies run");
         var running = await cluster.InstancesAsync(engineId, "running");
         var pids = running.Select(r => Pid(r.ContainerId)).ToList();
         Assert.That(pids, Has.All.Matches<int>(Alive), "real processes");
@@ -54,7 +54,7 @@ public sealed class ProcessClusterTests
         var victim = running[0];
         System.Diagnostics.Process.GetProcessById(Pid(victim.ContainerId)).Kill();
         await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "failed")).Any(f => f.InstanceId == victim.InstanceId)
-            && (await cluster.InstancesAsync(engineId, "running")).Count == 2, TimeSpan.FromSeconds(60), "the killed copy is failed and replaced");
+            && await cluster.RunWithContainersAsync(engineId, 2), TimeSpan.FromSeconds(60), "the killed copy is failed and replaced");
         running = await cluster.InstancesAsync(engineId, "running");
 
         // The agent killed with SIGKILL and started again adopts the running copies: same processes, no new launch.
