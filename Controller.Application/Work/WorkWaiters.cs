@@ -155,10 +155,7 @@ public sealed class WorkWaiters
         lock (_lock)
         {
             _everyoneWokenAt = ++_sequence;
-            foreach (var engineId in _byEngine.Keys.ToList())
-            {
-                Release(engineId, int.MaxValue, WaitOutcome.Changed);
-            }
+            ReleaseEveryone(WaitOutcome.Changed);
         }
     }
 
@@ -216,10 +213,16 @@ public sealed class WorkWaiters
         lock (_lock)
         {
             _stopping = true;
-            foreach (var engineId in _byEngine.Keys.ToList())
-            {
-                Release(engineId, int.MaxValue, WaitOutcome.NotHeld);
-            }
+            ReleaseEveryone(WaitOutcome.NotHeld);
+        }
+    }
+
+    /// <summary>Under the lock: every held call ends its wait with <paramref name="result"/>.</summary>
+    private void ReleaseEveryone(WaitOutcome result)
+    {
+        foreach (var engineId in _byEngine.Keys.ToList())
+        {
+            Release(engineId, int.MaxValue, result);
         }
     }
 
