@@ -25,6 +25,24 @@ public sealed class EngineTests
         Assert.Throws<DomainException>(() => Engine.Create(Guid.NewGuid(), Spec() with { Resources = new Resources(0, 0, 1, 0) }, T0));
 
     [Test]
+    public void PendingPreemptions_AreTakenOffByLaunches_AndForgottenWhenTheirVictimsNeverStop()
+    {
+        var engine = Engine.Create(Guid.NewGuid(), Spec(desired: 3), T0);
+        engine.RecordPreemption("h1", [("batch", 1)], TimeSpan.FromSeconds(90), T0);
+        engine.RecordPreemption("h2", [("batch", 1)], TimeSpan.FromSeconds(30), T0.AddSeconds(10));
+        Assert.That(engine.PreemptionsPendingAt(T0.AddSeconds(10)), Is.EqualTo(2));
+
+        engine.ReserveInstance(); // a copy launched where room was made
+        Assert.That(engine.PreemptionsPendingAt(T0.AddSeconds(20)), Is.EqualTo(1));
+
+        // The victims of the other never stopped (their host went silent): past the later deadline it is forgotten,
+        // and the engine may preempt again for that copy.
+        Assert.That(engine.PreemptionsPendingAt(T0.AddSeconds(91)), Is.Zero);
+        engine.RecordPreemption("h3", [("batch", 1)], TimeSpan.FromSeconds(30), T0.AddSeconds(91));
+        Assert.That(engine.PreemptionsPendingAt(T0.AddSeconds(92)), Is.EqualTo(1));
+    }
+
+    [Test]
     public void ReserveInstance_AtDesired_Throws()
     {
         var engine = Engine.Create(Guid.NewGuid(), Spec(desired: 1), T0);
