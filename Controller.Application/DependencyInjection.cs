@@ -40,6 +40,7 @@ public static class DependencyInjection
         services.AddScoped<Scheduling.SilentHostSweep>();
         services.AddScoped<Scheduling.LostHostGuard>();
         services.AddScoped<Scheduling.EngineDeletionSweep>();
+        services.AddScoped<Scheduling.RolloutSweep>();
         services.AddScoped<HostRetirement>();
         services.AddScoped<Common.Security.TokenRevoker>();
         services.AddScoped<Common.Security.TokenIssuer>();

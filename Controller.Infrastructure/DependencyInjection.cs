@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.AddScoped<IHostRepository, HostRepository>();
         services.AddScoped<ITokenRepository, TokenRepository>();
         services.AddScoped<IEngineRepository, EngineRepository>();
+        services.AddScoped<IEngineRevisionRepository, EngineRevisionRepository>();
         services.AddScoped<IEngineInstanceRepository, EngineInstanceRepository>();
         services.AddScoped<ITaskRepository, TaskRepository>();
         services.AddScoped<IHostDirectory, HostDirectory>();

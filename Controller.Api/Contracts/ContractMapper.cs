@@ -60,6 +60,8 @@ public static partial class ContractMapper
 
     public static partial EngineResponse ToResponse(this EngineDto engine);
 
+    public static partial EngineRevisionResponse ToResponse(this EngineRevisionDto revision);
+
     public static partial EngineInstanceResponse ToResponse(this EngineInstanceDto instance);
 
     public static partial HeartbeatResponse ToResponse(this HeartbeatAnswer answer);

@@ -21,7 +21,7 @@ public sealed record HeartbeatRequest(bool? Busy);
 /// </summary>
 public sealed record HeartbeatResponse(bool AcceptWork, bool Stop, EngineInstanceState State, IReadOnlyList<Guid> CancelledTaskIds);
 
-/// <summary>One engine instance (a container on a host).</summary>
+/// <summary>One engine instance (a container on a host); <c>revision</c>: the engine revision it was launched with.</summary>
 public sealed record EngineInstanceResponse(
     Guid EngineInstanceId,
     Guid EngineId,
@@ -38,4 +38,5 @@ public sealed record EngineInstanceResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset StateChangedAt,
     DateTimeOffset? RegisteredAt,
-    DateTimeOffset? LastHeartbeatAt);
+    DateTimeOffset? LastHeartbeatAt,
+    int Revision);

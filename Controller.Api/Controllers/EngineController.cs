@@ -5,8 +5,10 @@ using Controller.Application.Common.Models;
 using Controller.Application.Engines.Commands.CreateEngine;
 using Controller.Application.Engines.Commands.DeleteEngine;
 using Controller.Application.Engines.Commands.PatchEngine;
+using Controller.Application.Engines.Commands.RollBackEngine;
 using Controller.Application.Engines.Commands.UpdateEngine;
 using Controller.Application.Engines.Queries.GetEngine;
+using Controller.Application.Engines.Queries.ListEngineRevisions;
 using Controller.Application.Engines.Queries.ListEngines;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
@@ -73,6 +75,29 @@ public sealed class EngineController(ISender sender) : ApiControllerBase
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
     public async Task<EngineResponse> Patch(Guid engineId, [FromBody] System.Text.Json.Nodes.JsonObject? patch, CancellationToken ct) =>
         (await sender.Send(new PatchEngineCommand(engineId, patch), ct)).ToResponse();
+
+    /// <summary>The revisions of an engine that are kept (the last 10, and its current and stable ones), newest first.</summary>
+    [HttpGet("{engineId:guid}/revisions")]
+    [ProducesResponseType<EngineRevisionsResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    public async Task<EngineRevisionsResponse> Revisions(Guid engineId, CancellationToken ct) =>
+        new([.. (await sender.Send(new ListEngineRevisionsQuery(engineId), ct)).Select(r => r.ToResponse())]);
+
+    /// <summary>
+    /// Go back to an earlier revision (<c>{"revision": 2}</c>; an empty body: the stable revision, or else the one before
+    /// the current): its definition becomes the engine's again, and copies of other revisions are replaced under the
+    /// update policy. 404 <c>engine_revision_not_found</c> for a revision not kept; 409 <c>engine_revision_current</c> for
+    /// the current one.
+    /// </summary>
+    [HttpPost("{engineId:guid}/rollback")]
+    [Consumes(MediaTypeNames.Application.Json)]
+    [ProducesResponseType<EngineResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status400BadRequest, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
+    public async Task<EngineResponse> Rollback(Guid engineId, RollbackRequest request, CancellationToken ct) =>
+        (await sender.Send(new RollBackEngineCommand(engineId, request.Revision), ct)).ToResponse();
 
     /// <summary>Delete an engine (202): its copies are stopped, then it is gone.</summary>
     [HttpDelete("{engineId:guid}")]

@@ -12,10 +12,17 @@ public sealed class ControllerLifetime(TimeProvider clock)
 /// <summary>
 /// The time-driven rules that no status report triggers: hosts that fell silent become lost (their instances are
 /// replaced elsewhere), terminated hosts whose agent went silent are finished (<see cref="SilentHostSweep"/>), and
-/// deleted engines whose last copy is gone leave the catalogue (<see cref="EngineDeletionSweep"/>). Runs on one replica
+/// deleted engines whose last copy is gone leave the catalogue (<see cref="EngineDeletionSweep"/>), and rollouts complete,
+/// progress, pause or revert (<see cref="RolloutSweep"/>). Runs on one replica
 /// at a time (the caller holds the sweep lease).
 /// </summary>
-public sealed class ClusterSweeper(IHostDirectory directory, StatusIntervalAdvisor intervals, SilentHostSweep silentHosts, EngineDeletionSweep deletions, TimeProvider clock)
+public sealed class ClusterSweeper(
+    IHostDirectory directory,
+    StatusIntervalAdvisor intervals,
+    SilentHostSweep silentHosts,
+    EngineDeletionSweep deletions,
+    RolloutSweep rollouts,
+    TimeProvider clock)
 {
     /// <summary>Every replica, every tick: the live host count behind the status interval and lost-host detection.</summary>
     public async Task<int> RefreshLiveHostsAsync(CancellationToken cancellationToken)
@@ -32,11 +39,15 @@ public sealed class ClusterSweeper(IHostDirectory directory, StatusIntervalAdvis
         var lost = await silentHosts.MarkLostAsync(now, live, cancellationToken);
         var terminated = await silentHosts.FinishTerminationsAsync(now, cancellationToken);
         var deleted = await deletions.CompleteAsync(now, cancellationToken);
-        return new SweepResult(lost, deleted) { HostsTerminated = terminated };
+        var rolledOut = await rollouts.ObserveAsync(now, cancellationToken);
+        return new SweepResult(lost, deleted) { HostsTerminated = terminated, RolloutsEnded = rolledOut };
     }
 }
 
 public sealed record SweepResult(int HostsLost, int EnginesDeleted)
 {
     public int HostsTerminated { get; init; }
+
+    /// <summary>Rollouts that completed or went back to their stable revision.</summary>
+    public int RolloutsEnded { get; init; }
 }

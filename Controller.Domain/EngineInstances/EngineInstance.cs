@@ -41,6 +41,9 @@ public sealed class EngineInstance : Entity
 
     public IReadOnlyList<int> GpuIndexes => _gpuIndexes;
 
+    /// <summary>The engine revision it was launched with.</summary>
+    public int Revision { get; private set; } = 1;
+
     public EngineInstanceState State { get; private set; }
 
     public string? ContainerId { get; private set; }
@@ -97,6 +100,7 @@ public sealed class EngineInstance : Entity
             EngineId = engine.Id,
             HostId = hostId,
             Image = engine.Image,
+            Revision = engine.Revision,
             Resources = engine.Resources,
             _command = runtime.Command is { } command ? [.. command] : null,
             _environment = new Dictionary<string, string>(runtime.Environment, StringComparer.Ordinal),

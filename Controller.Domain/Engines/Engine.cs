@@ -73,6 +73,46 @@ public sealed class Engine : Entity
     /// <summary>Copies that are pending, starting or running, cluster-wide.</summary>
     public int ActiveInstances { get; private set; }
 
+    /// <summary>The revision new copies are launched with (what the definition says now), numbered from 1.</summary>
+    public int Revision { get; private set; } = 1;
+
+    /// <summary>The highest revision number given so far: a change takes the next one; a rollback goes back to an earlier one.</summary>
+    public int LastRevision { get; private set; } = 1;
+
+    /// <summary>
+    /// The revision an automatic revert goes back to: the last one whose rollout completed, or that was current when a
+    /// change came while no rollout was under way. Null before any.
+    /// </summary>
+    public int? StableRevision { get; private set; }
+
+    /// <summary>Active copies of the current <see cref="Revision"/>, cluster-wide; the others are outdated and replaced by the rollout.</summary>
+    public int CurrentInstances { get; private set; }
+
+    /// <summary>Active copies of an earlier revision.</summary>
+    public int OutdatedInstances => ActiveInstances - CurrentInstances;
+
+    public UpdatePolicy UpdatePolicy { get; private set; } = UpdatePolicy.Default;
+
+    /// <summary>When the rollout to the current revision began; null when none is under way.</summary>
+    public DateTimeOffset? RolloutStartedAt { get; private set; }
+
+    /// <summary>When the rollout last made progress (a new copy healthy, an outdated one gone).</summary>
+    public DateTimeOffset? RolloutProgressAt { get; private set; }
+
+    /// <summary>Why the rollout stopped replacing healthy outdated copies (<c>crash_loop</c>, <c>progress_deadline</c>); null while it moves.</summary>
+    public string? RolloutPausedReason { get; private set; }
+
+    /// <summary>The rollout's progress at its last look: healthy copies of the current revision less outdated copies.</summary>
+    public int RolloutProgress { get; private set; }
+
+    /// <summary>Rounds in which copies of the current revision failed before they ran healthy, during the rollout.</summary>
+    public int RolloutFailures { get; private set; }
+
+    public bool RollingOut => RolloutStartedAt is not null;
+
+    /// <summary>Copies allowed above the desired count: only while outdated copies are still up.</summary>
+    public int Surge => State == EngineState.Active && OutdatedInstances > 0 ? UpdatePolicy.SurgeFor(DesiredInstances) : 0;
+
     public int ConsecutiveFailures { get; private set; }
 
     /// <summary>No launch before this moment after repeated failures.</summary>
@@ -85,9 +125,10 @@ public sealed class Engine : Entity
     /// <summary>The desired count the cluster converges to: 0 once deleted.</summary>
     public int Target => State == EngineState.Active ? DesiredInstances : 0;
 
-    public int Deficit => Math.Max(0, Target - ActiveInstances);
+    /// <summary>Copies to launch: up to the target in copies of the current revision, and no more than the surge above it in all.</summary>
+    public int Deficit => Math.Max(0, Math.Min(Target + Surge - ActiveInstances, Target - CurrentInstances));
 
-    public int Surplus => Math.Max(0, ActiveInstances - Target);
+    public int Surplus => Math.Max(0, ActiveInstances - Target - Surge);
 
     public static Engine Create(Guid id, EngineSpec spec, DateTimeOffset now)
     {
@@ -112,15 +153,117 @@ public sealed class Engine : Entity
         }
     }
 
-    /// <summary>Replace the definition (PUT). Running copies keep the image they were launched with.</summary>
-    public void Update(EngineSpec spec, DateTimeOffset now)
+    /// <summary>
+    /// Replace the definition (PUT). A change to what copies run (image, resources, command, environment) makes a new
+    /// revision (returns true): copies of earlier revisions are replaced under the <see cref="UpdatePolicy"/>.
+    /// </summary>
+    public bool Update(EngineSpec spec, DateTimeOffset now)
     {
         EnsureActive("update");
         var desired = DesiredInstances;
+        var before = (Image, Resources, Runtime);
         Apply(spec, now);
         if (desired != DesiredInstances)
         {
             RaiseScaled(desired, "updated", now);
+        }
+
+        if (string.Equals(before.Image, Image, StringComparison.Ordinal) && before.Resources == Resources && before.Runtime.RunsAs(Runtime))
+        {
+            return false;
+        }
+
+        LastRevision++;
+        BeginRevision(LastRevision, copiesOfIt: 0, "changed", now);
+        return true;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="revision"/> the definition again (an admin's rollback, or the automatic revert of a rollout
+    /// that paused): its <paramref name="copiesOfIt"/> active copies count as current, the others are replaced. Failures of
+    /// the revision left behind are forgiven.
+    /// </summary>
+    public void RollBack(EngineRevision revision, int copiesOfIt, bool automatic, DateTimeOffset now)
+    {
+        EnsureActive("roll back");
+        if (revision.EngineId != Id || revision.Number == Revision || copiesOfIt < 0 || copiesOfIt > ActiveInstances)
+        {
+            throw new DomainException("engine_revision_current", $"Engine {Name} runs revision {Revision} already; roll back to another revision.",
+                new Dictionary<string, object?> { ["engineId"] = Id, ["revision"] = revision.Number });
+        }
+
+        var from = Revision;
+        Image = revision.Image;
+        Resources = revision.Resources;
+        _command = revision.Command is { } command ? [.. command] : null;
+        _environment = new Dictionary<string, string>(revision.Environment, StringComparer.Ordinal);
+        ConsecutiveFailures = 0;
+        BackoffUntil = null;
+        UpdatedAt = now;
+        var why = automatic ? $"its rollout paused ({RolloutPausedReason})" : "an admin rolled it back";
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineUpdateReverted, now,
+            $"Engine {Name}: back from revision {from} to revision {revision.Number}: {why}.", engineId: Id, reason: automatic ? "auto_revert" : "rollback"));
+        BeginRevision(revision.Number, copiesOfIt, automatic ? "auto_revert" : "rollback", now);
+    }
+
+    /// <summary>
+    /// The rollout as counted now (<paramref name="currentHealthy"/>: copies of the current revision that ran healthy for
+    /// the policy's time): it completes once no outdated copy is left and the target runs healthy, records progress, and
+    /// pauses when it made none within the deadline. Returns true when it should go back to <see cref="StableRevision"/>.
+    /// </summary>
+    public bool ObserveRollout(int currentHealthy, DateTimeOffset now)
+    {
+        if (!RollingOut || State != EngineState.Active)
+        {
+            return false;
+        }
+
+        if (OutdatedInstances == 0 && currentHealthy >= Target)
+        {
+            StableRevision = Revision;
+            EndRollout();
+            Raise(ClusterEvent.Create(ClusterEventTypes.EngineUpdateCompleted, now,
+                $"Engine {Name}: revision {Revision} rolled out: {Wording.Count(currentHealthy, "copy runs", "copies run")} healthy.", engineId: Id));
+            return false;
+        }
+
+        var progress = currentHealthy - OutdatedInstances;
+        if (progress > RolloutProgress)
+        {
+            RolloutProgress = progress;
+            RolloutProgressAt = now;
+            if (RolloutPausedReason == "progress_deadline")
+            {
+                RolloutPausedReason = null;
+            }
+
+            Raise(ClusterEvent.Create(ClusterEventTypes.EngineUpdateProgressed, now,
+                $"Engine {Name}: rolling out revision {Revision}: {currentHealthy} of {DesiredInstances} healthy, {Wording.Count(OutdatedInstances, "outdated copy", "outdated copies")} left.",
+                engineId: Id));
+        }
+        else if (RolloutPausedReason is null && now - RolloutProgressAt >= TimeSpan.FromSeconds(UpdatePolicy.ProgressDeadlineSeconds))
+        {
+            Pause("progress_deadline", $"no progress for {UpdatePolicy.ProgressDeadlineSeconds} s", now);
+        }
+
+        return RevertWanted;
+    }
+
+    /// <summary>The rollout paused and the policy says to go back to the last healthy revision.</summary>
+    public bool RevertWanted => RollingOut && RolloutPausedReason is not null && UpdatePolicy.AutoRevert && StableRevision is { } stable && stable != Revision;
+
+    /// <summary>Copies of the current revision failed before they ran healthy (one round): a crash loop pauses the rollout.</summary>
+    public void RecordRevisionFailure(DateTimeOffset now)
+    {
+        if (!RollingOut)
+        {
+            return;
+        }
+
+        RolloutFailures++;
+        if (RolloutFailures >= UpdatePolicy.CrashLoopFailures && RolloutPausedReason is null)
+        {
+            Pause("crash_loop", $"copies of revision {Revision} failed before running healthy in {RolloutFailures} rounds", now);
         }
     }
 
@@ -195,6 +338,7 @@ public sealed class Engine : Entity
         }
 
         ActiveInstances++;
+        CurrentInstances++;
         if (PreemptionsPending > 0)
         {
             PreemptionsPending--;
@@ -219,8 +363,8 @@ public sealed class Engine : Entity
             engineId: Id, reason: "preempting"));
     }
 
-    /// <summary>A copy left the active states (stopping, failed, lost).</summary>
-    public void ReleaseInstance()
+    /// <summary>A copy of <paramref name="revision"/> left the active states (stopping, failed, lost).</summary>
+    public void ReleaseInstance(int revision)
     {
         if (ActiveInstances <= 0)
         {
@@ -229,6 +373,10 @@ public sealed class Engine : Entity
         }
 
         ActiveInstances--;
+        if (revision == Revision && CurrentInstances > 0)
+        {
+            CurrentInstances--;
+        }
     }
 
     /// <summary>Copies failed (one or many in one round): back off exponentially before the next launch, one step per call.</summary>
@@ -295,6 +443,7 @@ public sealed class Engine : Entity
         var wasQueueScaled = ScalingMode == ScalingMode.Queue;
         Priority = spec.Priority;
         Preemptible = spec.Preemptible;
+        UpdatePolicy = spec.Update ?? UpdatePolicy.Default;
         MinInstances = spec.MinInstances;
         MaxInstances = spec.MaxInstances;
 
@@ -324,6 +473,53 @@ public sealed class Engine : Entity
         UpdatedAt = now;
         RaiseScaled(from, "queue_backlog", now);
         return true;
+    }
+
+    /// <summary>
+    /// <paramref name="number"/> becomes the revision copies run, with <paramref name="copiesOfIt"/> active copies already;
+    /// a rollout begins when other copies are up. The revision left behind is the stable one if no rollout was under way.
+    /// </summary>
+    private void BeginRevision(int number, int copiesOfIt, string reason, DateTimeOffset now)
+    {
+        if (!RollingOut)
+        {
+            StableRevision = Revision;
+        }
+
+        var from = Revision;
+        Revision = number;
+        CurrentInstances = copiesOfIt;
+        EndRollout();
+        if (OutdatedInstances == 0)
+        {
+            return;
+        }
+
+        RolloutStartedAt = now;
+        RolloutProgressAt = now;
+        RolloutProgress = -OutdatedInstances;
+        var policy = UpdatePolicy;
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineUpdateStarted, now,
+            $"Engine {Name}: rolling out revision {number} (from {from}) over {Wording.Count(OutdatedInstances, "copy", "copies")}: at most {policy.SurgeFor(DesiredInstances)} above and {policy.UnavailableFor(DesiredInstances)} below {DesiredInstances} desired.",
+            engineId: Id, reason: reason));
+    }
+
+    private void EndRollout()
+    {
+        RolloutStartedAt = null;
+        RolloutProgressAt = null;
+        RolloutPausedReason = null;
+        RolloutProgress = 0;
+        RolloutFailures = 0;
+    }
+
+    private void Pause(string reason, string why, DateTimeOffset now)
+    {
+        RolloutPausedReason = reason;
+        var next = UpdatePolicy.AutoRevert && StableRevision is { } stable && stable != Revision
+            ? $"going back to revision {stable}"
+            : "healthy outdated copies keep running until the engine is changed or rolled back";
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineUpdatePaused, now, $"Engine {Name}: rollout of revision {Revision} paused: {why}; {next}.", engineId: Id, reason: reason));
     }
 
     private void RaiseScaled(int from, string reason, DateTimeOffset now) =>

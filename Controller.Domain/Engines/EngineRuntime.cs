@@ -120,6 +120,9 @@ public sealed partial record EngineRuntime
         return merged;
     }
 
+    /// <summary>Whether copies with <paramref name="other"/> run the same (command and environment; the stop grace is not what a copy runs).</summary>
+    public bool RunsAs(EngineRuntime other) => Equals(new EngineRuntime(other.Command, other.Environment, StopGraceSeconds));
+
     public bool Equals(EngineRuntime? other) =>
         other is not null
         && StopGraceSeconds == other.StopGraceSeconds

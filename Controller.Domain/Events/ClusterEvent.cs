@@ -81,6 +81,11 @@ public static class ClusterEventTypes
     public const string EngineBackoffStarted = "engine.backoff_started";
     public const string EngineBackoffEnded = "engine.backoff_ended";
     public const string EnginePreempting = "engine.preempting";
+    public const string EngineUpdateStarted = "engine.update_started";
+    public const string EngineUpdateProgressed = "engine.update_progressed";
+    public const string EngineUpdateCompleted = "engine.update_completed";
+    public const string EngineUpdatePaused = "engine.update_paused";
+    public const string EngineUpdateReverted = "engine.update_reverted";
 
     public const string SweepHeldBack = "sweep.held_back";
     public const string SweepResumed = "sweep.resumed";
@@ -90,6 +95,7 @@ public static class ClusterEventTypes
         HostRegistered, HostDraining, HostDrained, HostUndrained, HostLost, HostBack, HostTerminating, HostTerminated,
         InstanceLaunched, InstanceStarting, InstanceRunning, InstanceDisplaced, InstanceStopping, InstanceStopped, InstanceFailed, InstanceLost,
         EngineCreated, EngineScaled, EngineDeleting, EngineDeleted, EngineBackoffStarted, EngineBackoffEnded, EnginePreempting,
+        EngineUpdateStarted, EngineUpdateProgressed, EngineUpdateCompleted, EngineUpdatePaused, EngineUpdateReverted,
         SweepHeldBack, SweepResumed,
     ];
 }

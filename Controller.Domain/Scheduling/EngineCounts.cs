@@ -27,6 +27,7 @@ public static class EngineCounts
     {
         var changed = new Dictionary<Guid, Engine>();
         var failed = new HashSet<Guid>();
+        var failedCurrent = new HashSet<Guid>();
         foreach (var instance in left)
         {
             if (!engines.TryGetValue(instance.EngineId, out var engine))
@@ -34,11 +35,15 @@ public static class EngineCounts
                 continue;
             }
 
-            engine.ReleaseInstance();
+            engine.ReleaseInstance(instance.Revision);
             changed[engine.Id] = engine;
             if (instance.State == EngineInstanceState.Failed && (backoff is null || !instance.RanHealthyFor(backoff.HealthyAfter)))
             {
                 failed.Add(engine.Id);
+                if (instance.Revision == engine.Revision)
+                {
+                    failedCurrent.Add(engine.Id);
+                }
             }
         }
 
@@ -47,6 +52,11 @@ public static class EngineCounts
             foreach (var engineId in failed)
             {
                 engines[engineId].RecordFailure(now, backoff.First, backoff.Max);
+            }
+
+            foreach (var engineId in failedCurrent)
+            {
+                engines[engineId].RecordRevisionFailure(now);
             }
         }
 

@@ -6,7 +6,8 @@ namespace Controller.Domain.Scheduling;
 /// <summary>
 /// An engine instance on the host being decided for (one that holds resources there). <c>Displaced</c>: it runs on
 /// while its replacement starts elsewhere and is no longer counted toward its engine. <c>Busy</c>: its engine said it works
-/// (heartbeat) or it holds leased tasks (getwork); idle copies go first when there are too many.
+/// (heartbeat) or it holds leased tasks (getwork); idle copies go first when there are too many. <c>Revision</c>: the engine
+/// revision it runs; <c>RunningSince</c>: when it became running (null while it never ran).
 /// </summary>
 public sealed record PlacedInstance(
     Guid InstanceId,
@@ -16,7 +17,13 @@ public sealed record PlacedInstance(
     IReadOnlyList<int> GpuIndexes,
     DateTimeOffset CreatedAt,
     bool Displaced = false,
-    bool Busy = false);
+    bool Busy = false,
+    int Revision = 1,
+    DateTimeOffset? RunningSince = null)
+{
+    /// <summary>Running since <paramref name="healthySince"/> or earlier.</summary>
+    public bool HealthyAsOf(DateTimeOffset healthySince) => RollingUpdate.IsHealthy(State, RunningSince, healthySince);
+}
 
 /// <summary>
 /// One host as the scheduler sees it: what it can hold, what the agent last said is free, and the
@@ -79,7 +86,19 @@ public sealed record EngineDemand(
 
     /// <summary>Copies of it for which preemptions are under way (their victims are stopping): no more is preempted for them.</summary>
     public int PreemptionsPending { get; init; }
+
+    /// <summary>The revision new copies run; copies of another one are outdated (stopped first when there are too many).</summary>
+    public int Revision { get; init; } = 1;
+
+    /// <summary>Its rollout, when outdated copies are being replaced and counted for this round (null otherwise).</summary>
+    public RolloutDemand? Rollout { get; init; }
 }
+
+/// <summary>
+/// An engine replacing its outdated copies (<see cref="RollingUpdate"/>): a copy running since <see cref="HealthySince"/> or
+/// earlier counts healthy; <see cref="HealthyStopsAllowed"/> healthy outdated copies may stop now, cluster-wide.
+/// </summary>
+public sealed record RolloutDemand(DateTimeOffset HealthySince, int HealthyStopsAllowed);
 
 public sealed record LaunchDecision(Guid EngineId, IReadOnlyList<int> GpuIndexes);
 

@@ -16,6 +16,7 @@ public static class Scheduler
     public const string ReasonDrainDeadline = "drain_deadline";
     public const string ReasonReplaced = "replaced";
     public const string ReasonPreempted = "preempted";
+    public const string ReasonRollingUpdate = "rolling_update";
 
     public static PlacementDecision Decide(HostSnapshot host, IReadOnlyList<EngineDemand> engines, PlacementPolicy policy) =>
         Decide(host, engines, new SchedulerSettings(policy));
@@ -115,27 +116,54 @@ public static class Scheduler
                     .Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonReplaced)));
             }
 
-            // Stop idle copies before busy ones, and the copies least far along first: pending, then starting, then
-            // running; newest first. A running copy is never stopped for a surplus while a younger copy that is still
-            // starting could go instead. A queue-scaled engine's busy copies are not stopped here at all.
-            var counted = group.Where(i => !i.Displaced).OrderBy(i => i.Busy).ThenBy(i => i.State).ThenByDescending(i => i.CreatedAt).ToList();
-            var stoppable = demand.ScalesDownIdleOnly ? counted.Count(i => !i.Busy) : counted.Count;
-            var surplus = Math.Min(demand.Surplus, stoppable);
-            stops.AddRange(counted.Take(surplus).Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonScaledDown)));
+            var kept = StopCounted(group.Where(i => !i.Displaced), demand, stops);
 
             // A draining host asks for replacements of its copies while other hosts have room; each copy keeps
             // running until its replacement runs (or the drain deadline passes).
             if (host.Role == HostRole.Draining && demand.RoomElsewhere)
             {
-                displacements.AddRange(counted.Skip(surplus).Select(i => new DisplaceDecision(i.InstanceId, i.EngineId)));
+                displacements.AddRange(kept.Select(i => new DisplaceDecision(i.InstanceId, i.EngineId)));
             }
         }
 
         return stops;
     }
 
-    /// <summary>What the host can still take: free resources and GPUs, launches left for this answer, and its active copies per engine (those being stopped not counted).</summary>
-    private static (Resources Free, Queue<int> FreeGpus, int Budget, Dictionary<Guid, int> CopiesHere) RoomOn(HostSnapshot host, SchedulerSettings settings, List<StopDecision> stops)
+    /// <summary>
+    /// An engine's counted copies on this host: those above its target stop, then its rollout replaces outdated ones
+    /// (<see cref="RollingUpdate"/>); returns the copies kept. Idle copies go before busy ones, and the copies least far
+    /// along first: pending, then starting, then running (in a rollout: not yet healthy, then healthy), outdated first,
+    /// newest first. A running copy is never stopped for a surplus while a younger copy that is still starting could go
+    /// instead. A queue-scaled engine's busy copies are not stopped for a surplus at all.
+    /// </summary>
+    private static List<PlacedInstance> StopCounted(IEnumerable<PlacedInstance> counted, EngineDemand demand, List<StopDecision> stops)
+    {
+        var healthySince = demand.Rollout?.HealthySince;
+        var ordered = counted
+            .OrderBy(i => i.Busy).ThenBy(i => i.State).ThenBy(i => healthySince is { } since && i.HealthyAsOf(since)).ThenBy(i => i.Revision == demand.Revision)
+            .ThenByDescending(i => i.CreatedAt).ToList();
+        var stoppable = demand.ScalesDownIdleOnly ? ordered.Count(i => !i.Busy) : ordered.Count;
+        var scaledDown = ordered.Take(Math.Min(demand.Surplus, stoppable)).ToList();
+        stops.AddRange(scaledDown.Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonScaledDown)));
+        var kept = ordered.Skip(scaledDown.Count).ToList();
+        if (demand.Rollout is not { } rollout)
+        {
+            return kept;
+        }
+
+        // Healthy copies stopped for the surplus count against what the rollout may stop.
+        var allowed = Math.Max(0, rollout.HealthyStopsAllowed - scaledDown.Count(i => i.HealthyAsOf(rollout.HealthySince)));
+        var replaced = RollingUpdate.Replace(kept, demand.Revision, rollout with { HealthyStopsAllowed = allowed });
+        stops.AddRange(replaced.Select(i => new StopDecision(i.InstanceId, i.EngineId, ReasonRollingUpdate)));
+        return [.. kept.Except(replaced)];
+    }
+
+    /// <summary>
+    /// What the host can still take: free resources and GPUs, launches left for this answer, and its active copies per
+    /// engine (those being stopped not counted, nor outdated ones when <paramref name="revisions"/> says which revision is current).
+    /// </summary>
+    private static (Resources Free, Queue<int> FreeGpus, int Budget, Dictionary<Guid, int> CopiesHere) RoomOn(HostSnapshot host, SchedulerSettings settings, List<StopDecision> stops,
+        IReadOnlyDictionary<Guid, int>? revisions = null)
     {
         var allocated = Resources.Zero;
         var unreported = Resources.Zero;
@@ -157,7 +185,8 @@ public static class Scheduler
                 usedGpus.Add(gpu);
             }
 
-            if (EngineInstance.IsActiveState(instance.State) && !instance.Displaced && (stopped is null || !stopped.Contains(instance.InstanceId)))
+            if (EngineInstance.IsActiveState(instance.State) && !instance.Displaced && (stopped is null || !stopped.Contains(instance.InstanceId))
+                && (revisions is null || revisions.GetValueOrDefault(instance.EngineId, instance.Revision) == instance.Revision))
             {
                 copiesHere[instance.EngineId] = copiesHere.GetValueOrDefault(instance.EngineId) + 1;
             }
@@ -178,7 +207,8 @@ public static class Scheduler
     private static List<LaunchDecision> DecideLaunches(HostSnapshot host, IReadOnlyList<EngineDemand> engines, SchedulerSettings settings, List<StopDecision> stops)
     {
         var launches = new List<LaunchDecision>();
-        var (free, freeGpus, budget, copiesHere) = RoomOn(host, settings, stops);
+        // Under the spread policy an engine's outdated copies do not count: they leave as the rollout replaces them.
+        var (free, freeGpus, budget, copiesHere) = RoomOn(host, settings, stops, engines.ToDictionary(e => e.EngineId, e => e.Revision));
         foreach (var engine in engines.OrderByDescending(e => e.Priority).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.EngineId))
         {
             // A host where the engine kept crashing is avoided while a host with room does not avoid it (more hosts have

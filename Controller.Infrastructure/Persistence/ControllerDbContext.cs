@@ -21,6 +21,8 @@ public abstract class ControllerDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<Domain.EngineInstances.EngineInstance> EngineInstances => Set<Domain.EngineInstances.EngineInstance>();
 
+    public DbSet<Domain.Engines.EngineRevision> EngineRevisions => Set<Domain.Engines.EngineRevision>();
+
     public DbSet<Domain.Work.WorkTask> Tasks => Set<Domain.Work.WorkTask>();
 
     public DbSet<Lease> Leases => Set<Lease>();

@@ -75,7 +75,7 @@ public class ListingBenchmarks : DatabaseBenchmark
     {
         if (engine.Deficit <= 0)
         {
-            engine.ReleaseInstance(); // the catalogue row is not what is measured: keep room for the next launch
+            engine.ReleaseInstance(engine.Revision); // the catalogue row is not what is measured: keep room for the next launch
         }
 
         return EngineInstance.Launch(Guid.CreateVersion7(at), engine, host.Id, [], Guid.NewGuid(), at);

@@ -31,6 +31,12 @@ public interface IEngineInstanceRepository
     /// </summary>
     Task<Dictionary<Guid, ReplacementCounts>> CountReplacementsAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The up copies (pending, starting, running) of these engines cluster-wide, for a rollout's counts, as this unit of
+    /// work sees them (changes made in it and not saved yet included).
+    /// </summary>
+    Task<ILookup<Guid, RolloutCopy>> ListUpCopiesAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
+
     /// <summary>Whether any instance of the engine still holds resources somewhere.</summary>
     Task<bool> AnyHoldingForEngineAsync(Guid engineId, CancellationToken cancellationToken);
 

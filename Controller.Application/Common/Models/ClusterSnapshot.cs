@@ -85,8 +85,12 @@ public sealed class ClusterSnapshot
         }
     }
 
-    /// <summary>The scheduler's view of each engine; <paramref name="running"/>, when given, is per engine its counted copies running cluster-wide (for copies waiting on replacements).</summary>
-    public IReadOnlyList<EngineDemand> Demands(IEnumerable<Engine> engines, DateTimeOffset now, IReadOnlyDictionary<Guid, ReplacementCounts>? running = null) =>
+    /// <summary>
+    /// The scheduler's view of each engine; <paramref name="running"/>, when given, is per engine its counted copies running
+    /// cluster-wide (for copies waiting on replacements); <paramref name="rollouts"/>, the engines replacing outdated copies here.
+    /// </summary>
+    public IReadOnlyList<EngineDemand> Demands(IEnumerable<Engine> engines, DateTimeOffset now, IReadOnlyDictionary<Guid, ReplacementCounts>? running = null,
+        IReadOnlyDictionary<Guid, RolloutDemand>? rollouts = null) =>
         [.. engines.Where(e => e.State != EngineState.Deleted).Select(e =>
         {
             var room = HostsWithRoom(e.Id);
@@ -101,6 +105,8 @@ public sealed class ClusterSnapshot
                 ScalesDownIdleOnly = e.ScalingMode == ScalingMode.Queue && e.State == EngineState.Active,
                 Preemptible = e.Preemptible,
                 PreemptionsPending = e.PreemptionsPendingAt(now),
+                Revision = e.Revision,
+                Rollout = rollouts?.GetValueOrDefault(e.Id),
             };
         })];
 

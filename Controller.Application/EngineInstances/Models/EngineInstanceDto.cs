@@ -19,4 +19,5 @@ public sealed record EngineInstanceDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset StateChangedAt,
     DateTimeOffset? RegisteredAt,
-    DateTimeOffset? LastHeartbeatAt);
+    DateTimeOffset? LastHeartbeatAt,
+    int Revision);

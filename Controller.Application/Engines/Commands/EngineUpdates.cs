@@ -3,6 +3,9 @@ using Controller.Domain.Engines;
 
 namespace Controller.Application.Engines.Commands;
 
+/// <summary>Where an admin's change of an engine is kept: the engine, its revisions, the unit of work, and the clock.</summary>
+internal sealed record EngineStore(IEngineRepository Engines, IEngineRevisionRepository Revisions, IUnitOfWork UnitOfWork, TimeProvider Clock);
+
 /// <summary>What the admin commands that change an engine share: the live engine or 404, and the retry of a lost race.</summary>
 internal static class EngineUpdates
 {

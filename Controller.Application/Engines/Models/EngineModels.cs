@@ -20,7 +20,8 @@ public sealed record EngineDefinition(
     IReadOnlyList<string>? Command = null,
     IReadOnlyDictionary<string, string>? Environment = null,
     int? StopGraceSeconds = null,
-    bool? Preemptible = null)
+    bool? Preemptible = null,
+    EngineUpdateModel? Update = null)
 {
     /// <summary>The current definition of an engine, as a PUT would send it.</summary>
     public static EngineDefinition Of(Domain.Engines.Engine engine)
@@ -30,13 +31,22 @@ public sealed record EngineDefinition(
             engine.Name, engine.Image, ResourcesModel.From(engine.Resources), engine.Priority, engine.MinInstances, engine.MaxInstances,
             engine.DesiredInstances, engine.HostLabels,
             new EngineScalingModel(engine.ScalingMode, engine.TargetTasksPerInstance, engine.ScaleDownAfterSeconds),
-            runtime.Command, runtime.Environment, runtime.StopGraceSeconds, engine.Preemptible);
+            runtime.Command, runtime.Environment, runtime.StopGraceSeconds, engine.Preemptible, EngineUpdateModel.Of(engine.UpdatePolicy));
     }
 
     public EngineSpec ToSpec() => new(
         Name!, Image!, Resources!.ToResources(), Priority ?? 0, MinInstances ?? 0, MaxInstances ?? DesiredInstances ?? 0,
         DesiredInstances ?? MinInstances ?? 0, HostLabels ?? new Dictionary<string, string>(), Scaling?.ToScaling(),
-        EngineRuntime.Create(Command, Environment, StopGraceSeconds), Preemptible ?? true);
+        EngineRuntime.Create(Command, Environment, StopGraceSeconds), Preemptible ?? true, Update?.ToPolicy());
+}
+
+/// <summary>How copies of an older revision are replaced (<see cref="UpdatePolicy"/>); a field left out takes its default.</summary>
+public sealed record EngineUpdateModel(string? MaxSurge, string? MaxUnavailable, int? HealthyAfterSeconds, int? ProgressDeadlineSeconds, bool? AutoRevert)
+{
+    public static EngineUpdateModel Of(UpdatePolicy policy) =>
+        new(policy.MaxSurge.ToString(), policy.MaxUnavailable.ToString(), policy.HealthyAfterSeconds, policy.ProgressDeadlineSeconds, policy.AutoRevert);
+
+    public UpdatePolicy ToPolicy() => UpdatePolicy.Create(MaxSurge, MaxUnavailable, HealthyAfterSeconds, ProgressDeadlineSeconds, AutoRevert);
 }
 
 /// <summary>How the desired count is set: <c>manual</c> (default) or <c>queue</c> (from the task backlog).</summary>
@@ -87,6 +97,12 @@ public sealed class EngineDefinitionValidator : AbstractValidator<EngineDefiniti
                 {
                     context.AddFailure(violation.Field, violation.Message);
                 }
+
+                if (e.Update is { } update && UpdatePolicy.FirstViolation(update.MaxSurge, update.MaxUnavailable,
+                        update.HealthyAfterSeconds ?? UpdatePolicy.Default.HealthyAfterSeconds, update.ProgressDeadlineSeconds ?? UpdatePolicy.Default.ProgressDeadlineSeconds) is { } bad)
+                {
+                    context.AddFailure(bad.Field, bad.Message);
+                }
             });
     }
 }
@@ -112,11 +128,63 @@ public sealed record EngineDto(
     IReadOnlyList<string>? Command,
     IReadOnlyDictionary<string, string> Environment,
     int StopGraceSeconds,
-    bool Preemptible)
+    bool Preemptible,
+    int Revision,
+    int? StableRevision,
+    EngineUpdateDto Update)
 {
     /// <summary>The engine's unfinished tasks (only in the answer for one engine).</summary>
     public EngineBacklogDto? Backlog { get; init; }
+
+    /// <summary>The rollout under way (only in the answer for one engine; null when none is).</summary>
+    public EngineRolloutDto? Rollout { get; init; }
 }
+
+/// <summary>An engine's update policy as the controller answers it.</summary>
+public sealed record EngineUpdateDto(string MaxSurge, string MaxUnavailable, int HealthyAfterSeconds, int ProgressDeadlineSeconds, bool AutoRevert);
+
+/// <summary>
+/// A rollout under way: copies of <paramref name="TargetRevision"/> <paramref name="Updated"/> (active), of which
+/// <paramref name="Healthy"/> ran healthy; <paramref name="Outdated"/> copies of earlier revisions still up;
+/// <paramref name="Unavailable"/> below the desired count among healthy copies of any revision.
+/// </summary>
+public sealed record EngineRolloutDto(
+    int TargetRevision,
+    int? StableRevision,
+    string State,
+    string? PausedReason,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? LastProgressAt,
+    DateTimeOffset? DeadlineAt,
+    int Desired,
+    int Updated,
+    int Healthy,
+    int Outdated,
+    int Unavailable)
+{
+    public static EngineRolloutDto? Of(Domain.Engines.Engine engine, Domain.Scheduling.RolloutCounts counts)
+    {
+        if (engine.RolloutStartedAt is not { } started)
+        {
+            return null;
+        }
+
+        return new EngineRolloutDto(engine.Revision, engine.StableRevision, engine.RolloutPausedReason is null ? "progressing" : "paused", engine.RolloutPausedReason,
+            started, engine.RolloutProgressAt, engine.RolloutProgressAt + TimeSpan.FromSeconds(engine.UpdatePolicy.ProgressDeadlineSeconds),
+            engine.DesiredInstances, engine.CurrentInstances, counts.CurrentHealthy, engine.OutdatedInstances, counts.Unavailable(engine));
+    }
+}
+
+/// <summary>One revision of an engine: what its copies run; <paramref name="Current"/>: what new copies run now.</summary>
+public sealed record EngineRevisionDto(
+    int Revision,
+    string Image,
+    ResourcesDto Resources,
+    IReadOnlyList<string>? Command,
+    IReadOnlyDictionary<string, string> Environment,
+    DateTimeOffset CreatedAt,
+    bool Current,
+    bool Stable);
 
 public sealed record EngineScalingDto(ScalingMode Mode, int TargetTasksPerInstance, int ScaleDownAfterSeconds);
 

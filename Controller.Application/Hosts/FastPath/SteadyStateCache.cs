@@ -149,9 +149,9 @@ public sealed class SteadyStateCache
         foreach (var engine in engines)
         {
             var here = state.EnginesHere.Contains(engine.Id);
-            if (here && (engine.State != EngineState.Active || engine.Surplus > 0))
+            if (here && (engine.State != EngineState.Active || engine.Surplus > 0 || (engine.OutdatedInstances > 0 && engine.RolloutPausedReason is null)))
             {
-                return null; // copies to stop
+                return null; // copies to stop, or perhaps outdated copies to replace
             }
 
             if (!deferPlacement && engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now) && engine.AcceptsHostLabels(state.Labels)

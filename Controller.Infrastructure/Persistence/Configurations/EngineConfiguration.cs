@@ -33,6 +33,34 @@ internal sealed class EngineConfiguration : IEntityTypeConfiguration<Engine>
         builder.Property<Dictionary<string, string>>("_hostLabels").HasColumnName("HostLabels").HasJsonConversion(JsonValue.DictionaryComparer()).IsRequired();
         RuntimeColumns.Configure(builder);
         builder.Ignore(e => e.Runtime);
+        builder.Property(e => e.UpdatePolicy).HasConversion<UpdatePolicyConverter>().HasMaxLength(UpdatePolicyConverter.MaxLength)
+            .HasDefaultValueSql("'25%;0;10;600;0'");
+        builder.Property(e => e.RolloutPausedReason).HasMaxLength(Limits.ReasonMaxLength);
+        builder.Property(e => e.Revision).HasDefaultValue(1);
+        builder.Property(e => e.LastRevision).HasDefaultValue(1);
+        builder.Ignore(e => e.OutdatedInstances);
+        builder.Ignore(e => e.RollingOut);
+        builder.Ignore(e => e.Surge);
+        builder.Ignore(e => e.RevertWanted);
+    }
+}
+
+internal sealed class EngineRevisionConfiguration : IEntityTypeConfiguration<EngineRevision>
+{
+    public void Configure(EntityTypeBuilder<EngineRevision> builder)
+    {
+        builder.ToTable("EngineRevisions");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Id).ValueGeneratedNever();
+        builder.Property(r => r.Version).IsConcurrencyToken();
+        builder.HasIndex(r => new { r.EngineId, r.Number }).IsUnique();
+        builder.Property(r => r.Image).HasMaxLength(Limits.ImageMaxLength).IsRequired();
+        builder.Property(r => r.Resources).HasConversion<ResourcesConverter>().HasMaxLength(ResourcesConverter.MaxLength);
+        builder.Ignore(r => r.Command);
+        builder.Ignore(r => r.Environment);
+        builder.Property<List<string>?>("_command").HasColumnName("Command").HasJsonConversion(JsonValue.NullableListComparer<string>());
+        builder.Property<Dictionary<string, string>>("_environment").HasColumnName("Environment").HasJsonConversion(JsonValue.DictionaryComparer()).IsRequired();
+        builder.HasOne<Engine>().WithMany().HasForeignKey(r => r.EngineId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -56,6 +84,7 @@ internal sealed class EngineInstanceConfiguration : IEntityTypeConfiguration<Eng
         builder.Ignore(i => i.IsEnded);
         RuntimeColumns.Configure(builder);
         builder.Ignore(i => i.Runtime);
+        builder.Property(i => i.Revision).HasDefaultValue(1);
         builder.Property<List<int>>("_gpuIndexes").HasColumnName("GpuIndexes").HasJsonConversion(JsonValue.ListComparer<int>()).IsRequired();
         builder.HasOne<Engine>().WithMany().HasForeignKey(i => i.EngineId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Domain.Hosts.Host>().WithMany().HasForeignKey(i => i.HostId).OnDelete(DeleteBehavior.Restrict);

@@ -86,6 +86,27 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
             g => new ReplacementCounts(g.Count(c => !c.Displaced && c.State == EngineInstanceState.Running), g.Count(c => c.Displaced)));
     }
 
+    public async Task<ILookup<Guid, RolloutCopy>> ListUpCopiesAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken)
+    {
+        var rows = await db.EngineInstances.AsNoTracking()
+            .Where(i => engineIds.Contains(i.EngineId) && Up.Contains(i.State))
+            .Select(i => new { i.Id, i.EngineId, Copy = new RolloutCopy(i.Revision, i.State, i.RunningSince, i.Displaced) })
+            .ToListAsync(cancellationToken);
+        var copies = rows.ToDictionary(r => r.Id, r => (r.EngineId, r.Copy));
+
+        // As this unit of work sees them: the rounds decided earlier in the same batch are not saved yet.
+        foreach (var entry in db.ChangeTracker.Entries<EngineInstance>())
+        {
+            var i = entry.Entity;
+            if (engineIds.Contains(i.EngineId))
+            {
+                copies[i.Id] = (i.EngineId, new RolloutCopy(i.Revision, i.State, i.RunningSince, i.Displaced));
+            }
+        }
+
+        return copies.Values.Where(c => EngineInstance.IsActiveState(c.Copy.State)).ToLookup(c => c.EngineId, c => c.Copy);
+    }
+
     public Task<bool> AnyHoldingForEngineAsync(Guid engineId, CancellationToken cancellationToken) =>
         db.EngineInstances.AnyAsync(i => i.EngineId == engineId && Holding.Contains(i.State), cancellationToken);
 

@@ -57,6 +57,8 @@ public sealed class AuthorizationMatrixTests
         ["PUT engine/{engineId:guid}"] = Admin,
         ["PATCH engine/{engineId:guid}"] = Admin,
         ["DELETE engine/{engineId:guid}"] = Admin,
+        ["GET engine/{engineId:guid}/revisions"] = Admin,
+        ["POST engine/{engineId:guid}/rollback"] = Admin,
         ["GET engine_instance"] = Admin,
         ["GET engine_instance/{instanceId:guid}"] = [Caller.Admin, Caller.OwnHost, Caller.OwnInstance],
         ["POST engine_instance/{instanceId:guid}/register"] = [Caller.OwnInstance],

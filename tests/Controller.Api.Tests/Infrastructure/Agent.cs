@@ -43,6 +43,9 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
     /// <summary>Whether the engine of a launched container (by engine id) comes up: register and heartbeat. Others stay silent.</summary>
     public Func<Guid, bool> EngineComesUp { get; set; } = _ => true;
 
+    /// <summary>A launch for which this is true starts a container that exits at once (a broken image).</summary>
+    public Func<JsonObject, bool> CrashesOnStart { get; set; } = _ => false;
+
     /// <summary>When true, the report's available resources are the capacity less the containers it runs (else the full capacity).</summary>
     public bool ReportRealAvailability { get; set; }
 
@@ -109,6 +112,12 @@ public sealed class Agent(ControllerFactory factory, Guid hostId, string token, 
             foreach (var launch in LastAnswer["launch"]!.AsArray())
             {
                 var id = Guid.Parse(launch!["engineInstanceId"]!.GetValue<string>());
+                if (CrashesOnStart(launch.AsObject()))
+                {
+                    Containers.TryAdd(id, ("c-" + id.ToString("N")[..12], "exited", launch.AsObject()));
+                    continue;
+                }
+
                 if (Containers.TryAdd(id, ("c-" + id.ToString("N")[..12], "running", launch.AsObject())) && RunEngines && EngineComesUp(EngineOf(launch.AsObject())))
                 {
                     using var engine = _factory.ClientWith(launch["environment"]!["ENGINE_INSTANCE_TOKEN"]!.GetValue<string>());

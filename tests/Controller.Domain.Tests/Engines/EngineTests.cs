@@ -64,8 +64,8 @@ public sealed class EngineTests
 
         Assert.That(engine.Surplus, Is.EqualTo(2));
         Assert.Throws<DomainException>(() => engine.CompleteDeletion(T0));
-        engine.ReleaseInstance();
-        engine.ReleaseInstance();
+        engine.ReleaseInstance(engine.Revision);
+        engine.ReleaseInstance(engine.Revision);
         engine.CompleteDeletion(T0);
         Assert.That(engine.State, Is.EqualTo(EngineState.Deleted));
     }
@@ -81,7 +81,7 @@ public sealed class EngineTests
 
     [Test]
     public void ReleaseInstance_AtZero_Throws() =>
-        Assert.Throws<DomainException>(Engine.Create(Guid.NewGuid(), Spec(), T0).ReleaseInstance);
+        Assert.Throws<DomainException>(() => Engine.Create(Guid.NewGuid(), Spec(), T0).ReleaseInstance(1));
 
     [Test]
     public void RecordFailure_BacksOffExponentiallyUpToMax_SuccessForgives()

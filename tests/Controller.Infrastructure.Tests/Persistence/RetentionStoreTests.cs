@@ -182,7 +182,7 @@ public sealed class RetentionStoreTests
         var host = NewHost("m");
         var instance = EngineInstance.Launch(Guid.CreateVersion7(), named, host.Id, [], Guid.NewGuid(), T0);
         instance.ContainerExited(0, T0);
-        named.ReleaseInstance();
+        named.ReleaseInstance(instance.Revision);
         named.Delete(T0);
         named.CompleteDeletion(T0.AddHours(1));
         var deleting = NewEngine("deleting");

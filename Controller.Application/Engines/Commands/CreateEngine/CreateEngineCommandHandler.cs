@@ -6,7 +6,8 @@ using Mediator;
 
 namespace Controller.Application.Engines.Commands.CreateEngine;
 
-public sealed class CreateEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, TimeProvider clock)
+/// <summary>Adds the engine and its first revision.</summary>
+public sealed class CreateEngineCommandHandler(IEngineRepository engines, IEngineRevisionRepository revisions, IUnitOfWork unitOfWork, TimeProvider clock)
     : ICommandHandler<CreateEngineCommand, EngineDto>
 {
     public async ValueTask<EngineDto> Handle(CreateEngineCommand command, CancellationToken cancellationToken)
@@ -20,6 +21,7 @@ public sealed class CreateEngineCommandHandler(IEngineRepository engines, IUnitO
         var now = clock.GetUtcNow();
         var engine = Engine.Create(Guid.CreateVersion7(now), spec, now);
         engines.Add(engine);
+        revisions.Add(EngineRevision.Of(engine, now));
         try
         {
             await unitOfWork.SaveChangesAsync(cancellationToken);

@@ -10,7 +10,7 @@ using Mediator;
 namespace Controller.Application.Engines.Commands.PatchEngine;
 
 /// <summary>Reads the engine, merges the patch into its definition, validates the result and saves it like a PUT, in one unit of work.</summary>
-public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IPlacementGate placementGate, TimeProvider clock)
+public sealed class PatchEngineCommandHandler(IEngineRepository engines, IEngineRevisionRepository revisions, IUnitOfWork unitOfWork, IPlacementGate placementGate, TimeProvider clock)
     : ICommandHandler<PatchEngineCommand, EngineDto>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -58,6 +58,6 @@ public sealed class PatchEngineCommandHandler(IEngineRepository engines, IUnitOf
             engine.EnsureDesiredCountSettable(definition.DesiredInstances!.Value);
         }
 
-        return await UpdateEngineCommandHandler.ApplyAsync(engine, definition, engines, unitOfWork, clock, cancellationToken);
+        return await UpdateEngineCommandHandler.ApplyAsync(engine, definition, new(engines, revisions, unitOfWork, clock), cancellationToken);
     }
 }

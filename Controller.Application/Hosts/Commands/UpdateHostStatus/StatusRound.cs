@@ -60,7 +60,7 @@ public sealed class StatusRound(
         var displacedEngines = live.Where(i => i.Displaced && i.IsUp).Select(i => i.EngineId).Distinct().ToList();
         var running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
         var placement = Snapshot(host, live, now) with { HeldGpuIndexes = reconciled.HeldGpuIndexes };
-        var decision = Scheduler.Decide(placement, snapshot.Demands(snapshot.Engines, now, running), settings);
+        var decision = Scheduler.Decide(placement, snapshot.Demands(snapshot.Engines, now, running, await RolloutsAsync(snapshot.Engines, live, now, cancellationToken)), settings);
         if (decision.Launches.Count > 0)
         {
             placement = placement with { AvoidedEngines = await AvoidedEnginesAsync(host.Id, now, cancellationToken) };
@@ -81,7 +81,8 @@ public sealed class StatusRound(
             // saved with the engine's version (the writer touches it), so it conflicts with any save that changed them since.
             running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
             EngineCounts.Release(reconciled.Released, fresh, now, o.Backoff());
-            decision = Scheduler.Decide(placement, snapshot.Demands(fresh.Values, now, running), settings);
+            var rollouts = await RolloutsAsync(fresh.Values, live, now, cancellationToken);
+            decision = Scheduler.Decide(placement, snapshot.Demands(fresh.Values, now, running, rollouts), settings);
             writer.Apply(decision, host, live, fresh, now);
             saved = fresh.Values;
         }
@@ -102,6 +103,23 @@ public sealed class StatusRound(
         var foreignIds = reported.Select(r => r.EngineInstanceId).Where(id => !liveIds.Contains(id)).ToList();
         var ended = foreignIds.Count == 0 ? [] : await instances.EndedStatesAsync(host.Id, foreignIds, cancellationToken);
         return StatusReconciler.Reconcile(live, reported, ended, now, options.Value.InstanceTimeouts());
+    }
+
+    /// <summary>
+    /// The engines with outdated copies up on this host, and what their rollout allows (<see cref="RollingUpdate"/>), on
+    /// copies counted cluster-wide now: a stop decided on them releases the copy, which writes the engine row, so it
+    /// conflicts with any save that changed the engine's copies since its row was read.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<Guid, RolloutDemand>?> RolloutsAsync(IEnumerable<Engine> engines, List<EngineInstance> live, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rolling = engines.Where(e => e.State == EngineState.Active && e.OutdatedInstances > 0 && live.Any(i => i.IsActive && i.EngineId == e.Id && i.Revision != e.Revision)).ToList();
+        if (rolling.Count == 0)
+        {
+            return null;
+        }
+
+        var copies = await instances.ListUpCopiesAsync([.. rolling.Select(e => e.Id)], cancellationToken);
+        return rolling.ToDictionary(e => e.Id, e => RollingUpdate.Demand(e, copies[e.Id], now));
     }
 
     /// <summary>Engines whose copies kept crashing on this host lately, each with how many hosts avoid it (<see cref="HostAvoidance"/>).</summary>
@@ -126,7 +144,7 @@ public sealed class StatusRound(
             _ => HostRole.Idle,
         };
         var placed = live.Where(i => i.HoldsResources)
-            .Select(i => new PlacedInstance(i.Id, i.EngineId, i.State, i.Resources, i.GpuIndexes, i.CreatedAt, i.Displaced, i.Busy))
+            .Select(i => new PlacedInstance(i.Id, i.EngineId, i.State, i.Resources, i.GpuIndexes, i.CreatedAt, i.Displaced, i.Busy, i.Revision, i.RunningSince))
             .ToList();
         return new HostSnapshot(host.Id, role, host.Capacity, host.Available, host.Labels, host.Gpus.Select(g => g.Index).ToList(), placed);
     }

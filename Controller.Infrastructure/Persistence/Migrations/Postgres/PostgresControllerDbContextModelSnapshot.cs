@@ -101,6 +101,11 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("Revision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
+
                     b.Property<DateTimeOffset?>("RunningSince")
                         .HasColumnType("timestamp with time zone");
 
@@ -168,6 +173,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("CurrentInstances")
+                        .HasColumnType("integer");
+
                     b.Property<int>("DesiredInstances")
                         .HasColumnType("integer");
 
@@ -175,6 +183,11 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
+
+                    b.Property<int>("LastRevision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("LiveName")
                         .HasMaxLength(200)
@@ -208,6 +221,27 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("Revision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
+
+                    b.Property<int>("RolloutFailures")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RolloutPausedReason")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("RolloutProgress")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("RolloutProgressAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("RolloutStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("ScaleDownAfterSeconds")
                         .HasColumnType("integer");
 
@@ -219,6 +253,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int?>("StableRevision")
+                        .HasColumnType("integer");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -229,6 +266,13 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
 
                     b.Property<int>("TargetTasksPerInstance")
                         .HasColumnType("integer");
+
+                    b.Property<string>("UpdatePolicy")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValueSql("'25%;0;10;600;0'");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -259,6 +303,51 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("State");
 
                     b.ToTable("Engines", (string)null);
+                });
+
+            modelBuilder.Entity("Controller.Domain.Engines.EngineRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("EngineId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Image")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Resources")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("text")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Environment");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EngineId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("EngineRevisions", (string)null);
                 });
 
             modelBuilder.Entity("Controller.Domain.Events.ClusterEvent", b =>
@@ -624,6 +713,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("HostId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Controller.Domain.Engines.EngineRevision", b =>
+                {
+                    b.HasOne("Controller.Domain.Engines.Engine", null)
+                        .WithMany()
+                        .HasForeignKey("EngineId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -101,6 +101,11 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<int>("Revision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(1);
+
                     b.Property<DateTimeOffset?>("RunningSince")
                         .HasColumnType("datetimeoffset");
 
@@ -168,6 +173,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<int>("CurrentInstances")
+                        .HasColumnType("int");
+
                     b.Property<int>("DesiredInstances")
                         .HasColumnType("int");
 
@@ -175,6 +183,11 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
+
+                    b.Property<int>("LastRevision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("LiveName")
                         .HasMaxLength(200)
@@ -208,6 +221,27 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<int>("Revision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(1);
+
+                    b.Property<int>("RolloutFailures")
+                        .HasColumnType("int");
+
+                    b.Property<string>("RolloutPausedReason")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("RolloutProgress")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("RolloutProgressAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("RolloutStartedAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<int>("ScaleDownAfterSeconds")
                         .HasColumnType("int");
 
@@ -219,6 +253,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
 
+                    b.Property<int?>("StableRevision")
+                        .HasColumnType("int");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -229,6 +266,13 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
 
                     b.Property<int>("TargetTasksPerInstance")
                         .HasColumnType("int");
+
+                    b.Property<string>("UpdatePolicy")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasDefaultValueSql("'25%;0;10;600;0'");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetimeoffset");
@@ -260,6 +304,51 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                     b.HasIndex("State");
 
                     b.ToTable("Engines", (string)null);
+                });
+
+            modelBuilder.Entity("Controller.Domain.Engines.EngineRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("EngineId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Image")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Resources")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("Environment");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EngineId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("EngineRevisions", (string)null);
                 });
 
             modelBuilder.Entity("Controller.Domain.Events.ClusterEvent", b =>
@@ -626,6 +715,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.SqlServer
                         .WithMany()
                         .HasForeignKey("HostId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Controller.Domain.Engines.EngineRevision", b =>
+                {
+                    b.HasOne("Controller.Domain.Engines.Engine", null)
+                        .WithMany()
+                        .HasForeignKey("EngineId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

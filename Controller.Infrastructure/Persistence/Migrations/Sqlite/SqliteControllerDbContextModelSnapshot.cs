@@ -96,6 +96,11 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Revision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
                     b.Property<long?>("RunningSince")
                         .HasColumnType("INTEGER");
 
@@ -163,6 +168,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("CurrentInstances")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("DesiredInstances")
                         .HasColumnType("INTEGER");
 
@@ -170,6 +178,11 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("LastRevision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("LiveName")
                         .HasMaxLength(200)
@@ -203,6 +216,27 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Revision")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
+                    b.Property<int>("RolloutFailures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RolloutPausedReason")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RolloutProgress")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RolloutProgressAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RolloutStartedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("ScaleDownAfterSeconds")
                         .HasColumnType("INTEGER");
 
@@ -214,6 +248,9 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("StableRevision")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -224,6 +261,13 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.Property<int>("TargetTasksPerInstance")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatePolicy")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValueSql("'25%;0;10;600;0'");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
@@ -254,6 +298,51 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("State");
 
                     b.ToTable("Engines", (string)null);
+                });
+
+            modelBuilder.Entity("Controller.Domain.Engines.EngineRevision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("EngineId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Image")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Resources")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("_command")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Command");
+
+                    b.Property<string>("_environment")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Environment");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EngineId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("EngineRevisions", (string)null);
                 });
 
             modelBuilder.Entity("Controller.Domain.Events.ClusterEvent", b =>
@@ -617,6 +706,15 @@ namespace Controller.Infrastructure.Persistence.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("HostId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Controller.Domain.Engines.EngineRevision", b =>
+                {
+                    b.HasOne("Controller.Domain.Engines.Engine", null)
+                        .WithMany()
+                        .HasForeignKey("EngineId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

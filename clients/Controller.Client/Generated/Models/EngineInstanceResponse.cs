@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// One engine instance (a container on a host).
+    /// One engine instance (a container on a host); `revision`: the engine revision it was launched with.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class EngineInstanceResponse : IAdditionalDataHolder, IParsable
@@ -65,6 +65,8 @@ namespace Controller.Client.Models
 #else
         public global::Controller.Client.Models.ResourcesResponse Resources { get; set; }
 #endif
+        /// <summary>The revision property</summary>
+        public int? Revision { get; set; }
         /// <summary>pending → starting → running → stopping → stopped; failed; lost with its host.</summary>
         public global::Controller.Client.Models.EngineInstanceState? State { get; set; }
         /// <summary>The stateChangedAt property</summary>
@@ -115,6 +117,7 @@ namespace Controller.Client.Models
                 { "lastHeartbeatAt", n => { LastHeartbeatAt = n.GetDateTimeOffsetValue(); } },
                 { "registeredAt", n => { RegisteredAt = n.GetDateTimeOffsetValue(); } },
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesResponse>(global::Controller.Client.Models.ResourcesResponse.CreateFromDiscriminatorValue); } },
+                { "revision", n => { Revision = n.GetIntValue(); } },
                 { "state", n => { State = n.GetEnumValue<global::Controller.Client.Models.EngineInstanceState>(); } },
                 { "stateChangedAt", n => { StateChangedAt = n.GetDateTimeOffsetValue(); } },
                 { "stopReason", n => { StopReason = n.GetStringValue(); } },
@@ -140,6 +143,7 @@ namespace Controller.Client.Models
             writer.WriteDateTimeOffsetValue("lastHeartbeatAt", LastHeartbeatAt);
             writer.WriteDateTimeOffsetValue("registeredAt", RegisteredAt);
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesResponse>("resources", Resources);
+            writer.WriteIntValue("revision", Revision);
             writer.WriteEnumValue<global::Controller.Client.Models.EngineInstanceState>("state", State);
             writer.WriteDateTimeOffsetValue("stateChangedAt", StateChangedAt);
             writer.WriteStringValue("stopReason", StopReason);

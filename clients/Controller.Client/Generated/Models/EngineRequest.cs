@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored). What a copy runs: `image`, optional`command` (the program and its arguments: required by the agent&apos;s `process` driver, overrides the image&apos;sfor `docker`), `environment` (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID andENGINE_INSTANCE_TOKEN are the controller&apos;s and replace any value given here), `stopGraceSeconds` (the stopsignal, then a kill after this many seconds; default 30, at most 3600). `preemptible` (default true): whether itscopies may be stopped to make room for an engine of strictly higher priority that no host has room for.
+    /// An engine definition as an admin sends it (POST and PUT). Strict: an unknown field is a 400 naming it (adminrequests are written by people, and a typo must not be ignored). What a copy runs: `image`, optional`command` (the program and its arguments: required by the agent&apos;s `process` driver, overrides the image&apos;sfor `docker`), `environment` (non-secret settings; CONTROLLER_URL, ENGINE_ID, ENGINE_INSTANCE_ID andENGINE_INSTANCE_TOKEN are the controller&apos;s and replace any value given here), `stopGraceSeconds` (the stopsignal, then a kill after this many seconds; default 30, at most 3600). `preemptible` (default true): whether itscopies may be stopped to make room for an engine of strictly higher priority that no host has room for. A change towhat a copy runs (image, resources, command, environment) makes a new revision, rolled out under `update`.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class EngineRequest : IParsable
@@ -81,6 +81,14 @@ namespace Controller.Client.Models
 #endif
         /// <summary>The stopGraceSeconds property</summary>
         public int? StopGraceSeconds { get; set; }
+        /// <summary>The update property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Controller.Client.Models.EngineUpdateRequest? Update { get; set; }
+#nullable restore
+#else
+        public global::Controller.Client.Models.EngineUpdateRequest Update { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -112,6 +120,7 @@ namespace Controller.Client.Models
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesRequest>(global::Controller.Client.Models.ResourcesRequest.CreateFromDiscriminatorValue); } },
                 { "scaling", n => { Scaling = n.GetObjectValue<global::Controller.Client.Models.EngineScalingRequest>(global::Controller.Client.Models.EngineScalingRequest.CreateFromDiscriminatorValue); } },
                 { "stopGraceSeconds", n => { StopGraceSeconds = n.GetIntValue(); } },
+                { "update", n => { Update = n.GetObjectValue<global::Controller.Client.Models.EngineUpdateRequest>(global::Controller.Client.Models.EngineUpdateRequest.CreateFromDiscriminatorValue); } },
             };
         }
         /// <summary>
@@ -134,6 +143,7 @@ namespace Controller.Client.Models
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesRequest>("resources", Resources);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineScalingRequest>("scaling", Scaling);
             writer.WriteIntValue("stopGraceSeconds", StopGraceSeconds);
+            writer.WriteObjectValue<global::Controller.Client.Models.EngineUpdateRequest>("update", Update);
         }
     }
 }

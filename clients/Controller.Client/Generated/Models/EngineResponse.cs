@@ -91,6 +91,16 @@ namespace Controller.Client.Models
 #else
         public global::Controller.Client.Models.ResourcesResponse Resources { get; set; }
 #endif
+        /// <summary>The revision property</summary>
+        public int? Revision { get; set; }
+        /// <summary>The rollout property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Controller.Client.Models.EngineRolloutResponse? Rollout { get; set; }
+#nullable restore
+#else
+        public global::Controller.Client.Models.EngineRolloutResponse Rollout { get; set; }
+#endif
         /// <summary>The scaling property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -99,10 +109,20 @@ namespace Controller.Client.Models
 #else
         public global::Controller.Client.Models.EngineScalingResponse Scaling { get; set; }
 #endif
+        /// <summary>The stableRevision property</summary>
+        public int? StableRevision { get; set; }
         /// <summary>active, deleting (its copies are stopped), deleted.</summary>
         public global::Controller.Client.Models.EngineState? State { get; set; }
         /// <summary>The stopGraceSeconds property</summary>
         public int? StopGraceSeconds { get; set; }
+        /// <summary>An engine&apos;s update policy (see the request&apos;s `update`).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Controller.Client.Models.EngineUpdateResponse? Update { get; set; }
+#nullable restore
+#else
+        public global::Controller.Client.Models.EngineUpdateResponse Update { get; set; }
+#endif
         /// <summary>The updatedAt property</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>
@@ -147,9 +167,13 @@ namespace Controller.Client.Models
                 { "preemptible", n => { Preemptible = n.GetBoolValue(); } },
                 { "priority", n => { Priority = n.GetIntValue(); } },
                 { "resources", n => { Resources = n.GetObjectValue<global::Controller.Client.Models.ResourcesResponse>(global::Controller.Client.Models.ResourcesResponse.CreateFromDiscriminatorValue); } },
+                { "revision", n => { Revision = n.GetIntValue(); } },
+                { "rollout", n => { Rollout = n.GetObjectValue<global::Controller.Client.Models.EngineRolloutResponse>(global::Controller.Client.Models.EngineRolloutResponse.CreateFromDiscriminatorValue); } },
                 { "scaling", n => { Scaling = n.GetObjectValue<global::Controller.Client.Models.EngineScalingResponse>(global::Controller.Client.Models.EngineScalingResponse.CreateFromDiscriminatorValue); } },
+                { "stableRevision", n => { StableRevision = n.GetIntValue(); } },
                 { "state", n => { State = n.GetEnumValue<global::Controller.Client.Models.EngineState>(); } },
                 { "stopGraceSeconds", n => { StopGraceSeconds = n.GetIntValue(); } },
+                { "update", n => { Update = n.GetObjectValue<global::Controller.Client.Models.EngineUpdateResponse>(global::Controller.Client.Models.EngineUpdateResponse.CreateFromDiscriminatorValue); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
             };
         }
@@ -177,9 +201,13 @@ namespace Controller.Client.Models
             writer.WriteBoolValue("preemptible", Preemptible);
             writer.WriteIntValue("priority", Priority);
             writer.WriteObjectValue<global::Controller.Client.Models.ResourcesResponse>("resources", Resources);
+            writer.WriteIntValue("revision", Revision);
+            writer.WriteObjectValue<global::Controller.Client.Models.EngineRolloutResponse>("rollout", Rollout);
             writer.WriteObjectValue<global::Controller.Client.Models.EngineScalingResponse>("scaling", Scaling);
+            writer.WriteIntValue("stableRevision", StableRevision);
             writer.WriteEnumValue<global::Controller.Client.Models.EngineState>("state", State);
             writer.WriteIntValue("stopGraceSeconds", StopGraceSeconds);
+            writer.WriteObjectValue<global::Controller.Client.Models.EngineUpdateResponse>("update", Update);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteAdditionalData(AdditionalData);
         }

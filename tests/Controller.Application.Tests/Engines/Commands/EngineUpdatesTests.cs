@@ -50,9 +50,9 @@ public sealed class EngineUpdatesTests
 
     private Task<EngineDto> ScaleAsync(string how, int desired) => how switch
     {
-        "put" => new UpdateEngineCommandHandler(_engines.Object, _unitOfWork.Object, _gate, _clock).Handle(
+        "put" => new UpdateEngineCommandHandler(_engines.Object, new Mock<IEngineRevisionRepository>().Object, _unitOfWork.Object, _gate, _clock).Handle(
             new UpdateEngineCommand(_engineId, new EngineDefinition("asr", "registry/asr:1", new ResourcesModel(100, 64, 0, 0), 0, 0, 10, desired, null)), CancellationToken.None).AsTask(),
-        _ => new PatchEngineCommandHandler(_engines.Object, _unitOfWork.Object, _gate, _clock).Handle(
+        _ => new PatchEngineCommandHandler(_engines.Object, new Mock<IEngineRevisionRepository>().Object, _unitOfWork.Object, _gate, _clock).Handle(
             new PatchEngineCommand(_engineId, new JsonObject { ["desiredInstances"] = desired }), CancellationToken.None).AsTask(),
     };
 
