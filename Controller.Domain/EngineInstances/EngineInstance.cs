@@ -14,6 +14,9 @@ namespace Controller.Domain.EngineInstances;
 /// </summary>
 public sealed class EngineInstance : Entity
 {
+    /// <summary>Why a copy whose container exited on its own failed.</summary>
+    public const string ReasonExited = "exited";
+
     private List<int> _gpuIndexes = [];
     private List<string>? _command;
     private Dictionary<string, string> _environment = [];
@@ -251,7 +254,7 @@ public sealed class EngineInstance : Entity
             return false;
         }
 
-        return Fail("exited", now);
+        return Fail(ReasonExited, now);
     }
 
     /// <summary>The agent no longer reports a container that it had reported. Returns true when the copy failed.</summary>

@@ -40,7 +40,8 @@ public static class EngineCounts
             if (instance.State == EngineInstanceState.Failed && (backoff is null || !instance.RanHealthyFor(backoff.HealthyAfter)))
             {
                 failed.Add(engine.Id);
-                if (instance.Revision == engine.Revision)
+                // A crash loop of the revision: its container exited on its own (not lost with its host or agent).
+                if (instance.Revision == engine.Revision && instance.StopReason == EngineInstance.ReasonExited)
                 {
                     failedCurrent.Add(engine.Id);
                 }

@@ -19,9 +19,10 @@ namespace Controller.Api.Tests.Scheduling;
 /// back (some with their containers gone), are terminated while dead, lose answers and repeat requests; engines never
 /// register or crash-loop; containers outlive their instances; a controller restarts mid-run; hosts drain with and
 /// without deadlines; a majority of the cluster goes silent; engines scale and are deleted; a low-priority engine fills
-/// every room left, so the others' copies are placed by preempting it. Safety is checked after every round; after the
-/// last fault the cluster must converge within a bounded number of intervals (every engine but the filler at its
-/// desired count).
+/// every room left, so the others' copies are placed by preempting it; new images are rolled out under each engine's
+/// update policy. Safety is checked after every round (never above desired + maxSurge, no rollout stop below desired −
+/// maxUnavailable healthy, no overcommit); after the last fault the cluster must converge within a bounded number of
+/// intervals (every engine but the filler at its desired count, every rollout finished).
 /// Every fault is written to the log, so a failing seed can be replayed (and read) as it happened.
 /// </summary>
 internal sealed class FaultSimulation(int seed, int replicaCount, int faultRounds, TextWriter log) : IAsyncDisposable
@@ -183,8 +184,8 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
     private async Task CreateEnginesAsync()
     {
         await CreateEngineAsync("web", 10, 1000, 1024, 0);
-        await CreateEngineAsync("asr", 6, 2000, 4096, 0);
-        await CreateEngineAsync("vision", 2, 1000, 2048, 1);
+        await CreateEngineAsync("asr", 6, 2000, 4096, 0, update: new { maxSurge = "0", maxUnavailable = "1", healthyAfterSeconds = 10 });
+        await CreateEngineAsync("vision", 2, 1000, 2048, 1, update: new { maxSurge = "1", maxUnavailable = "0", healthyAfterSeconds = 5, autoRevert = true });
         _mute = await CreateEngineAsync("mute", 2, 500, 512, 0);
         _crashy = await CreateEngineAsync("crashy", 1, 500, 512, 0);
 
@@ -193,10 +194,10 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
         _filler = await CreateEngineAsync("filler", 60, 3000, 2048, 0, priority: 0);
     }
 
-    private async Task<Guid> CreateEngineAsync(string name, int desired, int cpu, int memory, int gpus, int priority = 50)
+    private async Task<Guid> CreateEngineAsync(string name, int desired, int cpu, int memory, int gpus, int priority = 50, object? update = null)
     {
         using var admin = AnyReplica.Admin();
-        var definition = new EngineDefinition(name, cpu, memory, gpus, desired, priority);
+        var definition = new EngineDefinition(name, cpu, memory, gpus, desired, priority) { Update = update };
         var response = await admin.PostAsJsonAsync("/engine", definition.Body());
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), $"seed {seed}: create engine {name}: {await response.Content.ReadAsStringAsync()}");
         definition.Id = Guid.Parse((await response.ReadJsonAsync())["engineId"]!.GetValue<string>());
@@ -314,6 +315,15 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
             Log($"admin scales {engine.Name} to {engine.Desired}: {(int)response.StatusCode}");
         }
 
+        if (_random.NextDouble() < 0.03)
+        {
+            var updatable = _engines.Values.Where(e => !e.Deleted && e.Id != _mute && e.Id != _crashy && e.Id != _filler).ToList();
+            var engine = updatable[_random.Next(updatable.Count)];
+            engine.Version++;
+            var response = await admin.PutAsJsonAsync($"/engine/{engine.Id}", engine.Body());
+            Log($"admin rolls out {engine.Name}:{engine.Version}: {(int)response.StatusCode}");
+        }
+
         if (_random.NextDouble() < 0.015)
         {
             var deletable = _engines.Values.Where(e => !e.Deleted && e.Gpus == 0 && e.Id != _mute && e.Id != _crashy && e.Id != _filler).ToList();
@@ -399,14 +409,21 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
             await db.Hosts.AsNoTracking().ToListAsync()));
         foreach (var engine in engines)
         {
-            var counted = instances.Count(i => i.EngineId == engine.Id && i.IsActive);
+            var copies = instances.Where(i => i.EngineId == engine.Id && i.IsActive).ToList();
+            var counted = copies.Count;
+            var current = copies.Count(i => i.Revision == engine.Revision);
             Assert.That(engine.ActiveInstances, Is.EqualTo(counted), $"{Context}: {engine.Name}'s count matches its instances");
+            Assert.That(engine.CurrentInstances, Is.EqualTo(current), $"{Context}: {engine.Name}'s count of current copies matches its instances");
             if (counted > _previousCounts.GetValueOrDefault(engine.Id))
             {
-                Assert.That(counted, Is.LessThanOrEqualTo(engine.Target), $"{Context}: {engine.Name} launched above its desired count");
+                // Above the desired count only by the surge, and only while outdated copies are still up.
+                var surge = current < counted ? engine.UpdatePolicy.SurgeFor(engine.DesiredInstances) : 0;
+                Assert.That(counted, Is.LessThanOrEqualTo(engine.Target + surge), $"{Context}: {engine.Name} launched above its desired count + maxSurge");
+                Assert.That(current, Is.LessThanOrEqualTo(engine.Target), $"{Context}: {engine.Name} launched more copies of its revision than desired");
             }
 
             _previousCounts[engine.Id] = counted;
+            AssertRolloutStopsKeptTheBound(engine, instances, instancesBefore);
         }
 
         foreach (var host in hosts)
@@ -439,6 +456,27 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
             var cpu = host.Agent.Containers.Values.Where(c => c.State != "exited").Sum(c => c.Launch["resources"]!["cpuMillicores"]!.GetValue<int>());
             Assert.That(cpu, Is.LessThanOrEqualTo(host.Agent.Cpu), $"{Context}: containers on {host.MachineId} need more CPU than it has");
         }
+    }
+
+    /// <summary>
+    /// Outdated copies stopped by the rollout in this round left at least desired − maxUnavailable healthy copies, unless
+    /// copies of the engine also failed or were lost in the round (a fault, not the rollout).
+    /// </summary>
+    private void AssertRolloutStopsKeptTheBound(Engine engine, List<EngineInstance> instances, HashSet<Guid> instancesBefore)
+    {
+        var now = _clock.GetUtcNow();
+        var mine = instances.Where(i => i.EngineId == engine.Id).ToList();
+        var justEnded = mine.Where(i => i.StateChangedAt >= now - TimeSpan.FromSeconds(Interval)).ToList();
+        if (engine.State != EngineState.Active || !justEnded.Any(i => i.StopReason == Controller.Domain.Scheduling.Scheduler.ReasonRollingUpdate)
+            || justEnded.Any(i => i.State is EngineInstanceState.Failed or EngineInstanceState.Lost) || mine.Any(i => i.Displaced))
+        {
+            return;
+        }
+
+        var healthySince = Controller.Domain.Scheduling.RollingUpdate.HealthySince(engine, now - TimeSpan.FromSeconds(Interval));
+        var healthy = mine.Count(i => i.IsActive && Controller.Domain.Scheduling.RollingUpdate.IsHealthy(i.State, i.RunningSince, healthySince));
+        var bound = engine.Target - engine.UpdatePolicy.UnavailableFor(engine.Target);
+        Assert.That(healthy, Is.GreaterThanOrEqualTo(bound), $"{Context}: a rollout stop took {engine.Name} below desired − maxUnavailable healthy copies");
     }
 
     private async Task AssertConvergedAsync()
@@ -479,6 +517,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
                 var running = instances.Count(i => i.EngineId == engine.Id && i.IsActive && i.State == EngineInstanceState.Running);
                 Assert.That(engine.ActiveInstances, Is.EqualTo(engine.Target), $"{Context}: {engine.Name} is at its desired count");
                 Assert.That(running, Is.EqualTo(engine.Target), $"{Context}: every copy of {engine.Name} runs");
+                Assert.That((engine.RollingOut, engine.OutdatedInstances), Is.EqualTo((false, 0)), $"{Context}: {engine.Name}'s rollout finished or reverted");
             }
 
             foreach (var instance in instances)
@@ -502,7 +541,8 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
         });
         var preempted = instances.Count(i => i.StopReason == Controller.Domain.Scheduling.Scheduler.ReasonPreempted);
         Assert.That(preempted, Is.GreaterThan(0), $"{Context}: the filler's copies were preempted to place the others'");
-        Log($"converged ({preempted} copies were preempted on the way)");
+        var replaced = instances.Count(i => i.StopReason == Controller.Domain.Scheduling.Scheduler.ReasonRollingUpdate);
+        Log($"converged ({preempted} copies were preempted and {replaced} replaced by rollouts on the way)");
     }
 
     /// <summary>One simulated machine and what the simulation does to it.</summary>
@@ -559,10 +599,15 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
 
         public bool Deleted { get; set; }
 
+        public int Version { get; set; } = 1;
+
+        public object? Update { get; init; }
+
         public object Body() => new
         {
             name = Name,
-            image = $"registry/{Name}:1",
+            image = $"registry/{Name}:{Version}",
+            update = Update,
             resources = new { cpuMillicores = cpu, memoryMiB = memory, gpuCount = Gpus },
             priority,
             minInstances = 0,
