@@ -32,7 +32,10 @@ internal sealed class ClusterReader(ControllerDbContext db, ITaskRepository task
         return new ClusterSizes(
             hosts.ToDictionary(h => Lower(h.Key.ToString()), h => h.Count),
             instances.ToDictionary(i => (Name(i.EngineId), Lower(i.State.ToString())), i => i.Count),
-            [.. engines.Select(e => new EngineSizes(e.Id, e.Name, e.Target, e.ActiveInstances, e.InBackoffAt(now), backlog.GetValueOrDefault(e.Id)?.OldestQueuedAgeSeconds(now)))],
+            [.. engines.Select(e => new EngineSizes(e.Id, e.Name, e.Target, e.ActiveInstances, e.InBackoffAt(now), backlog.GetValueOrDefault(e.Id)?.OldestQueuedAgeSeconds(now))
+            {
+                Rollout = e.RollingOut ? (e.Revision, e.OutdatedInstances, e.RolloutPausedReason) : null,
+            })],
             backlog.SelectMany(b => new[] { ((Name(b.Key), "queued"), (long)b.Value.Queued), ((Name(b.Key), "leased"), (long)b.Value.Leased) })
                 .ToDictionary(t => t.Item1, t => t.Item2));
     }

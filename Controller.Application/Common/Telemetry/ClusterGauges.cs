@@ -54,4 +54,8 @@ public sealed record ClusterSizes(
 }
 
 /// <summary>One engine: its desired and active counts, whether it backs off, and its oldest queued task's age.</summary>
-public sealed record EngineSizes(Guid EngineId, string Engine, int Desired, int Active, bool InBackoff, double? OldestQueuedAgeSeconds);
+public sealed record EngineSizes(Guid EngineId, string Engine, int Desired, int Active, bool InBackoff, double? OldestQueuedAgeSeconds)
+{
+    /// <summary>The rollout under way: its target revision, the outdated copies left, why it paused (null while it moves); null when none is.</summary>
+    public (int Revision, int Outdated, string? PausedReason)? Rollout { get; init; }
+}

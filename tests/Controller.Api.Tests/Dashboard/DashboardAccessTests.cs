@@ -194,6 +194,30 @@ public sealed class DashboardAccessTests
     }
 
     /// <summary>A browser-like client (cookies, no redirects followed) signed in with the admin token.</summary>
+    [Test]
+    public async Task ARolloutInProgress_ShowsOnTheEnginePage_AndInTheOverview()
+    {
+        using var factory = new ControllerFactory();
+        using var admin = factory.Admin();
+        var engineId = await admin.CreateEngineAsync("rolling", desired: 2);
+        using var agent = await Agent.RegisterAsync(factory);
+        agent.RunEngines = true;
+        await agent.ReportAsync();
+        await agent.ReportAsync();
+        using var browser = await SignedInAsync(factory);
+        var before = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/ui/engines/{engineId}"));
+        Assert.That(before, Does.Not.Contain("Rollout to revision"));
+
+        var patched = await admin.PatchAsJsonAsync($"/engine/{engineId}", new { image = "registry.example/rolling:2" });
+        Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var page = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/ui/engines/{engineId}"));
+        Assert.That(page, Does.Contain("Rollout to revision 2").And.Contain("progressing"));
+        Assert.That(page, Does.Contain("2 copies of earlier revisions still up"));
+        var overview = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/ui"));
+        Assert.That(overview, Does.Contain("rolling out revision 2, 2 outdated copies left"));
+    }
+
     private static async Task<HttpClient> SignedInAsync(ControllerFactory factory)
     {
         var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

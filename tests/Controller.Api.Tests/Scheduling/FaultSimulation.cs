@@ -342,6 +342,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
     {
         var statesBefore = await ReadAsync(db => db.Hosts.AsNoTracking().ToDictionaryAsync(h => h.Id, h => h.State));
         var instancesBefore = await ReadAsync(db => db.EngineInstances.AsNoTracking().Select(i => i.Id).ToListAsync());
+        var upBefore = (await ReadAsync(db => db.EngineInstances.AsNoTracking().ToListAsync())).Where(i => i.IsUp).Select(i => i.Id).ToHashSet();
 
         foreach (var host in _hosts.Where(h => !h.ShutDown).OrderBy(_ => _random.Next()))
         {
@@ -394,14 +395,14 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
             await replica.Services.GetRequiredService<SweepService>().TickAsync(CancellationToken.None);
         }
 
-        await AssertSafeAsync(statesBefore, [.. instancesBefore]);
+        await AssertSafeAsync(statesBefore, [.. instancesBefore], upBefore);
     }
 
     private Task<T> ReadAsync<T>(Func<Controller.Infrastructure.Persistence.ControllerDbContext, Task<T>> read) => _replicas[0].WithDbAsync(read);
 
     private string Context => $"seed {seed}, round {_round}";
 
-    private async Task AssertSafeAsync(Dictionary<Guid, HostState> statesBefore, HashSet<Guid> instancesBefore)
+    private async Task AssertSafeAsync(Dictionary<Guid, HostState> statesBefore, HashSet<Guid> instancesBefore, HashSet<Guid> upBefore)
     {
         var (engines, instances, hosts) = await ReadAsync(async db => (
             await db.Engines.AsNoTracking().ToListAsync(),
@@ -423,7 +424,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
             }
 
             _previousCounts[engine.Id] = counted;
-            AssertRolloutStopsKeptTheBound(engine, instances, instancesBefore);
+            AssertRolloutStopsKeptTheBound(engine, instances, upBefore);
         }
 
         foreach (var host in hosts)
@@ -459,24 +460,28 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
     }
 
     /// <summary>
-    /// Outdated copies stopped by the rollout in this round left at least desired − maxUnavailable healthy copies, unless
-    /// copies of the engine also failed or were lost in the round (a fault, not the rollout).
+    /// Healthy outdated copies stopped by the rollout in this round left at least desired − maxUnavailable healthy copies
+    /// (copies not yet healthy are replaced at any time), unless copies of the engine also failed or were lost in the
+    /// round (a fault, not the rollout).
     /// </summary>
-    private void AssertRolloutStopsKeptTheBound(Engine engine, List<EngineInstance> instances, HashSet<Guid> instancesBefore)
+    private void AssertRolloutStopsKeptTheBound(Engine engine, List<EngineInstance> instances, HashSet<Guid> upBefore)
     {
-        var now = _clock.GetUtcNow();
+        var roundAt = _clock.GetUtcNow() - TimeSpan.FromSeconds(Interval);
+        var healthySince = Controller.Domain.Scheduling.RollingUpdate.HealthySince(engine, roundAt);
         var mine = instances.Where(i => i.EngineId == engine.Id).ToList();
-        var justEnded = mine.Where(i => i.StateChangedAt >= now - TimeSpan.FromSeconds(Interval)).ToList();
-        if (engine.State != EngineState.Active || !justEnded.Any(i => i.StopReason == Controller.Domain.Scheduling.Scheduler.ReasonRollingUpdate)
+        var justEnded = mine.Where(i => upBefore.Contains(i.Id) && !i.IsUp).ToList();
+        var healthyStopped = justEnded.Where(i => i.StopReason == Controller.Domain.Scheduling.Scheduler.ReasonRollingUpdate && i.RunningSince <= healthySince);
+        if (engine.State != EngineState.Active || !healthyStopped.Any()
             || justEnded.Any(i => i.State is EngineInstanceState.Failed or EngineInstanceState.Lost) || mine.Any(i => i.Displaced))
         {
             return;
         }
 
-        var healthySince = Controller.Domain.Scheduling.RollingUpdate.HealthySince(engine, now - TimeSpan.FromSeconds(Interval));
         var healthy = mine.Count(i => i.IsActive && Controller.Domain.Scheduling.RollingUpdate.IsHealthy(i.State, i.RunningSince, healthySince));
         var bound = engine.Target - engine.UpdatePolicy.UnavailableFor(engine.Target);
-        Assert.That(healthy, Is.GreaterThanOrEqualTo(bound), $"{Context}: a rollout stop took {engine.Name} below desired − maxUnavailable healthy copies");
+        var copies = string.Join("; ", mine.Where(i => i.IsUp || justEnded.Contains(i))
+            .Select(i => $"{i.Id.ToString()[^6..]} r{i.Revision} {i.State} on {i.HostId.ToString()[^6..]} running since {i.RunningSince:HH:mm:ss} {i.StopReason}"));
+        Assert.That(healthy, Is.GreaterThanOrEqualTo(bound), $"{Context}: a rollout stop took {engine.Name} below desired − maxUnavailable healthy copies (round at {roundAt:HH:mm:ss}): {copies}");
     }
 
     private async Task AssertConvergedAsync()

@@ -69,13 +69,20 @@ public sealed class RollingUpdateScenarioTests
 
     private Task<JsonObject> GetEngineAsync(Guid engineId) => _admin.GetFromJsonAsync<JsonObject>($"/engine/{engineId}")!;
 
-    /// <summary>The clock moves a step, every agent reports (engines heartbeat first), and the sweep runs.</summary>
-    private async Task StepAsync()
+    /// <summary>The clock moves a step, every agent reports (engines heartbeat first; all at once when <paramref name="concurrently"/>), and the sweep runs.</summary>
+    private async Task StepAsync(bool concurrently = false)
     {
         _factory.Clock.Advance(Step);
-        foreach (var agent in _agents)
+        if (concurrently)
         {
-            await agent.ReportAsync();
+            await Task.WhenAll(_agents.Select(a => a.ReportAsync()));
+        }
+        else
+        {
+            foreach (var agent in _agents)
+            {
+                await agent.ReportAsync();
+            }
         }
 
         await _factory.Services.GetRequiredService<SweepService>().TickAsync(CancellationToken.None);
@@ -108,8 +115,9 @@ public sealed class RollingUpdateScenarioTests
         Assert.That((await CopiesAsync(engineId)).Healthy.Values.Sum(), Is.EqualTo(desired), "the first revision runs healthy");
     }
 
-    [Test]
-    public async Task ANewImage_ReplacesSixCopies_NeverBelowSixHealthyNorAboveSeven_AndEndsWithSixOfTheNewRevision()
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task ANewImage_ReplacesSixCopies_NeverBelowSixHealthyNorAboveSeven_AndEndsWithSixOfTheNewRevision(bool concurrently)
     {
         var engineId = await CreateEngineAsync(6, new { maxSurge = "1", maxUnavailable = "0", healthyAfterSeconds = HealthyAfterSeconds });
         await RunHealthyAsync(engineId, 6);
@@ -123,7 +131,7 @@ public sealed class RollingUpdateScenarioTests
         var steps = 0;
         for (; steps < 80 && (await GetEngineAsync(engineId))["rollout"] is not null; steps++)
         {
-            await StepAsync();
+            await StepAsync(concurrently);
             var (up, healthy) = await CopiesAsync(engineId);
             Assert.That(up.Values.Sum(), Is.LessThanOrEqualTo(7), $"step {steps}: never more than desired + maxSurge copies up");
             Assert.That(healthy.Values.Sum(), Is.GreaterThanOrEqualTo(6), $"step {steps}: never fewer than desired − maxUnavailable healthy copies");

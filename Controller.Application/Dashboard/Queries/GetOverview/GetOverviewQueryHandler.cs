@@ -21,7 +21,7 @@ public sealed class GetOverviewQueryHandler(IClusterReader reader, IEventLog eve
         long Tasks(string engine, string state) => sizes.TasksByEngineAndState.GetValueOrDefault((engine, state));
         var engines = sizes.Engines.Select(e => new EngineOverview(
             e.EngineId, e.Engine, e.Desired, e.Active, Count(e.Engine, "pending") + Count(e.Engine, "starting"), Count(e.Engine, "running"),
-            e.InBackoff, Tasks(e.Engine, "queued"), Tasks(e.Engine, "leased"), e.OldestQueuedAgeSeconds)).ToList();
+            e.InBackoff, Tasks(e.Engine, "queued"), Tasks(e.Engine, "leased"), e.OldestQueuedAgeSeconds) { Rollout = e.Rollout }).ToList();
 
         return new ClusterOverview(now, sizes.HostsByState, ResourcesDto.From(capacity), ResourcesDto.From(allocated), engines,
             [.. recent.Reverse().Select(EventDto.From)], gauges.History());
