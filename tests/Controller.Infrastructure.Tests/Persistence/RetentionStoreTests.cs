@@ -173,7 +173,7 @@ public sealed class RetentionStoreTests
     }
 
     [Test]
-    public async Task DeletedEngines_Go_OnceNoInstanceOrTaskNamesThem_LiveAndDeletingOnesStay()
+    public async Task DeletedEngines_Go_WithTheirRevisions_OnceNoInstanceOrTaskNamesThem_LiveAndDeletingOnesStay()
     {
         var gone = NewEngine("gone");
         gone.Delete(T0);
@@ -188,9 +188,10 @@ public sealed class RetentionStoreTests
         var deleting = NewEngine("deleting");
         deleting.Delete(T0);
         var live = NewEngine("live");
-        await SaveAsync(gone, named, deleting, live, host, instance);
+        await SaveAsync(gone, named, deleting, live, host, instance, EngineRevision.Of(gone, T0), EngineRevision.Of(live, T0));
 
         Assert.That(await RunAsync(s => s.DeleteDeletedEnginesAsync(Cutoff, 100, CancellationToken.None)), Is.EqualTo(1));
         Assert.That(await IdsAsync(db => db.Engines, e => e.Id), Is.EquivalentTo(new[] { named.Id, deleting.Id, live.Id }));
+        Assert.That(await IdsAsync(db => db.EngineRevisions, r => r.EngineId), Is.EquivalentTo(new[] { live.Id }), "a deleted engine's revisions go with it");
     }
 }
