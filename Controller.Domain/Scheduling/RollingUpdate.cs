@@ -26,9 +26,8 @@ public static class RollingUpdate
         return new RolloutCounts(healthy.Count, healthy.Count(c => c.Revision == engine.Revision));
     }
 
-    /// <summary>What a status round needs to replace this engine's outdated copies on one host.</summary>
-    public static RolloutDemand Demand(Engine engine, IEnumerable<RolloutCopy> copies, DateTimeOffset now) =>
-        new(HealthySince(engine, now), HealthyStopsAllowed(engine, Count(engine, copies, now).Healthy));
+    /// <summary>What a status round needs to replace this engine's outdated copies on one host: <paramref name="healthy"/> counted copies are healthy cluster-wide.</summary>
+    public static RolloutDemand Demand(Engine engine, int healthy, DateTimeOffset now) => new(HealthySince(engine, now), HealthyStopsAllowed(engine, healthy));
 
     /// <summary>
     /// How many healthy outdated copies may stop now, cluster-wide: <paramref name="healthy"/> counted copies (of any

@@ -34,6 +34,9 @@ var warmupChurn = int.Parse(options.Get("warmup-churn", "0"), CultureInfo.Invari
 // --tasks-per-second T submits tasks to a work engine of --workers copies, which the simulated hosts run: each copy's
 // engine takes a task with getwork and reports it done in its next call.
 var churnEvery = int.Parse(options.Get("churn-every", "0"), CultureInfo.InvariantCulture);
+// With --rollout 1 the churn engine's image changes halfway instead of its scale-down: every copy is replaced by a
+// rolling update under the default policy (25 % above the desired count, none below, healthy after 10 s).
+var rollout = options.Get("rollout", "0") != "0";
 var tasksPerSecond = int.Parse(options.Get("tasks-per-second", "0"), CultureInfo.InvariantCulture);
 var workerCount = int.Parse(options.Get("workers", "20"), CultureInfo.InvariantCulture);
 
@@ -157,6 +160,17 @@ async Task ScaleAsync(int desired)
     Console.WriteLine($"  {clock.Elapsed.TotalSeconds:F0}s: churn engine desired {desired} ({(int)response.StatusCode})");
 }
 
+async Task RollOutAsync()
+{
+    using var request = new HttpRequestMessage(HttpMethod.Patch, $"/engine/{churnEngine}")
+    {
+        Content = new StringContent("{\"image\":\"registry/churn:2\"}", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+    };
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+    using var response = await http.SendAsync(request);
+    Console.WriteLine($"  {clock.Elapsed.TotalSeconds:F0}s: churn engine rolls out a new image ({(int)response.StatusCode})");
+}
+
 Console.WriteLine($"registering {hosts} hosts...");
 var agents = new ConcurrentBag<SimHost>();
 await Parallel.ForEachAsync(Enumerable.Range(0, hosts), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
@@ -189,7 +203,11 @@ var warmupUp = churnEngine is not null && warmupChurn > 0 ? rate * warmup / 4 : 
 var warmupDown = churnEngine is not null && warmupChurn > 0 ? rate * warmup / 2 : -1;
 for (var n = 0; n < total; n++)
 {
-    if (n == churnUp || n == churnDown)
+    if (n == churnDown && rollout)
+    {
+        _ = RollOutAsync();
+    }
+    else if (n == churnUp || n == churnDown)
     {
         _ = ScaleAsync(n == churnUp ? churn : 0);
     }

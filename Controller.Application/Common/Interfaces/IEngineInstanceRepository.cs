@@ -37,6 +37,12 @@ public interface IEngineInstanceRepository
     /// </summary>
     Task<ILookup<Guid, RolloutCopy>> ListUpCopiesAsync(IReadOnlyCollection<Guid> engineIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Per engine, its counted copies (not displaced) running since the given moment or earlier (healthy for a rollout),
+    /// cluster-wide, as this unit of work sees them: one count per engine, without reading the copies.
+    /// </summary>
+    Task<Dictionary<Guid, int>> CountHealthyAsync(IReadOnlyDictionary<Guid, DateTimeOffset> healthySince, CancellationToken cancellationToken);
+
     /// <summary>Whether any instance of the engine still holds resources somewhere.</summary>
     Task<bool> AnyHoldingForEngineAsync(Guid engineId, CancellationToken cancellationToken);
 

@@ -149,9 +149,10 @@ public sealed class SteadyStateCache
         foreach (var engine in engines)
         {
             var here = state.EnginesHere.Contains(engine.Id);
-            if (here && (engine.State != EngineState.Active || engine.Surplus > 0 || (engine.OutdatedInstances > 0 && engine.RolloutPausedReason is null)))
+            if (here && (engine.State != EngineState.Active || engine.Surplus > 0 || (engine.OutdatedInstances > 0 && engine.RolloutPausedReason is null
+                && state.RevisionsHere.Any(r => r.EngineId == engine.Id && r.Revision != engine.Revision))))
             {
-                return null; // copies to stop, or perhaps outdated copies to replace
+                return null; // copies to stop, or outdated copies here that the rollout may replace
             }
 
             if (!deferPlacement && engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now) && engine.AcceptsHostLabels(state.Labels)
@@ -199,4 +200,8 @@ public sealed record SteadyState(
     DateTimeOffset DecidedAt,
     IReadOnlySet<Guid> EnginesHere,
     Resources Free,
-    IReadOnlyDictionary<string, string> Labels);
+    IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>The revisions its copies run, per engine: a host whose copies all run their engine's current revision has nothing for a rollout to do.</summary>
+    public IReadOnlySet<(Guid EngineId, int Revision)> RevisionsHere { get; init; } = new HashSet<(Guid, int)>();
+}

@@ -107,6 +107,34 @@ internal sealed class EngineInstanceRepository(ControllerDbContext db) : IEngine
         return copies.Values.Where(c => EngineInstance.IsActiveState(c.Copy.State)).ToLookup(c => c.EngineId, c => c.Copy);
     }
 
+    public async Task<Dictionary<Guid, int>> CountHealthyAsync(IReadOnlyDictionary<Guid, DateTimeOffset> healthySince, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<Guid, int>(healthySince.Count);
+        foreach (var (engineId, since) in healthySince)
+        {
+            counts[engineId] = await db.EngineInstances.AsNoTracking()
+                .CountAsync(i => i.EngineId == engineId && i.State == EngineInstanceState.Running && !i.Displaced && i.RunningSince <= since, cancellationToken);
+        }
+
+        // As this unit of work sees them: copies changed by rounds decided earlier in the same batch, not saved yet.
+        foreach (var entry in db.ChangeTracker.Entries<EngineInstance>())
+        {
+            var i = entry.Entity;
+            if (!healthySince.TryGetValue(i.EngineId, out var since) || entry.State == EntityState.Unchanged)
+            {
+                continue;
+            }
+
+            var now = !i.Displaced && RollingUpdate.IsHealthy(i.State, i.RunningSince, since);
+            var stored = entry.State != EntityState.Added && !entry.OriginalValues.GetValue<bool>(nameof(EngineInstance.Displaced))
+                && RollingUpdate.IsHealthy(entry.OriginalValues.GetValue<EngineInstanceState>(nameof(EngineInstance.State)),
+                    entry.OriginalValues.GetValue<DateTimeOffset?>(nameof(EngineInstance.RunningSince)), since);
+            counts[i.EngineId] += (now ? 1 : 0) - (stored ? 1 : 0);
+        }
+
+        return counts;
+    }
+
     public Task<bool> AnyHoldingForEngineAsync(Guid engineId, CancellationToken cancellationToken) =>
         db.EngineInstances.AnyAsync(i => i.EngineId == engineId && Holding.Contains(i.State), cancellationToken);
 

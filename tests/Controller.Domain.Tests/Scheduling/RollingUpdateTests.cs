@@ -99,7 +99,7 @@ public sealed class RollingUpdateTests
             {
                 Target = e.Target,
                 Revision = e.Revision,
-                Rollout = outdatedHere ? RollingUpdate.Demand(e, CopiesForRollout(), Now) : null,
+                Rollout = outdatedHere ? RollingUpdate.Demand(e, RollingUpdate.Count(e, CopiesForRollout(), Now).Healthy, Now) : null,
             };
             var decision = Scheduler.Decide(host, [demand], PlacementPolicy.Binpack);
             var byId = here.ToDictionary(c => c.Id);

@@ -55,7 +55,7 @@ public sealed class RoundCompletion(IUnitOfWork unitOfWork, SteadyStateCache ste
             && round.Holding.All(i => i.State == EngineInstanceState.Running && i.IsActive))
         {
             steady.Remember(host.Id, new SteadyState(round.Fingerprint, answer, clock.GetUtcNow(), round.Holding.Select(i => i.EngineId).ToHashSet(),
-                host.Capacity - host.Allocated, host.Labels), readAt);
+                host.Capacity - host.Allocated, host.Labels) { RevisionsHere = round.Holding.Select(i => (i.EngineId, i.Revision)).ToHashSet() }, readAt);
         }
 
         return answer;

@@ -118,8 +118,8 @@ public sealed class StatusRound(
             return null;
         }
 
-        var copies = await instances.ListUpCopiesAsync([.. rolling.Select(e => e.Id)], cancellationToken);
-        return rolling.ToDictionary(e => e.Id, e => RollingUpdate.Demand(e, copies[e.Id], now));
+        var healthy = await instances.CountHealthyAsync(rolling.ToDictionary(e => e.Id, e => RollingUpdate.HealthySince(e, now)), cancellationToken);
+        return rolling.ToDictionary(e => e.Id, e => RollingUpdate.Demand(e, healthy[e.Id], now));
     }
 
     /// <summary>Engines whose copies kept crashing on this host lately, each with how many hosts avoid it (<see cref="HostAvoidance"/>).</summary>

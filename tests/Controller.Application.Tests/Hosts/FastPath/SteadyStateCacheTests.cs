@@ -86,6 +86,35 @@ public sealed class SteadyStateCacheTests
     }
 
     [Test]
+    public void ARollout_CallsForARoundOnlyWhereOutdatedCopiesRun_AndNotWhileItIsPaused()
+    {
+        var cache = new SteadyStateCache();
+        var (outdatedHere, currentHere) = (Guid.NewGuid(), Guid.NewGuid());
+        var spec = new EngineSpec("e", "registry/e:1", new Resources(1000, 256, 0, 0), 0, 0, 4, 2, new Dictionary<string, string>(),
+            Update: UpdatePolicy.Create("0", "1", 0, 600, false));
+        var engine = Engine.Create(Guid.NewGuid(), spec, Now);
+        engine.ReserveInstance();
+        engine.ReserveInstance();
+        engine.Update(spec with { Image = "registry/e:2" }, Now);
+        engine.ReleaseInstance(1);
+        engine.ReserveInstance(); // one copy replaced: one of revision 1 left (here), one of revision 2 (there)
+        cache.Remember(outdatedHere, State(Now, engine.Id) with { RevisionsHere = new HashSet<(Guid, int)> { (engine.Id, 1) } }, cache.Stamp());
+        cache.Remember(currentHere, State(Now, engine.Id) with { RevisionsHere = new HashSet<(Guid, int)> { (engine.Id, 2) } }, cache.Stamp());
+
+        Assert.That((engine.OutdatedInstances, engine.Deficit, engine.Surplus), Is.EqualTo((1, 0, 0)));
+        Assert.That(cache.Answer(outdatedHere, string.Empty, [engine], Now, MaxAge), Is.Null, "its outdated copy may be replaced");
+        Assert.That(cache.Answer(currentHere, string.Empty, [engine], Now, MaxAge), Is.SameAs(Steady), "nothing for the rollout to do here");
+
+        for (var round = 0; round < UpdatePolicy.CrashLoopFailures; round++)
+        {
+            engine.RecordRevisionFailure(Now);
+        }
+
+        Assert.That(engine.RolloutPausedReason, Is.EqualTo("crash_loop"));
+        Assert.That(cache.Answer(outdatedHere, string.Empty, [engine], Now, MaxAge), Is.SameAs(Steady), "a paused rollout replaces no healthy copy");
+    }
+
+    [Test]
     public void ARoundThatReadBeforeAForget_DoesNotRememberItsAnswer_OneThatReadAfterDoes()
     {
         var cache = new SteadyStateCache();

@@ -91,4 +91,22 @@ public sealed class StatusRoundReadsTests
         Host.Register(Guid.CreateVersion7(), new HostRegistration("m-" + name, name, ["10.0.0.1"], "1", new Dictionary<string, string>(), new Resources(4000, 4096, 0, 0), []), T0);
 
     private EngineInstance Launch(Host host) => EngineInstance.Launch(Guid.CreateVersion7(), _engine, host.Id, [], Guid.NewGuid(), T0);
+
+    [Test]
+    public async Task HealthyCopies_AreCountedFromTheRows_AndAsThisUnitOfWorkChangedThem()
+    {
+        // "running" registered at T0: healthy as of T0, not as of a moment before it.
+        await using var db = _database.CreateContext();
+        var instances = new EngineInstanceRepository(db);
+        Assert.That((await instances.CountHealthyAsync(new Dictionary<Guid, DateTimeOffset> { [_engine.Id] = T0 }, CancellationToken.None))[_engine.Id], Is.EqualTo(1));
+        Assert.That((await instances.CountHealthyAsync(new Dictionary<Guid, DateTimeOffset> { [_engine.Id] = T0.AddSeconds(-1) }, CancellationToken.None))[_engine.Id], Is.Zero);
+
+        // A round earlier in the same batch stopped the running copy and started the pending one: not saved yet.
+        var tracked = (await instances.ListHoldingForHostAsync(_a.Id, CancellationToken.None)).ToDictionary(i => i.Id);
+        tracked[_instances["running"].Id].RequestStop("rolling_update", T0.AddSeconds(10));
+        tracked[_instances["pending"].Id].ContainerSeen("c3", T0);
+        tracked[_instances["pending"].Id].Register(T0);
+        var counts = await instances.CountHealthyAsync(new Dictionary<Guid, DateTimeOffset> { [_engine.Id] = T0.AddSeconds(10) }, CancellationToken.None);
+        Assert.That(counts[_engine.Id], Is.EqualTo(1), "the stopped copy no longer counts, the one that became running does");
+    }
 }
