@@ -35,7 +35,7 @@ public sealed class RolloutSweep(
             var revert = engine.ObserveRollout(RollingUpdate.Count(engine, copies[engine.Id], now).CurrentHealthy, now);
             if (revert && await revisions.FindAsync(engine.Id, engine.StableRevision!.Value, cancellationToken) is { } stable)
             {
-                engine.RollBack(stable, copies[engine.Id].Count(c => !c.Displaced && c.Revision == stable.Number), automatic: true, now);
+                engine.RollBack(stable, RollingUpdate.CountedOf(copies[engine.Id], stable.Number), automatic: true, now);
             }
 
             ended += engine.RollingOut ? 0 : 1;

@@ -26,6 +26,9 @@ public static class RollingUpdate
         return new RolloutCounts(healthy.Count, healthy.Count(c => c.Revision == engine.Revision));
     }
 
+    /// <summary>The engine's counted copies (not displaced) of <paramref name="revision"/>: those that count as current once it is current again.</summary>
+    public static int CountedOf(IEnumerable<RolloutCopy> copies, int revision) => copies.Count(c => !c.Displaced && c.Revision == revision);
+
     /// <summary>What a status round needs to replace this engine's outdated copies on one host: <paramref name="healthy"/> counted copies are healthy cluster-wide.</summary>
     public static RolloutDemand Demand(Engine engine, int healthy, DateTimeOffset now) => new(HealthySince(engine, now), HealthyStopsAllowed(engine, healthy));
 

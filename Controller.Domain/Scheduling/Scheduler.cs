@@ -31,7 +31,7 @@ public static class Scheduler
 
         var displacements = new List<DisplaceDecision>();
         var stops = DecideStops(host, demandById, displacements);
-        var launches = host.Role == HostRole.Active ? DecideLaunches(host, engines, settings, stops) : [];
+        var launches = host.Role == HostRole.Active ? DecideLaunches(host, engines, demandById, settings, stops) : [];
         var preemption = host.Role == HostRole.Active ? DecidePreemption(host, engines, demandById, settings, stops, launches) : null;
         if (preemption is not null)
         {
@@ -160,10 +160,10 @@ public static class Scheduler
 
     /// <summary>
     /// What the host can still take: free resources and GPUs, launches left for this answer, and its active copies per
-    /// engine (those being stopped not counted, nor outdated ones when <paramref name="revisions"/> says which revision is current).
+    /// engine (those being stopped not counted, nor outdated ones when <paramref name="demandById"/> says which revision is current).
     /// </summary>
     private static (Resources Free, Queue<int> FreeGpus, int Budget, Dictionary<Guid, int> CopiesHere) RoomOn(HostSnapshot host, SchedulerSettings settings, List<StopDecision> stops,
-        IReadOnlyDictionary<Guid, int>? revisions = null)
+        Dictionary<Guid, EngineDemand>? demandById = null)
     {
         var allocated = Resources.Zero;
         var unreported = Resources.Zero;
@@ -186,7 +186,7 @@ public static class Scheduler
             }
 
             if (EngineInstance.IsActiveState(instance.State) && !instance.Displaced && (stopped is null || !stopped.Contains(instance.InstanceId))
-                && (revisions is null || revisions.GetValueOrDefault(instance.EngineId, instance.Revision) == instance.Revision))
+                && (demandById is null || !demandById.TryGetValue(instance.EngineId, out var demand) || demand.Revision == instance.Revision))
             {
                 copiesHere[instance.EngineId] = copiesHere.GetValueOrDefault(instance.EngineId) + 1;
             }
@@ -204,11 +204,12 @@ public static class Scheduler
         return (free with { GpuCount = Math.Min(free.GpuCount, freeGpus.Count) }, freeGpus, budget, copiesHere);
     }
 
-    private static List<LaunchDecision> DecideLaunches(HostSnapshot host, IReadOnlyList<EngineDemand> engines, SchedulerSettings settings, List<StopDecision> stops)
+    private static List<LaunchDecision> DecideLaunches(HostSnapshot host, IReadOnlyList<EngineDemand> engines, Dictionary<Guid, EngineDemand> demandById,
+        SchedulerSettings settings, List<StopDecision> stops)
     {
         var launches = new List<LaunchDecision>();
         // Under the spread policy an engine's outdated copies do not count: they leave as the rollout replaces them.
-        var (free, freeGpus, budget, copiesHere) = RoomOn(host, settings, stops, engines.ToDictionary(e => e.EngineId, e => e.Revision));
+        var (free, freeGpus, budget, copiesHere) = RoomOn(host, settings, stops, demandById);
         foreach (var engine in engines.OrderByDescending(e => e.Priority).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.EngineId))
         {
             // A host where the engine kept crashing is avoided while a host with room does not avoid it (more hosts have

@@ -1,6 +1,7 @@
 using Controller.Application.Common.Interfaces;
 using Controller.Application.Engines.Models;
 using Controller.Domain.Engines;
+using Controller.Domain.Scheduling;
 using Mediator;
 
 namespace Controller.Application.Engines.Commands.RollBackEngine;
@@ -29,7 +30,7 @@ public sealed class RollBackEngineCommandHandler(
                 throw EngineErrors.RevisionNotFound(engine.Id, command.Revision);
             }
 
-            var copies = (await instances.ListUpCopiesAsync([engine.Id], cancellationToken))[engine.Id].Count(c => !c.Displaced && c.Revision == revision.Number);
+            var copies = RollingUpdate.CountedOf((await instances.ListUpCopiesAsync([engine.Id], cancellationToken))[engine.Id], revision.Number);
             engine.RollBack(revision, copies, automatic: false, clock.GetUtcNow());
             await unitOfWork.SaveChangesAsync(cancellationToken);
             return engine.ToDto();
