@@ -50,6 +50,21 @@ public static class RollingUpdate
         replaced.AddRange(outdated.Where(i => i.HealthyAsOf(rollout.HealthySince)).OrderBy(i => i.Busy).ThenBy(i => i.CreatedAt).Take(rollout.HealthyStopsAllowed));
         return replaced;
     }
+
+    /// <summary>
+    /// A copy stopped by a rolling update while it held work finishes that work first: its engine learns of the stop
+    /// through getwork (<c>terminate</c> once it holds no task) and its heartbeat, and its container is told to terminate
+    /// only once it is idle, or once its stop grace has passed since the stop.
+    /// </summary>
+    public static bool FinishesWork(EngineInstance copy, DateTimeOffset now) =>
+        copy.Busy && now - copy.StateChangedAt < ExtraStopTime(copy);
+
+    /// <summary>
+    /// How much longer than other stopping copies this one may stay stopping before it is counted gone: the stop grace of a
+    /// copy stopped by a rolling update (<see cref="FinishesWork"/>), nothing for any other.
+    /// </summary>
+    public static TimeSpan ExtraStopTime(EngineInstance copy) =>
+        copy.State == EngineInstanceState.Stopping && copy.StopReason == Scheduler.ReasonRollingUpdate ? TimeSpan.FromSeconds(copy.StopGraceSeconds) : TimeSpan.Zero;
 }
 
 /// <summary>One up copy of an engine as a rollout counts it.</summary>

@@ -87,9 +87,10 @@ public static class StatusReconciler
     /// <summary>One live instance against what the report says of its container; true when it left the active states.</summary>
     private static bool Settle(EngineInstance instance, ReportedContainer? container, DateTimeOffset now, InstanceTimeouts timeouts)
     {
-        if (instance.State == EngineInstanceState.Stopping && now - instance.StateChangedAt > timeouts.Stop)
+        if (instance.State == EngineInstanceState.Stopping && now - instance.StateChangedAt > timeouts.Stop + RollingUpdate.ExtraStopTime(instance))
         {
-            // Told to terminate long ago: count it gone; a container still reported is told again (ContainersToRemove).
+            // Told to terminate long ago (a copy left to finish its work: and its stop grace before that): count it gone;
+            // a container still reported is told again (ContainersToRemove).
             instance.StopTimedOut(now);
             return false;
         }

@@ -149,6 +149,69 @@ public sealed class RollingUpdateScenarioTests
         Assert.That(replaced, Is.EqualTo(6), "each old copy was replaced once");
     }
 
+    /// <summary>
+    /// The old copy holds a task when the rollout replaces it: it is stopped (taken out of the count, so its replacement
+    /// may run) but its container is not told to terminate; its engine finishes the task, is told <c>terminate</c> by
+    /// getwork and ends. One that is still busy when its stop grace (30 s) has passed is told through its host.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task ABusyOutdatedCopy_FinishesItsTask_AndIsToldToTerminateThroughGetworkOnceIdle(bool staysBusy)
+    {
+        var engineId = await CreateEngineAsync(1, new { maxSurge = "1", maxUnavailable = "0", healthyAfterSeconds = HealthyAfterSeconds });
+        await RunHealthyAsync(engineId, 1);
+        var agent = _agents.Single(a => a.InstancesOf(engineId).Any());
+        using var old = Worker.Of(_factory, agent, engineId).Single();
+        var taskId = (await _admin.SubmitAsync(engineId)).Id();
+        Assert.That(Worker.TaskIds(await old.GetWorkAsync()), Is.EqualTo(new[] { taskId }));
+
+        await PatchAsync(engineId, new { image = "registry/asr:2" });
+        for (var i = 0; i < 10 && await StateOfAsync(old.InstanceId) != EngineInstanceState.Stopping; i++)
+        {
+            await StepAsync();
+        }
+
+        Assert.That(await StateOfAsync(old.InstanceId), Is.EqualTo(EngineInstanceState.Stopping), "replaced once its replacement ran healthy");
+        var stoppedAt = _factory.Clock.GetUtcNow();
+        var heartbeat = await old.HeartbeatAsync(busy: true);
+        Assert.That((heartbeat["stop"]!.GetValue<bool>(), heartbeat["acceptWork"]!.GetValue<bool>()), Is.EqualTo((true, false)), "its engine learns of the stop");
+
+        if (!staysBusy)
+        {
+            await StepAsync();
+            Assert.That(agent.Containers.ContainsKey(old.InstanceId), Is.True, "not told to terminate while it holds its task");
+            var last = await old.GetWorkAsync(1, Worker.Succeeded(taskId));
+            Assert.That((last["action"]!.GetValue<string>(), last["items"]!.AsArray().Count), Is.EqualTo(("terminate", 0)), "idle now: nothing more, terminate");
+            var task = await _admin.GetFromJsonAsync<JsonObject>($"/task/{taskId}");
+            Assert.That(task!["state"]!.GetValue<string>(), Is.EqualTo("succeeded"));
+            await StepAsync();
+            Assert.That(agent.Containers.ContainsKey(old.InstanceId), Is.False, "its container goes once it is idle");
+        }
+        else
+        {
+            while (_factory.Clock.GetUtcNow() + Step - stoppedAt < TimeSpan.FromSeconds(30))
+            {
+                await StepAsync();
+                Assert.That(agent.Containers.ContainsKey(old.InstanceId), Is.True, "busy and within its stop grace: its container is left alone");
+            }
+
+            await StepAsync();
+            Assert.That(agent.Containers.ContainsKey(old.InstanceId), Is.False, "its stop grace has passed: its host is told");
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            await StepAsync();
+        }
+
+        Assert.That(await StateOfAsync(old.InstanceId), Is.EqualTo(EngineInstanceState.Stopped));
+        Assert.That((await CopiesAsync(engineId)).Up, Is.EquivalentTo(new Dictionary<string, int> { ["registry/asr:2"] = 1 }));
+        Assert.That((await GetEngineAsync(engineId))["rollout"], Is.Null, "the rollout completed");
+    }
+
+    private Task<EngineInstanceState> StateOfAsync(Guid instanceId) =>
+        _factory.WithDbAsync(db => db.EngineInstances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.State).SingleAsync());
+
     [Test]
     public async Task ANewImageThatCrashes_PausesTheRollout_AndAutoRevertGoesBack_WithTheOldCopiesNeverBelowDesired()
     {

@@ -276,6 +276,27 @@ public sealed class RollingUpdateTests
         Assert.That((engine.Revision, engine.LastRevision, engine.RollingOut, engine.OutdatedInstances), Is.EqualTo((2, 2, true, 1)));
     }
 
+    [TestCase(true, Scheduler.ReasonRollingUpdate, 29, true)]
+    [TestCase(true, Scheduler.ReasonRollingUpdate, 30, false)]
+    [TestCase(false, Scheduler.ReasonRollingUpdate, 0, false)]
+    [TestCase(true, Scheduler.ReasonScaledDown, 0, false)]
+    [TestCase(true, Scheduler.ReasonPreempted, 0, false)]
+    public void ABusyCopyStoppedByTheRollout_FinishesItsWork_WithinItsStopGrace(bool busy, string reason, int secondsLater, bool finishes)
+    {
+        var engine = Engine.Create(Guid.NewGuid(), Cluster.Spec("registry/asr:1", 1, UpdatePolicy.Default), T0);
+        var copy = EngineInstance.Launch(Guid.NewGuid(), engine, Guid.NewGuid(), [], Guid.NewGuid(), T0);
+        copy.Register(T0);
+        copy.Heartbeat(busy, T0);
+        Assert.That(RollingUpdate.FinishesWork(copy, T0), Is.False, "running: nothing to finish");
+
+        copy.RequestStop(reason, T0);
+        Assert.That(RollingUpdate.FinishesWork(copy, T0.AddSeconds(secondsLater)), Is.EqualTo(finishes));
+        Assert.That(RollingUpdate.ExtraStopTime(copy), Is.EqualTo(reason == Scheduler.ReasonRollingUpdate ? TimeSpan.FromSeconds(30) : TimeSpan.Zero));
+
+        copy.Heartbeat(busy: false, T0.AddSeconds(1));
+        Assert.That(RollingUpdate.FinishesWork(copy, T0.AddSeconds(1)), Is.False, "idle: its container is told to terminate");
+    }
+
     [TestCase("1", false, 1)]
     [TestCase("25%", true, 25)]
     [TestCase("100%", true, 100)]

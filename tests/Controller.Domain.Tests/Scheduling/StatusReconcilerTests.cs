@@ -69,6 +69,21 @@ public sealed class StatusReconcilerTests
     }
 
     [Test]
+    public void Reconcile_ACopyARollingUpdateLeftToFinishItsWork_IsCountedGoneOnlyAfterItsStopGraceToo()
+    {
+        var instance = Launched();
+        StatusReconciler.Reconcile([instance], [Running(instance)], NoneEnded, T0, Timeouts);
+        instance.Heartbeat(busy: true, T0);
+        instance.RequestStop(Scheduler.ReasonRollingUpdate, T0);
+
+        StatusReconciler.Reconcile([instance], [Running(instance)], NoneEnded, T0 + Timeouts.Stop + TimeSpan.FromSeconds(29), Timeouts);
+        Assert.That(instance.State, Is.EqualTo(EngineInstanceState.Stopping), "its stop grace (30 s) comes before the stop timeout");
+
+        StatusReconciler.Reconcile([instance], [Running(instance)], NoneEnded, T0 + Timeouts.Stop + TimeSpan.FromSeconds(31), Timeouts);
+        Assert.That(instance.State, Is.EqualTo(EngineInstanceState.Stopped));
+    }
+
+    [Test]
     public void Reconcile_PendingLaunchStoppedBeforeTheAgentListedIt_IsStoppedAtOnce()
     {
         var instance = Launched();

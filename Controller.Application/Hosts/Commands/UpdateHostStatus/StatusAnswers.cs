@@ -16,11 +16,15 @@ public sealed class StatusAnswers(IStatusIntervalAdvisor intervals, IInstanceTok
     /// <summary>For a host already terminated: say so again (the answer that ended it may have been lost).</summary>
     public HostStatusAnswer Terminated() => new(HostMode.Terminate, intervals.NextInterval(), [], []);
 
-    public HostStatusAnswer For(Host host, List<EngineInstance> holding, IReadOnlyList<ContainerTerminate> extra)
+    /// <summary>
+    /// Launches for the pending copies, terminates for the stopping ones, except a copy a rolling update left to finish
+    /// its work (<see cref="RollingUpdate.FinishesWork"/>): its engine ends it once idle, or it is told at the end of its grace.
+    /// </summary>
+    public HostStatusAnswer For(Host host, List<EngineInstance> holding, IReadOnlyList<ContainerTerminate> extra, DateTimeOffset now)
     {
         var launch = holding.Where(i => i.State == EngineInstanceState.Pending).Select(Launch).ToList();
         var terminate = holding
-            .Where(i => i.State == EngineInstanceState.Stopping)
+            .Where(i => i.State == EngineInstanceState.Stopping && !RollingUpdate.FinishesWork(i, now))
             .Select(i => new TerminateOrder(i.Id, i.ContainerId, i.StopReason ?? Scheduler.ReasonScaledDown, i.StopGraceSeconds))
             .Concat(extra.Select(e => new TerminateOrder(e.EngineInstanceId, e.ContainerId, e.Reason)))
             .ToList();

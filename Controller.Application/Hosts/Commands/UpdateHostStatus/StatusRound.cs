@@ -88,7 +88,7 @@ public sealed class StatusRound(
         }
 
         var holding = await writer.SettleAsync(host, live, now, cancellationToken);
-        var answer = answers.For(host, holding, reconciled.ExtraTerminates);
+        var answer = answers.For(host, holding, reconciled.ExtraTerminates, now);
         hosts.RecordStatus(host, StatusAnswers.StoredReport(command), answers.StoredAnswer(answer));
         return new PreparedRound(answer, host, holding, saved, saved is null ? null : decision, fingerprint);
     }
