@@ -105,7 +105,7 @@ public sealed record HostSummaryResponse(
 /// <summary>One GPU of a host.</summary>
 public sealed record GpuResponse(int Index, string? Model, int? MemoryMiB);
 
-/// <summary>An engine instance on a host; <c>displaced</c>: it runs on while its replacement starts elsewhere (its host drains).</summary>
+/// <summary>An engine instance on a host; <c>displaced</c>: it runs on while its replacement starts elsewhere (its host drains, or its engine's labels no longer match the host).</summary>
 public sealed record HostInstanceResponse(Guid EngineInstanceId, Guid EngineId, string State, bool Displaced, string? ContainerId, ResourcesResponse Resources, IReadOnlyList<int> GpuIndexes);
 
 /// <summary>Everything about one host.</summary>

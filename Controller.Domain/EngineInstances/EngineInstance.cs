@@ -216,10 +216,10 @@ public sealed class EngineInstance : Entity
     }
 
     /// <summary>
-    /// Ask for a replacement elsewhere while this copy keeps running (its host drains). Returns true when the copy
-    /// left its engine's count.
+    /// Ask for a replacement elsewhere while this copy keeps running: its host drains, or its engine's labels no longer
+    /// match its host (<paramref name="labelsChanged"/>). Returns true when the copy left its engine's count.
     /// </summary>
-    public bool Displace()
+    public bool Displace(bool labelsChanged = false)
     {
         if (!IsActive)
         {
@@ -227,8 +227,9 @@ public sealed class EngineInstance : Entity
         }
 
         Displaced = true;
+        var why = labelsChanged ? "Its engine's labels no longer match its host" : "Its host drains";
         Raise(ClusterEvent.Create(ClusterEventTypes.InstanceDisplaced, StateChangedAt,
-            "Its host drains: a replacement starts elsewhere, then this copy stops.", HostId, EngineId, Id));
+            $"{why}: a replacement starts elsewhere, then this copy stops.", HostId, EngineId, Id));
         return true;
     }
 

@@ -87,6 +87,12 @@ public sealed record EngineDemand(
     /// <summary>Copies of it for which preemptions are under way (their victims are stopping): no more is preempted for them.</summary>
     public int PreemptionsPending { get; init; }
 
+    /// <summary>
+    /// At most this many of its copies displaced at once (still up, their replacements not yet running) when copies move
+    /// off hosts its labels no longer match: its update policy's surge, at least one.
+    /// </summary>
+    public int MaxDisplaced { get; init; } = 1;
+
     /// <summary>The revision new copies run; copies of another one are outdated (stopped first when there are too many).</summary>
     public int Revision { get; init; } = 1;
 
@@ -104,8 +110,11 @@ public sealed record LaunchDecision(Guid EngineId, IReadOnlyList<int> GpuIndexes
 
 public sealed record StopDecision(Guid InstanceId, Guid EngineId, string Reason);
 
-/// <summary>A copy on a draining host that keeps running while a replacement is placed elsewhere.</summary>
-public sealed record DisplaceDecision(Guid InstanceId, Guid EngineId);
+/// <summary>
+/// A copy that keeps running while a replacement is placed elsewhere: its host drains, or (<paramref name="LabelsChanged"/>)
+/// its engine's labels no longer match its host.
+/// </summary>
+public sealed record DisplaceDecision(Guid InstanceId, Guid EngineId, bool LabelsChanged = false);
 
 /// <summary>How the scheduler decides: the placement policy and at most how many launches one answer carries.</summary>
 public sealed record SchedulerSettings(PlacementPolicy Policy, int MaxLaunchesPerAnswer = SchedulerSettings.DefaultMaxLaunchesPerAnswer)

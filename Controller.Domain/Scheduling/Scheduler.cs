@@ -124,6 +124,12 @@ public static class Scheduler
             {
                 displacements.AddRange(kept.Select(i => new DisplaceDecision(i.InstanceId, i.EngineId)));
             }
+            else if (host.Role == HostRole.Active && demand.RoomElsewhere && !Engines.Engine.Matches(demand.HostLabels, host.Labels))
+            {
+                // The engine's labels no longer match this host: its copies move the same way, a few at a time.
+                displacements.AddRange(kept.OrderBy(i => i.Busy).ThenBy(i => i.CreatedAt).Take(Math.Max(0, demand.MaxDisplaced - demand.DisplacedCopies))
+                    .Select(i => new DisplaceDecision(i.InstanceId, i.EngineId, LabelsChanged: true)));
+            }
         }
 
         return stops;

@@ -107,6 +107,7 @@ public sealed class ClusterSnapshot
                 PreemptionsPending = e.PreemptionsPendingAt(now),
                 Revision = e.Revision,
                 Rollout = rollouts?.GetValueOrDefault(e.Id),
+                MaxDisplaced = Math.Max(1, e.UpdatePolicy.SurgeFor(e.Target)),
             };
         })];
 

@@ -149,10 +149,10 @@ public sealed class SteadyStateCache
         foreach (var engine in engines)
         {
             var here = state.EnginesHere.Contains(engine.Id);
-            if (here && (engine.State != EngineState.Active || engine.Surplus > 0 || (engine.OutdatedInstances > 0 && engine.RolloutPausedReason is null
-                && state.RevisionsHere.Any(r => r.EngineId == engine.Id && r.Revision != engine.Revision))))
+            if (here && (engine.State != EngineState.Active || engine.Surplus > 0 || !engine.AcceptsHostLabels(state.Labels) || (engine.OutdatedInstances > 0
+                && engine.RolloutPausedReason is null && state.RevisionsHere.Any(r => r.EngineId == engine.Id && r.Revision != engine.Revision))))
             {
-                return null; // copies to stop, or outdated copies here that the rollout may replace
+                return null; // copies to stop, copies to move (the engine's labels no longer match), or outdated copies the rollout may replace
             }
 
             if (!deferPlacement && engine.State == EngineState.Active && engine.Deficit > 0 && !engine.InBackoffAt(now) && engine.AcceptsHostLabels(state.Labels)

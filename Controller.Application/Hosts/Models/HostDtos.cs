@@ -16,7 +16,7 @@ public sealed record HostSummaryDto(
     DateTimeOffset RegisteredAt,
     DateTimeOffset LastSeenAt);
 
-/// <summary>An engine instance on a host; <c>Displaced</c>: it runs on while its replacement starts elsewhere (its host drains).</summary>
+/// <summary>An engine instance on a host; <c>Displaced</c>: it runs on while its replacement starts elsewhere (its host drains, or its engine's labels no longer match the host).</summary>
 public sealed record HostInstanceDto(Guid EngineInstanceId, Guid EngineId, string State, bool Displaced, string? ContainerId, ResourcesDto Resources, IReadOnlyList<int> GpuIndexes);
 
 /// <summary>Everything about one host.</summary>

@@ -41,7 +41,7 @@ public sealed class RollingUpdateScenarioTests
         _factory.Dispose();
     }
 
-    private async Task<Guid> CreateEngineAsync(int desired, object update)
+    private async Task<Guid> CreateEngineAsync(int desired, object update, object? hostLabels = null)
     {
         var response = await _admin.PostAsJsonAsync("/engine", new
         {
@@ -53,6 +53,7 @@ public sealed class RollingUpdateScenarioTests
             maxInstances = 20,
             desiredInstances = desired,
             update,
+            hostLabels,
         });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         var engine = await response.ReadJsonAsync();
@@ -211,6 +212,53 @@ public sealed class RollingUpdateScenarioTests
 
     private Task<EngineInstanceState> StateOfAsync(Guid instanceId) =>
         _factory.WithDbAsync(db => db.EngineInstances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.State).SingleAsync());
+
+    /// <summary>
+    /// Labels that no longer match the hosts of running copies move them, make before break and one at a time (the surge
+    /// of the default policy for 2 copies): a replacement starts on a matching host, then the displaced copy stops. Labels
+    /// that still match move nothing. Neither makes a revision.
+    /// </summary>
+    [Test]
+    public async Task LabelsThatNoLongerMatch_MoveTheCopies_MakeBeforeBreak_AndLabelsThatStillMatchMoveNothing()
+    {
+        var zoneA = new[] { await Agent.RegisterAsync(_factory, labels: new { zone = "c" }), await Agent.RegisterAsync(_factory, labels: new { zone = "c" }) };
+        var zoneB = new[] { await Agent.RegisterAsync(_factory, labels: new { zone = "d", disk = "ssd" }), await Agent.RegisterAsync(_factory, labels: new { zone = "d", disk = "ssd" }) };
+        foreach (var agent in zoneA.Concat(zoneB))
+        {
+            agent.RunEngines = true;
+            _agents.Add(agent);
+        }
+
+        var engineId = await CreateEngineAsync(2, new { healthyAfterSeconds = 0 }, new { zone = "c" });
+        await RunHealthyAsync(engineId, 2);
+        Assert.That(zoneA.Sum(a => a.InstancesOf(engineId).Count()), Is.EqualTo(2));
+
+        var moved = await PatchAsync(engineId, new { hostLabels = new { zone = "d" } });
+        Assert.That(moved["revision"]!.GetValue<int>(), Is.EqualTo(1), "labels are not what a copy runs");
+        var steps = 0;
+        for (; steps < 30 && zoneB.Sum(a => a.InstancesOf(engineId).Count()) < 2 | zoneA.Any(a => a.InstancesOf(engineId).Any()); steps++)
+        {
+            await StepAsync();
+            var running = await _factory.WithDbAsync(db => db.EngineInstances.CountAsync(i => i.EngineId == engineId && i.State == EngineInstanceState.Running));
+            Assert.That(running, Is.GreaterThanOrEqualTo(2), $"step {steps}: make before break");
+            Assert.That((await CopiesAsync(engineId)).Up.Values.Sum(), Is.LessThanOrEqualTo(3), $"step {steps}: one copy moves at a time");
+        }
+
+        Assert.That((zoneA.Sum(a => a.InstancesOf(engineId).Count()), zoneB.Sum(a => a.InstancesOf(engineId).Count())), Is.EqualTo((0, 2)), $"moved to zone d (after {steps} steps)");
+        Assert.That(await EventTypesAsync(engineId), Does.Contain("instance.displaced"));
+        var stopped = await _factory.WithDbAsync(db => db.EngineInstances.Where(i => i.EngineId == engineId && (i.State == EngineInstanceState.Stopping || i.State == EngineInstanceState.Stopped)).Select(i => i.StopReason).ToListAsync());
+        Assert.That(stopped, Is.EqualTo(new[] { "replaced", "replaced" }));
+
+        var before = zoneB.SelectMany(a => a.InstancesOf(engineId)).ToHashSet();
+        await PatchAsync(engineId, new { hostLabels = new { disk = "ssd" } });
+        for (var i = 0; i < 5; i++)
+        {
+            await StepAsync();
+        }
+
+        Assert.That(zoneB.SelectMany(a => a.InstancesOf(engineId)), Is.EquivalentTo(before), "labels that still match move nothing");
+        Assert.That((await CopiesAsync(engineId)).Up.Values.Sum(), Is.EqualTo(2));
+    }
 
     [Test]
     public async Task ANewImageThatCrashes_PausesTheRollout_AndAutoRevertGoesBack_WithTheOldCopiesNeverBelowDesired()

@@ -255,6 +255,37 @@ public sealed class SchedulerTests
             Is.Empty, "a third host with room does not avoid it");
     }
 
+    [TestCase(0, 2, 2)]
+    [TestCase(1, 2, 1)]
+    [TestCase(2, 2, 0)]
+    [TestCase(0, 1, 1)]
+    public void Decide_ActiveHostItsEngineLabelsNoLongerMatch_DisplacesAsManyAsTheEngineMayHaveDisplaced(int displacedElsewhere, int maxDisplaced, int displaced)
+    {
+        var engine = Engine(deficit: 0, labels: new() { ["zone"] = "b" }) with { Target = 3, RunningCopies = 3, DisplacedCopies = displacedElsewhere, MaxDisplaced = maxDisplaced };
+        var busy = Placed(engine, ageSeconds: 30) with { Busy = true };
+        var copies = new[] { busy, Placed(engine, ageSeconds: 20), Placed(engine, ageSeconds: 10) };
+        var host = Host(instances: copies, labels: new() { ["zone"] = "a" });
+
+        var decision = Scheduler.Decide(host, [engine], PlacementPolicy.Spread);
+
+        Assert.That(decision.Stops, Is.Empty, "make before break: nothing stops before its replacement runs");
+        Assert.That(decision.Displacements.Select(d => d.InstanceId), Is.EqualTo(copies.Skip(1).Concat([busy]).Take(displaced).Select(c => c.InstanceId)),
+            "idle copies first, oldest first");
+        Assert.That(decision.Displacements.All(d => d.LabelsChanged), Is.True);
+    }
+
+    [Test]
+    public void Decide_ActiveHostItsEngineLabelsStillMatch_OrNoRoomElsewhere_DisplacesNothing()
+    {
+        var matching = Engine(deficit: 0, labels: new() { ["zone"] = "a" }) with { Target = 1, RunningCopies = 1 };
+        var noRoom = Engine(deficit: 0, labels: new() { ["zone"] = "b" }, roomElsewhere: false) with { Target = 1, RunningCopies = 1 };
+        var host = Host(instances: [Placed(matching), Placed(noRoom)], labels: new() { ["zone"] = "a", ["gpu"] = "none" });
+
+        var decision = Scheduler.Decide(host, [matching, noRoom], PlacementPolicy.Spread);
+
+        Assert.That(decision.IsEmpty, Is.True);
+    }
+
     [Test]
     public void Decide_DrainingHostWithoutRoomElsewhere_KeepsItsCopies()
     {

@@ -42,6 +42,17 @@ public sealed class WorkDispatchTests
     }
 
     [Test]
+    public void Decide_DisplacedOnAnActiveHost_NoWork_StoppedOnceIdleAsReplaced()
+    {
+        var (engine, instance) = Running();
+        instance.Displace(labelsChanged: true);
+        var verdict = WorkDispatch.Decide(instance, HostState.Active, engine, 0);
+
+        Assert.That(verdict, Is.EqualTo(new WorkVerdict(false, Scheduler.ReasonReplaced)));
+        Assert.That(verdict.ActionFor(held: 1, leased: 0), Is.EqualTo(WorkAction.Wait), "finishes what it holds first");
+    }
+
+    [Test]
     public void Decide_StoppedInstance_TerminateWithoutAnotherStop()
     {
         var (engine, instance) = Running();

@@ -34,7 +34,7 @@ public sealed class RoundWriter(
 
         foreach (var displace in decision.Displacements)
         {
-            if (byId[displace.InstanceId].Displace())
+            if (byId[displace.InstanceId].Displace(displace.LabelsChanged))
             {
                 left.Add(byId[displace.InstanceId]);
             }

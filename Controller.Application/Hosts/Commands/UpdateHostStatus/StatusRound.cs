@@ -57,7 +57,7 @@ public sealed class StatusRound(
         var reconciled = await ReconcileAsync(command, host, live, now, cancellationToken);
 
         var snapshot = await clusterView.GetAsync(cancellationToken);
-        var displacedEngines = live.Where(i => i.Displaced && i.IsUp).Select(i => i.EngineId).Distinct().ToList();
+        var displacedEngines = MovingEngines(host, live, snapshot.Engines);
         var running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
         var placement = Snapshot(host, live, now) with { HeldGpuIndexes = reconciled.HeldGpuIndexes };
         var decision = Scheduler.Decide(placement, snapshot.Demands(snapshot.Engines, now, running, await RolloutsAsync(snapshot.Engines, live, now, cancellationToken)), settings);
@@ -121,6 +121,14 @@ public sealed class StatusRound(
         var healthy = await instances.CountHealthyAsync(rolling.ToDictionary(e => e.Id, e => RollingUpdate.HealthySince(e, now)), cancellationToken);
         return rolling.ToDictionary(e => e.Id, e => RollingUpdate.Demand(e, healthy[e.Id], now));
     }
+
+    /// <summary>
+    /// The engines whose copies here wait for replacements elsewhere (displaced), or may be displaced (the engine's labels
+    /// no longer match the host): their copies are counted cluster-wide for make before break.
+    /// </summary>
+    private static List<Guid> MovingEngines(Host host, List<EngineInstance> live, IReadOnlyList<Engine> engines) =>
+        [.. live.Where(i => i.IsUp).Select(i => i.EngineId).Distinct()
+            .Where(id => live.Any(i => i.EngineId == id && i.IsUp && i.Displaced) || engines.FirstOrDefault(e => e.Id == id) is { } engine && !engine.AcceptsHostLabels(host.Labels))];
 
     /// <summary>Engines whose copies kept crashing on this host lately, each with how many hosts avoid it (<see cref="HostAvoidance"/>).</summary>
     private async Task<IReadOnlyDictionary<Guid, int>> AvoidedEnginesAsync(Guid hostId, DateTimeOffset now, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ using System;
 namespace Controller.Client.Models
 {
     /// <summary>
-    /// An engine instance on a host; `displaced`: it runs on while its replacement starts elsewhere (its host drains).
+    /// An engine instance on a host; `displaced`: it runs on while its replacement starts elsewhere (its host drains, or its engine&apos;s labels no longer match the host).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class HostInstanceResponse : IAdditionalDataHolder, IParsable

@@ -86,6 +86,22 @@ public sealed class SteadyStateCacheTests
     }
 
     [Test]
+    public void CopiesOfAnEngineWhoseLabelsNoLongerMatchTheHost_CallForARound()
+    {
+        var cache = new SteadyStateCache();
+        var hostId = Guid.NewGuid();
+        var spec = new EngineSpec("e", "i", new Resources(1000, 256, 0, 0), 0, 0, 1, 1, new Dictionary<string, string> { ["zone"] = "a" });
+        var engine = Engine.Create(Guid.NewGuid(), spec, Now);
+        engine.ReserveInstance();
+        cache.Remember(hostId, State(Now, engine.Id) with { Labels = new Dictionary<string, string> { ["zone"] = "a" } }, cache.Stamp());
+        Assert.That(cache.Answer(hostId, string.Empty, [engine], Now, MaxAge), Is.SameAs(Steady));
+
+        engine.Update(spec with { HostLabels = new Dictionary<string, string> { ["zone"] = "b" } }, Now);
+
+        Assert.That(cache.Answer(hostId, string.Empty, [engine], Now, MaxAge, deferPlacement: true), Is.Null, "its copy here is to move");
+    }
+
+    [Test]
     public void ARollout_CallsForARoundOnlyWhereOutdatedCopiesRun_AndNotWhileItIsPaused()
     {
         var cache = new SteadyStateCache();
