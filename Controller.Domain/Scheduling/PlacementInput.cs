@@ -93,6 +93,9 @@ public sealed record EngineDemand(
     /// </summary>
     public int MaxDisplaced { get; init; } = 1;
 
+    /// <summary>Copies of engines it may preempt (preemptible, of lower priority) are up: room can be made for it where none is free.</summary>
+    public bool MayPreempt { get; init; }
+
     /// <summary>The revision new copies run; copies of another one are outdated (stopped first when there are too many).</summary>
     public int Revision { get; init; } = 1;
 

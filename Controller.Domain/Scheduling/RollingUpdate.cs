@@ -56,15 +56,14 @@ public static class RollingUpdate
     /// through getwork (<c>terminate</c> once it holds no task) and its heartbeat, and its container is told to terminate
     /// only once it is idle, or once its stop grace has passed since the stop.
     /// </summary>
-    public static bool FinishesWork(EngineInstance copy, DateTimeOffset now) =>
-        copy.Busy && now - copy.StateChangedAt < ExtraStopTime(copy);
+    public static bool FinishesWork(EngineInstance copy, DateTimeOffset now) => now - copy.StateChangedAt < ExtraStopTime(copy);
 
     /// <summary>
     /// How much longer than other stopping copies this one may stay stopping before it is counted gone: the stop grace of a
-    /// copy stopped by a rolling update (<see cref="FinishesWork"/>), nothing for any other.
+    /// busy copy stopped by a rolling update (<see cref="FinishesWork"/>), nothing for any other.
     /// </summary>
     public static TimeSpan ExtraStopTime(EngineInstance copy) =>
-        copy.State == EngineInstanceState.Stopping && copy.StopReason == Scheduler.ReasonRollingUpdate ? TimeSpan.FromSeconds(copy.StopGraceSeconds) : TimeSpan.Zero;
+        copy is { State: EngineInstanceState.Stopping, StopReason: Scheduler.ReasonRollingUpdate, Busy: true } ? TimeSpan.FromSeconds(copy.StopGraceSeconds) : TimeSpan.Zero;
 }
 
 /// <summary>One up copy of an engine as a rollout counts it.</summary>

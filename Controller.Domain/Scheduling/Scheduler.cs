@@ -124,9 +124,10 @@ public static class Scheduler
             {
                 displacements.AddRange(kept.Select(i => new DisplaceDecision(i.InstanceId, i.EngineId)));
             }
-            else if (host.Role == HostRole.Active && demand.RoomElsewhere && !Engines.Engine.Matches(demand.HostLabels, host.Labels))
+            else if (host.Role == HostRole.Active && (demand.RoomElsewhere || demand.MayPreempt) && !Engines.Engine.Matches(demand.HostLabels, host.Labels))
             {
-                // The engine's labels no longer match this host: its copies move the same way, a few at a time.
+                // The engine's labels no longer match this host: its copies move the same way, a few at a time, also
+                // where room must first be made by preemption (they keep working here until their replacements run).
                 displacements.AddRange(kept.OrderBy(i => i.Busy).ThenBy(i => i.CreatedAt).Take(Math.Max(0, demand.MaxDisplaced - demand.DisplacedCopies))
                     .Select(i => new DisplaceDecision(i.InstanceId, i.EngineId, LabelsChanged: true)));
             }

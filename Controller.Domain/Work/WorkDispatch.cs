@@ -49,15 +49,10 @@ public static class WorkDispatch
             return new WorkVerdict(false, Scheduling.Scheduler.ReasonEngineDeleted);
         }
 
+        // A displaced copy on an active host (its engine's labels no longer match it) works on until its replacement runs.
         if (hostState != HostState.Active)
         {
             return new WorkVerdict(false, hostState == HostState.Terminating ? Scheduling.Scheduler.ReasonHostTerminating : WorkVerdict.ReasonHostDraining);
-        }
-
-        // Its replacement starts elsewhere (its engine's labels no longer match the host): it takes no new work.
-        if (instance.Displaced)
-        {
-            return new WorkVerdict(false, Scheduling.Scheduler.ReasonReplaced);
         }
 
         // A queue-scaled engine with more copies than its backlog calls for lets its idle copies go.

@@ -90,8 +90,11 @@ public sealed class ClusterSnapshot
     /// cluster-wide (for copies waiting on replacements); <paramref name="rollouts"/>, the engines replacing outdated copies here.
     /// </summary>
     public IReadOnlyList<EngineDemand> Demands(IEnumerable<Engine> engines, DateTimeOffset now, IReadOnlyDictionary<Guid, ReplacementCounts>? running = null,
-        IReadOnlyDictionary<Guid, RolloutDemand>? rollouts = null) =>
-        [.. engines.Where(e => e.State != EngineState.Deleted).Select(e =>
+        IReadOnlyDictionary<Guid, RolloutDemand>? rollouts = null)
+    {
+        var all = engines as IReadOnlyCollection<Engine> ?? [.. engines];
+        var lowestPreemptible = all.Where(e => e.State == EngineState.Active && e.Preemptible && e.ActiveInstances > 0).Select(e => e.Priority).DefaultIfEmpty(int.MaxValue).Min();
+        return [.. all.Where(e => e.State != EngineState.Deleted).Select(e =>
         {
             var room = HostsWithRoom(e.Id);
             var spreadCap = e.Target == 0 ? 0 : (int)Math.Ceiling(e.Target / (double)Math.Max(1, room));
@@ -108,8 +111,10 @@ public sealed class ClusterSnapshot
                 Revision = e.Revision,
                 Rollout = rollouts?.GetValueOrDefault(e.Id),
                 MaxDisplaced = Math.Max(1, e.UpdatePolicy.SurgeFor(e.Target)),
+                MayPreempt = e.Priority > lowestPreemptible,
             };
         })];
+    }
 
     private static bool Fits(Engine engine, IReadOnlyDictionary<string, string> labels, Resources free) =>
         free.Fits(engine.Resources) && engine.AcceptsHostLabels(labels);

@@ -36,6 +36,9 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
     private const int StopTimeout = 30;
     private const int HostLostAfter = 20;
 
+    /// <summary>Hosts are in one zone or the other; the admin moves an engine between them.</summary>
+    private static readonly string[] Zones = ["a", "b"];
+
     private static readonly Dictionary<string, string?> Timeouts = new()
     {
         ["Scheduling:StatusIntervalSeconds"] = Interval.ToString(CultureInfo.InvariantCulture),
@@ -212,7 +215,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
         var machineId = $"machine-{_hosts.Count:D2}";
         var cpu = _random.Next(8, 17) * 1000;
         var memory = _random.Next(16, 33) * 1024;
-        var (hostId, token) = await replica.RegisterHostAsync(machineId, cpu, memory, gpus);
+        var (hostId, token) = await replica.RegisterHostAsync(machineId, cpu, memory, gpus, labels: new { zone = Zones[_hosts.Count % Zones.Length] });
         var agent = new Agent(replica, hostId, token, cpu, memory, gpus)
         {
             RunEngines = true,
@@ -322,6 +325,15 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
             engine.Version++;
             var response = await admin.PutAsJsonAsync($"/engine/{engine.Id}", engine.Body());
             Log($"admin rolls out {engine.Name}:{engine.Version}: {(int)response.StatusCode}");
+        }
+
+        if (_random.NextDouble() < 0.03)
+        {
+            // Labels that no longer match move the copies on hosts of the other zone (make before break).
+            var web = _engines["web"];
+            web.Zone = _random.Next(3) switch { 0 => null, var z => Zones[z - 1] };
+            var response = await admin.PutAsJsonAsync($"/engine/{web.Id}", web.Body());
+            Log($"admin moves web to {(web.Zone is null ? "any zone" : "zone " + web.Zone)}: {(int)response.StatusCode}");
         }
 
         if (_random.NextDouble() < 0.015)
@@ -523,6 +535,8 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
                 Assert.That(engine.ActiveInstances, Is.EqualTo(engine.Target), $"{Context}: {engine.Name} is at its desired count");
                 Assert.That(running, Is.EqualTo(engine.Target), $"{Context}: every copy of {engine.Name} runs");
                 Assert.That((engine.RollingOut, engine.OutdatedInstances), Is.EqualTo((false, 0)), $"{Context}: {engine.Name}'s rollout finished or reverted");
+                var misplaced = instances.Where(i => i.EngineId == engine.Id && i.IsUp && !engine.AcceptsHostLabels(hosts.Single(h => h.Id == i.HostId).Labels));
+                Assert.That(misplaced.Select(i => i.Id), Is.Empty, $"{Context}: every copy of {engine.Name} runs on a host its labels match");
             }
 
             foreach (var instance in instances)
@@ -532,7 +546,7 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
                 {
                     EngineInstanceState.Pending => TimeSpan.FromSeconds(LaunchTimeout),
                     EngineInstanceState.Starting => TimeSpan.FromSeconds(StartTimeout),
-                    EngineInstanceState.Stopping => TimeSpan.FromSeconds(StopTimeout),
+                    EngineInstanceState.Stopping => TimeSpan.FromSeconds(StopTimeout) + Controller.Domain.Scheduling.RollingUpdate.ExtraStopTime(instance),
                     _ => TimeSpan.MaxValue - slack,
                 };
                 Assert.That(age, Is.LessThanOrEqualTo(limit + slack), $"{Context}: instance {instance.Id} sat in {instance.State} for {age}");
@@ -608,8 +622,12 @@ internal sealed class FaultSimulation(int seed, int replicaCount, int faultRound
 
         public object? Update { get; init; }
 
+        /// <summary>The zone its copies must run in (any when null).</summary>
+        public string? Zone { get; set; }
+
         public object Body() => new
         {
+            hostLabels = Zone is null ? null : new Dictionary<string, string> { ["zone"] = Zone },
             name = Name,
             image = $"registry/{Name}:{Version}",
             update = Update,

@@ -291,7 +291,7 @@ public sealed class RollingUpdateTests
 
         copy.RequestStop(reason, T0);
         Assert.That(RollingUpdate.FinishesWork(copy, T0.AddSeconds(secondsLater)), Is.EqualTo(finishes));
-        Assert.That(RollingUpdate.ExtraStopTime(copy), Is.EqualTo(reason == Scheduler.ReasonRollingUpdate ? TimeSpan.FromSeconds(30) : TimeSpan.Zero));
+        Assert.That(RollingUpdate.ExtraStopTime(copy), Is.EqualTo(reason == Scheduler.ReasonRollingUpdate && busy ? TimeSpan.FromSeconds(30) : TimeSpan.Zero));
 
         copy.Heartbeat(busy: false, T0.AddSeconds(1));
         Assert.That(RollingUpdate.FinishesWork(copy, T0.AddSeconds(1)), Is.False, "idle: its container is told to terminate");

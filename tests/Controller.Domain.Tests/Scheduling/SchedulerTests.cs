@@ -274,16 +274,18 @@ public sealed class SchedulerTests
         Assert.That(decision.Displacements.All(d => d.LabelsChanged), Is.True);
     }
 
-    [Test]
-    public void Decide_ActiveHostItsEngineLabelsStillMatch_OrNoRoomElsewhere_DisplacesNothing()
+    [TestCase(false, false)]
+    [TestCase(true, true)]
+    public void Decide_ActiveHostItsEngineLabelsStillMatch_OrNoRoomElsewhere_DisplacesNothing_UnlessTheEngineMayPreempt(bool mayPreempt, bool displaced)
     {
-        var matching = Engine(deficit: 0, labels: new() { ["zone"] = "a" }) with { Target = 1, RunningCopies = 1 };
-        var noRoom = Engine(deficit: 0, labels: new() { ["zone"] = "b" }, roomElsewhere: false) with { Target = 1, RunningCopies = 1 };
+        var matching = Engine(deficit: 0, labels: new() { ["zone"] = "a" }) with { Target = 1, RunningCopies = 1, MayPreempt = mayPreempt };
+        var noRoom = Engine(deficit: 0, labels: new() { ["zone"] = "b" }, roomElsewhere: false) with { Target = 1, RunningCopies = 1, MayPreempt = mayPreempt };
         var host = Host(instances: [Placed(matching), Placed(noRoom)], labels: new() { ["zone"] = "a", ["gpu"] = "none" });
 
         var decision = Scheduler.Decide(host, [matching, noRoom], PlacementPolicy.Spread);
 
-        Assert.That(decision.IsEmpty, Is.True);
+        Assert.That(decision.Displacements.Select(d => d.EngineId), Is.EqualTo(displaced ? new[] { noRoom.EngineId } : []));
+        Assert.That(decision.Stops, Is.Empty);
     }
 
     [Test]

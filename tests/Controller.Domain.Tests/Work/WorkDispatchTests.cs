@@ -42,14 +42,13 @@ public sealed class WorkDispatchTests
     }
 
     [Test]
-    public void Decide_DisplacedOnAnActiveHost_NoWork_StoppedOnceIdleAsReplaced()
+    public void Decide_DisplacedOnAnActiveHost_WorksOnUntilItsReplacementRuns()
     {
         var (engine, instance) = Running();
         instance.Displace(labelsChanged: true);
-        var verdict = WorkDispatch.Decide(instance, HostState.Active, engine, 0);
 
-        Assert.That(verdict, Is.EqualTo(new WorkVerdict(false, Scheduler.ReasonReplaced)));
-        Assert.That(verdict.ActionFor(held: 1, leased: 0), Is.EqualTo(WorkAction.Wait), "finishes what it holds first");
+        Assert.That(WorkDispatch.Decide(instance, HostState.Active, engine, 0), Is.EqualTo(WorkVerdict.Take));
+        Assert.That(WorkDispatch.Decide(instance, HostState.Draining, engine, 0).MayTakeWork, Is.False, "a draining host's copies take no new work");
     }
 
     [Test]

@@ -36,7 +36,7 @@ public sealed class HeartbeatCommandHandler(
             await dispatch.ForgiveFailuresAsync(instance.EngineId, now, cancellationToken);
         }
 
-        // A displaced copy keeps running (without new work) until its replacement runs; it is stopped through its host.
+        // A displaced copy keeps running (without new work on a draining host) until its replacement runs; it is stopped through its host.
         var verdict = await dispatch.DecideAsync(instance, held, cancellationToken);
         await unitOfWork.SaveChangesAsync(cancellationToken);
         var cancelled = mine.Where(t => t.IsCancellationNoticeFor(instance.Id, now)).Select(t => t.Id).ToList();
