@@ -64,6 +64,7 @@ public sealed class EngineInstance : Entity
     /// <summary>When the copy became running (the engine registered or heartbeated); null while it never ran.</summary>
     public DateTimeOffset? RunningSince { get; private set; }
 
+    /// <summary>It holds work (or said so), as last heard while up: a stopped copy keeps what it was when stopped.</summary>
     public bool Busy { get; private set; }
 
     public string? StopReason { get; private set; }
@@ -158,12 +159,12 @@ public sealed class EngineInstance : Entity
     /// </summary>
     public bool Heartbeat(bool busy, DateTimeOffset now, TimeSpan? resolution = null)
     {
-        Busy = busy;
         if (!IsUp)
         {
             return false;
         }
 
+        Busy = busy;
         if (resolution is null || State != EngineInstanceState.Running || LastHeartbeatAt is not { } last || now - last >= resolution)
         {
             LastHeartbeatAt = now;

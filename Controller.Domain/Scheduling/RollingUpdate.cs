@@ -53,8 +53,8 @@ public static class RollingUpdate
 
     /// <summary>
     /// A copy stopped by a rolling update while it held work finishes that work first: its engine learns of the stop
-    /// through getwork (<c>terminate</c> once it holds no task) and its heartbeat, and its container is told to terminate
-    /// only once it is idle, or once its stop grace has passed since the stop.
+    /// through getwork (<c>terminate</c> once it holds no task) and its heartbeat, and ends on its own; its container is
+    /// told to terminate only if it is still there once the copy's stop grace has passed since the stop.
     /// </summary>
     public static bool FinishesWork(EngineInstance copy, DateTimeOffset now) => now - copy.StateChangedAt < ExtraStopTime(copy);
 

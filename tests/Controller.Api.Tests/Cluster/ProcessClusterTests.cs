@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using Controller.Api.Tests.Infrastructure;
 
 namespace Controller.Api.Tests.Cluster;
@@ -6,7 +7,8 @@ namespace Controller.Api.Tests.Cluster;
 /// <summary>
 /// The agent with its <c>process</c> driver runs the sample engine as real processes for a real controller: copies
 /// start, register and heartbeat; tasks succeed; a killed copy is replaced; a killed agent adopts its copies when it
-/// starts again; a scale-down stops them within their grace; terminating the host ends the agent with 0.
+/// starts again; a scale-down stops them within their grace; terminating the host ends the agent with 0. A rolling
+/// update replaces a copy that holds a task only once it has finished it: the engine ends on its own (exit code 0).
 /// </summary>
 public sealed class ProcessClusterTests
 {
@@ -85,5 +87,51 @@ public sealed class ProcessClusterTests
         Assert.That(Alive(last), Is.False, "no engine process left behind");
         Assert.That((await cluster.HostAsync())["state"]!.GetValue<string>(), Is.EqualTo("terminated"));
         Assert.That(Directory.EnumerateFiles(Path.Combine(cluster.AgentDataDirectory, "engines"), "*.json"), Is.Empty, "nothing left to adopt");
+    }
+
+    [Test]
+    [CancelAfter(240_000)]
+    public async Task ProcessDriver_ARollingUpdate_LetsTheBusyCopyFinishItsTaskAndEndOnItsOwn()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        cluster.StartAgent(await cluster.RegistrationTokenAsync(), "--Agent:Driver=process");
+        await cluster.EventuallyAsync(async () => (await cluster.Admin.GetStringAsync("/host?state=active")).Contains("hostId", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the agent registers");
+        object Definition(string version) => new
+        {
+            name = "wordcount",
+            image = "local/wordcount",
+            resources = new { cpuMillicores = 100, memoryMiB = 128 },
+            desiredInstances = 1,
+            command = new[] { "dotnet", AgentProcess.WordCountDll },
+            environment = new Dictionary<string, string> { ["EngineKit__MaxItems"] = "1", ["EngineKit__HeartbeatSeconds"] = "1", ["VERSION"] = version },
+            stopGraceSeconds = 60,
+            update = new { maxSurge = "1", maxUnavailable = "0", healthyAfterSeconds = 1 },
+        };
+        var engineId = await cluster.CreateEngineAsync(Definition("1"));
+        await cluster.EventuallyAsync(() => cluster.RunWithContainersAsync(engineId, 1), TimeSpan.FromSeconds(60), "a copy runs");
+        var old = (await cluster.InstancesAsync(engineId, "running")).Single();
+
+        // The copy takes a task of 8 s; the engine changes meanwhile.
+        var submitted = await cluster.Admin.PostAsJsonAsync("/task", new { engineId, payload = new { text = "a slow one", milliseconds = 8000 } });
+        var taskId = (await submitted.ReadJsonAsync()).Id();
+        await cluster.EventuallyAsync(async () => (await cluster.TasksAsync(engineId, "leased")).Count == 1, TimeSpan.FromSeconds(20), "the copy holds the task");
+        (await cluster.Admin.PutAsJsonAsync($"/engine/{engineId}", Definition("2"))).EnsureSuccessStatusCode();
+
+        // Its replacement runs, it is stopped (rolling_update) while it still works, and ends once the task is done.
+        await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "stopping")).Any(i => i.InstanceId == old.InstanceId),
+            TimeSpan.FromSeconds(30), "the old copy is stopped once its replacement runs healthy");
+        Assert.That(Alive(Pid(old.ContainerId)), Is.True, "its process is left to finish the task");
+        await cluster.EventuallyAsync(() => Task.FromResult(!Alive(Pid(old.ContainerId))), TimeSpan.FromSeconds(30), "it ends once the task is done");
+        var task = await (await cluster.Admin.GetAsync($"/task/{taskId}")).ReadJsonAsync();
+        Assert.That((task["state"]!.GetValue<string>(), task["attempts"]!.GetValue<int>()), Is.EqualTo(("succeeded", 1)), "done by the old copy, never handed out again");
+        Assert.That(task["engineInstanceId"]!.GetValue<string>(), Is.EqualTo(old.InstanceId.ToString()));
+        await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "stopped")).Any(i => i.InstanceId == old.InstanceId),
+            TimeSpan.FromSeconds(30), "the old copy is stopped");
+        var ended = await (await cluster.Admin.GetAsync($"/engine_instance/{old.InstanceId}")).ReadJsonAsync();
+        Assert.That((ended["stopReason"]!.GetValue<string>(), ended["exitCode"]?.GetValue<int>()), Is.EqualTo(("rolling_update", (int?)0)),
+            "it ended on its own, told by getwork, not killed");
+        Assert.That(cluster.Agent!.Output, Does.Not.Contain($"Stopping engine {old.InstanceId}"), "its host was never told to stop it");
+        Assert.That(await cluster.RunWithContainersAsync(engineId, 1), Is.True);
     }
 }

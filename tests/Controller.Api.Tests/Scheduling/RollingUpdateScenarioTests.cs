@@ -186,7 +186,10 @@ public sealed class RollingUpdateScenarioTests
             var task = await _admin.GetFromJsonAsync<JsonObject>($"/task/{taskId}");
             Assert.That(task!["state"]!.GetValue<string>(), Is.EqualTo("succeeded"));
             await StepAsync();
-            Assert.That(agent.Containers.ContainsKey(old.InstanceId), Is.False, "its container goes once it is idle");
+            Assert.That(agent.Containers.ContainsKey(old.InstanceId), Is.True, "its engine ends it (not its host)");
+            agent.Containers[old.InstanceId] = agent.Containers[old.InstanceId] with { State = "exited" };
+            await StepAsync();
+            Assert.That(agent.Containers.ContainsKey(old.InstanceId), Is.False, "the ended container is removed");
         }
         else
         {

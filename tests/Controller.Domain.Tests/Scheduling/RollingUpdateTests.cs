@@ -293,8 +293,8 @@ public sealed class RollingUpdateTests
         Assert.That(RollingUpdate.FinishesWork(copy, T0.AddSeconds(secondsLater)), Is.EqualTo(finishes));
         Assert.That(RollingUpdate.ExtraStopTime(copy), Is.EqualTo(reason == Scheduler.ReasonRollingUpdate && busy ? TimeSpan.FromSeconds(30) : TimeSpan.Zero));
 
-        copy.Heartbeat(busy: false, T0.AddSeconds(1));
-        Assert.That(RollingUpdate.FinishesWork(copy, T0.AddSeconds(1)), Is.False, "idle: its container is told to terminate");
+        copy.Heartbeat(busy: !busy, T0.AddSeconds(1));
+        Assert.That(RollingUpdate.FinishesWork(copy, T0.AddSeconds(secondsLater)), Is.EqualTo(finishes), "as it was when stopped: its engine ends it");
     }
 
     [TestCase("1", false, 1)]
