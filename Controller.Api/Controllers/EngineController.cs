@@ -5,6 +5,8 @@ using Controller.Application.Common.Models;
 using Controller.Application.Engines.Commands.CreateEngine;
 using Controller.Application.Engines.Commands.DeleteEngine;
 using Controller.Application.Engines.Commands.PatchEngine;
+using Controller.Application.Engines.Commands.PauseRollout;
+using Controller.Application.Engines.Commands.ResumeRollout;
 using Controller.Application.Engines.Commands.RollBackEngine;
 using Controller.Application.Engines.Commands.UpdateEngine;
 using Controller.Application.Engines.Queries.GetEngine;
@@ -98,6 +100,31 @@ public sealed class EngineController(ISender sender) : ApiControllerBase
     [ProducesResponseType<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType, MediaTypeNames.Application.ProblemJson)]
     public async Task<EngineResponse> Rollback(Guid engineId, RollbackRequest request, CancellationToken ct) =>
         (await sender.Send(new RollBackEngineCommand(engineId, request.Revision), ct)).ToResponse();
+
+    /// <summary>
+    /// Pause the engine's rollout: no more healthy outdated copy is stopped (copies of the new revision still start up
+    /// to the surge), and it neither reverts nor resumes on its own until resumed, or until the engine changes again
+    /// (which starts a new rollout). Pausing a paused rollout changes nothing. 409 <c>engine_rollout_none</c> when no
+    /// rollout is under way.
+    /// </summary>
+    [HttpPost("{engineId:guid}/rollout/pause")]
+    [ProducesResponseType<EngineResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    public async Task<EngineResponse> PauseRollout(Guid engineId, CancellationToken ct) =>
+        (await sender.Send(new PauseRolloutCommand(engineId), ct)).ToResponse();
+
+    /// <summary>
+    /// Resume the engine's paused rollout, whatever paused it (an admin, its progress deadline, a crash loop): its
+    /// failures are forgiven and its deadline counts from now. 409 <c>engine_rollout_none</c> when no rollout is under
+    /// way, <c>engine_rollout_not_paused</c> when it is not paused.
+    /// </summary>
+    [HttpPost("{engineId:guid}/rollout/resume")]
+    [ProducesResponseType<EngineResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status404NotFound, MediaTypeNames.Application.ProblemJson)]
+    [ProducesResponseType<ErrorResponse>(StatusCodes.Status409Conflict, MediaTypeNames.Application.ProblemJson)]
+    public async Task<EngineResponse> ResumeRollout(Guid engineId, CancellationToken ct) =>
+        (await sender.Send(new ResumeRolloutCommand(engineId), ct)).ToResponse();
 
     /// <summary>Delete an engine (202): its copies are stopped, then it is gone.</summary>
     [HttpDelete("{engineId:guid}")]

@@ -11,6 +11,9 @@ namespace Controller.Domain.Engines;
 /// </summary>
 public sealed class Engine : Entity
 {
+    /// <summary>The pause of a rollout that an admin asked for.</summary>
+    public const string PausedByAdmin = "admin";
+
     private Dictionary<string, string> _hostLabels = [];
     private List<string>? _command;
     private Dictionary<string, string> _environment = [];
@@ -99,7 +102,7 @@ public sealed class Engine : Entity
     /// <summary>When the rollout last made progress (a new copy healthy, an outdated one gone).</summary>
     public DateTimeOffset? RolloutProgressAt { get; private set; }
 
-    /// <summary>Why the rollout stopped replacing healthy outdated copies (<c>crash_loop</c>, <c>progress_deadline</c>); null while it moves.</summary>
+    /// <summary>Why the rollout stopped replacing healthy outdated copies (<c>crash_loop</c>, <c>progress_deadline</c>, <c>admin</c>); null while it moves.</summary>
     public string? RolloutPausedReason { get; private set; }
 
     /// <summary>The rollout's progress at its last look: healthy copies of the current revision less outdated copies.</summary>
@@ -249,8 +252,45 @@ public sealed class Engine : Entity
         return RevertWanted;
     }
 
-    /// <summary>The rollout paused and the policy says to go back to the last healthy revision.</summary>
-    public bool RevertWanted => RollingOut && RolloutPausedReason is not null && UpdatePolicy.AutoRevert && StableRevision is { } stable && stable != Revision;
+    /// <summary>The rollout paused on its own (not by an admin) and the policy says to go back to the last healthy revision.</summary>
+    public bool RevertWanted => RollingOut && RolloutPausedReason is not null and not PausedByAdmin && UpdatePolicy.AutoRevert && StableRevision is { } stable && stable != Revision;
+
+    /// <summary>
+    /// An admin holds the rollout where it is: no more healthy outdated copy is stopped, and it neither reverts nor resumes
+    /// on its own, until <see cref="ResumeRollout"/> or a new change (which starts a new rollout). Pausing it again changes nothing.
+    /// </summary>
+    public void PauseRollout(DateTimeOffset now)
+    {
+        EnsureActive("pause the rollout of");
+        EnsureRollingOut("pause");
+        if (RolloutPausedReason != PausedByAdmin)
+        {
+            UpdatedAt = now;
+            Pause(PausedByAdmin, "an admin paused it", now);
+        }
+    }
+
+    /// <summary>
+    /// The rollout moves again, whatever paused it (an admin, its deadline, a crash loop): its failures are forgiven and
+    /// its progress deadline counts from now.
+    /// </summary>
+    public void ResumeRollout(DateTimeOffset now)
+    {
+        EnsureActive("resume the rollout of");
+        EnsureRollingOut("resume");
+        if (RolloutPausedReason is not { } reason)
+        {
+            throw new DomainException("engine_rollout_not_paused", $"The rollout of engine {Name} is not paused.",
+                new Dictionary<string, object?> { ["engineId"] = Id, ["revision"] = Revision });
+        }
+
+        RolloutPausedReason = null;
+        RolloutFailures = 0;
+        RolloutProgressAt = now;
+        UpdatedAt = now;
+        Raise(ClusterEvent.Create(ClusterEventTypes.EngineUpdateResumed, now,
+            $"Engine {Name}: rollout of revision {Revision} resumed (it was paused: {reason}).", engineId: Id, reason: reason));
+    }
 
     /// <summary>Copies of the current revision failed before they ran healthy (one round): a crash loop pauses the rollout.</summary>
     public void RecordRevisionFailure(DateTimeOffset now)
@@ -502,6 +542,15 @@ public sealed class Engine : Entity
         Raise(ClusterEvent.Create(ClusterEventTypes.EngineUpdateStarted, now,
             $"Engine {Name}: rolling out revision {number} (from {from}) over {Wording.Count(OutdatedInstances, "copy", "copies")}: at most {policy.SurgeFor(DesiredInstances)} above and {policy.UnavailableFor(DesiredInstances)} below {DesiredInstances} desired.",
             engineId: Id, reason: reason));
+    }
+
+    private void EnsureRollingOut(string action)
+    {
+        if (!RollingOut)
+        {
+            throw new DomainException("engine_rollout_none", $"Engine {Name} has no rollout under way to {action}: every copy runs revision {Revision}.",
+                new Dictionary<string, object?> { ["engineId"] = Id, ["revision"] = Revision });
+        }
     }
 
     private void EndRollout()

@@ -86,6 +86,7 @@ public static class ClusterEventTypes
     public const string EngineUpdateCompleted = "engine.update_completed";
     public const string EngineUpdatePaused = "engine.update_paused";
     public const string EngineUpdateReverted = "engine.update_reverted";
+    public const string EngineUpdateResumed = "engine.update_resumed";
 
     public const string SweepHeldBack = "sweep.held_back";
     public const string SweepResumed = "sweep.resumed";
@@ -95,7 +96,7 @@ public static class ClusterEventTypes
         HostRegistered, HostDraining, HostDrained, HostUndrained, HostLost, HostBack, HostTerminating, HostTerminated,
         InstanceLaunched, InstanceStarting, InstanceRunning, InstanceDisplaced, InstanceStopping, InstanceStopped, InstanceFailed, InstanceLost,
         EngineCreated, EngineScaled, EngineDeleting, EngineDeleted, EngineBackoffStarted, EngineBackoffEnded, EnginePreempting,
-        EngineUpdateStarted, EngineUpdateProgressed, EngineUpdateCompleted, EngineUpdatePaused, EngineUpdateReverted,
+        EngineUpdateStarted, EngineUpdateProgressed, EngineUpdateCompleted, EngineUpdatePaused, EngineUpdateReverted, EngineUpdateResumed,
         SweepHeldBack, SweepResumed,
     ];
 }

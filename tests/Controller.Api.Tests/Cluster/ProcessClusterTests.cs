@@ -112,8 +112,9 @@ public sealed class ProcessClusterTests
         await cluster.EventuallyAsync(() => cluster.RunWithContainersAsync(engineId, 1), TimeSpan.FromSeconds(60), "a copy runs");
         var old = (await cluster.InstancesAsync(engineId, "running")).Single();
 
-        // The copy takes a task of 8 s; the engine changes meanwhile.
-        var submitted = await cluster.Admin.PostAsJsonAsync("/task", new { engineId, payload = new { text = "a slow one", milliseconds = 8000 } });
+        // The copy takes a task of 30 s (longer than its replacement takes to start, however loaded the machine); the
+        // engine changes meanwhile.
+        var submitted = await cluster.Admin.PostAsJsonAsync("/task", new { engineId, payload = new { text = "a slow one", milliseconds = 30_000 } });
         var taskId = (await submitted.ReadJsonAsync()).Id();
         await cluster.EventuallyAsync(async () => (await cluster.TasksAsync(engineId, "leased")).Count == 1, TimeSpan.FromSeconds(20), "the copy holds the task");
         (await cluster.Admin.PutAsJsonAsync($"/engine/{engineId}", Definition("2"))).EnsureSuccessStatusCode();
@@ -122,7 +123,9 @@ public sealed class ProcessClusterTests
         await cluster.EventuallyAsync(async () => (await cluster.InstancesAsync(engineId, "stopping")).Any(i => i.InstanceId == old.InstanceId),
             TimeSpan.FromSeconds(30), "the old copy is stopped once its replacement runs healthy");
         Assert.That(Alive(Pid(old.ContainerId)), Is.True, "its process is left to finish the task");
-        await cluster.EventuallyAsync(() => Task.FromResult(!Alive(Pid(old.ContainerId))), TimeSpan.FromSeconds(30), "it ends once the task is done");
+        Assert.That((await cluster.TasksAsync(engineId, "leased")).Select(t => t!["taskId"]!.GetValue<string>()), Is.EqualTo(new[] { taskId.ToString() }),
+            "stopped while it still held the task");
+        await cluster.EventuallyAsync(() => Task.FromResult(!Alive(Pid(old.ContainerId))), TimeSpan.FromSeconds(50), "it ends once the task is done");
         var task = await (await cluster.Admin.GetAsync($"/task/{taskId}")).ReadJsonAsync();
         Assert.That((task["state"]!.GetValue<string>(), task["attempts"]!.GetValue<int>()), Is.EqualTo(("succeeded", 1)), "done by the old copy, never handed out again");
         Assert.That(task["engineInstanceId"]!.GetValue<string>(), Is.EqualTo(old.InstanceId.ToString()));

@@ -59,6 +59,8 @@ public sealed class AuthorizationMatrixTests
         ["DELETE engine/{engineId:guid}"] = Admin,
         ["GET engine/{engineId:guid}/revisions"] = Admin,
         ["POST engine/{engineId:guid}/rollback"] = Admin,
+        ["POST engine/{engineId:guid}/rollout/pause"] = Admin,
+        ["POST engine/{engineId:guid}/rollout/resume"] = Admin,
         ["GET engine_instance"] = Admin,
         ["GET engine_instance/{instanceId:guid}"] = [Caller.Admin, Caller.OwnHost, Caller.OwnInstance],
         ["POST engine_instance/{instanceId:guid}/register"] = [Caller.OwnInstance],

@@ -264,6 +264,44 @@ public sealed class RollingUpdateScenarioTests
     }
 
     [Test]
+    public async Task AnAdminPausesARollout_NoHealthyOldCopyStops_UntilResumed_ThenItCompletes()
+    {
+        var engineId = await CreateEngineAsync(4, new { maxSurge = "1", maxUnavailable = "0", healthyAfterSeconds = HealthyAfterSeconds });
+        await RunHealthyAsync(engineId, 4);
+        var none = await _admin.PostAsync($"/engine/{engineId}/rollout/pause", null);
+        Assert.That((none.StatusCode, (await none.ReadJsonAsync())["ErrorId"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.Conflict, "engine_rollout_none")));
+
+        await PatchAsync(engineId, new { image = "registry/asr:2" });
+        var paused = await _admin.PostAsync($"/engine/{engineId}/rollout/pause", null);
+        Assert.That(paused.StatusCode, Is.EqualTo(HttpStatusCode.OK), await paused.Content.ReadAsStringAsync());
+        Assert.That((await paused.ReadJsonAsync())["revision"]!.GetValue<int>(), Is.EqualTo(2), "the engine as it is now");
+        for (var i = 0; i < 8; i++)
+        {
+            await StepAsync();
+        }
+
+        var (up, healthy) = await CopiesAsync(engineId);
+        Assert.That((healthy.GetValueOrDefault("registry/asr:1"), up.GetValueOrDefault("registry/asr:2")), Is.EqualTo((4, 1)),
+            "the old copies keep running; one new copy started within the surge");
+        var rollout = (await GetEngineAsync(engineId))["rollout"]!;
+        Assert.That((rollout["state"]!.GetValue<string>(), rollout["pausedReason"]!.GetValue<string>()), Is.EqualTo(("paused", "admin")));
+
+        var resumed = await _admin.PostAsync($"/engine/{engineId}/rollout/resume", null);
+        Assert.That(resumed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await resumed.Content.ReadAsStringAsync());
+        var again = await _admin.PostAsync($"/engine/{engineId}/rollout/resume", null);
+        Assert.That((again.StatusCode, (await again.ReadJsonAsync())["ErrorId"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.Conflict, "engine_rollout_not_paused")));
+        for (var i = 0; i < 40 && (await GetEngineAsync(engineId))["rollout"] is not null; i++)
+        {
+            await StepAsync();
+        }
+
+        Assert.That((await CopiesAsync(engineId)).Up, Is.EquivalentTo(new Dictionary<string, int> { ["registry/asr:2"] = 4 }));
+        Assert.That(await EventTypesAsync(engineId), Does.Contain("engine.update_paused").And.Contain("engine.update_resumed").And.Contain("engine.update_completed"));
+        var missing = await _admin.PostAsync($"/engine/{Guid.NewGuid()}/rollout/pause", null);
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
     public async Task ANewImageThatCrashes_PausesTheRollout_AndAutoRevertGoesBack_WithTheOldCopiesNeverBelowDesired()
     {
         var engineId = await CreateEngineAsync(4, new { maxSurge = "1", maxUnavailable = "0", healthyAfterSeconds = HealthyAfterSeconds, autoRevert = true });

@@ -1,6 +1,7 @@
 using Controller.Domain.Common;
 using Controller.Domain.EngineInstances;
 using Controller.Domain.Engines;
+using Controller.Domain.Events;
 using Controller.Domain.Scheduling;
 
 namespace Controller.Domain.Tests.Scheduling;
@@ -259,6 +260,53 @@ public sealed class RollingUpdateTests
         engine.ReserveInstance();
         engine.ObserveRollout(1, T0.AddSeconds(40));
         Assert.That(engine.RolloutPausedReason, Is.Null, "progress resumes it");
+    }
+
+    [Test]
+    public void AnAdminsPause_HoldsTheRollout_NeitherRevertingNorResumingOnItsOwn_UntilResumed()
+    {
+        var policy = UpdatePolicy.Create("1", "0", healthyAfterSeconds: 10, progressDeadlineSeconds: 30, autoRevert: true);
+        var engine = Engine.Create(Guid.NewGuid(), Cluster.Spec("registry/asr:1", 2, policy), T0);
+        var none = Assert.Throws<DomainException>(() => engine.PauseRollout(T0));
+        Assert.That(none!.ErrorId, Is.EqualTo("engine_rollout_none"));
+
+        engine.ReserveInstance();
+        engine.ReserveInstance();
+        engine.Update(Cluster.Spec("registry/asr:2", 2, policy), T0);
+        Assert.That(Assert.Throws<DomainException>(() => engine.ResumeRollout(T0))!.ErrorId, Is.EqualTo("engine_rollout_not_paused"));
+        engine.PauseRollout(T0.AddSeconds(1));
+        engine.PauseRollout(T0.AddSeconds(2));
+        Assert.That(engine.TakeEvents().Count(e => e.Type == ClusterEventTypes.EngineUpdatePaused), Is.EqualTo(1), "pausing again changes nothing");
+        Assert.That((engine.RolloutPausedReason, RollingUpdate.HealthyStopsAllowed(engine, healthy: 3)), Is.EqualTo((Engine.PausedByAdmin, 0)));
+
+        engine.ReserveInstance();
+        Assert.That(engine.ObserveRollout(1, T0.AddSeconds(40)), Is.False, "no revert, although autoRevert is set");
+        Assert.That(engine.ObserveRollout(1, T0.AddSeconds(100)), Is.False);
+        Assert.That((engine.RolloutPausedReason, engine.RevertWanted), Is.EqualTo((Engine.PausedByAdmin, false)), "neither progress nor the deadline changes it");
+
+        engine.ResumeRollout(T0.AddSeconds(100));
+        Assert.That((engine.RolloutPausedReason, RollingUpdate.HealthyStopsAllowed(engine, healthy: 3)), Is.EqualTo(((string?)null, 1)));
+        Assert.That(engine.ObserveRollout(1, T0.AddSeconds(129)), Is.False);
+        Assert.That(engine.RolloutPausedReason, Is.Null, "its deadline counts from the resume");
+        Assert.That(engine.TakeEvents().Select(e => e.Type), Does.Contain(ClusterEventTypes.EngineUpdateResumed));
+    }
+
+    [Test]
+    public void AResume_LetsACrashLoopPausedRolloutTryAgain()
+    {
+        var engine = Engine.Create(Guid.NewGuid(), Cluster.Spec("registry/asr:1", 1, UpdatePolicy.Default), T0);
+        engine.ReserveInstance();
+        engine.Update(Cluster.Spec("registry/asr:2", 1, UpdatePolicy.Default), T0);
+        for (var round = 0; round < UpdatePolicy.CrashLoopFailures; round++)
+        {
+            engine.RecordRevisionFailure(T0);
+        }
+
+        Assert.That(engine.RolloutPausedReason, Is.EqualTo("crash_loop"));
+        engine.ResumeRollout(T0.AddSeconds(5));
+        Assert.That((engine.RolloutPausedReason, engine.RolloutFailures), Is.EqualTo(((string?)null, 0)));
+        engine.RecordRevisionFailure(T0.AddSeconds(10));
+        Assert.That(engine.RolloutPausedReason, Is.Null, "its failures start again from none");
     }
 
     [Test]

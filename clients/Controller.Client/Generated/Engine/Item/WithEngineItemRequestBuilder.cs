@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Controller.Client.Engine.Item.Revisions;
 using Controller.Client.Engine.Item.Rollback;
+using Controller.Client.Engine.Item.Rollout;
 using Controller.Client.Models;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
@@ -28,6 +29,11 @@ namespace Controller.Client.Engine.Item
         public global::Controller.Client.Engine.Item.Rollback.RollbackRequestBuilder Rollback
         {
             get => new global::Controller.Client.Engine.Item.Rollback.RollbackRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The rollout property</summary>
+        public global::Controller.Client.Engine.Item.Rollout.RolloutRequestBuilder Rollout
+        {
+            get => new global::Controller.Client.Engine.Item.Rollout.RolloutRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Controller.Client.Engine.Item.WithEngineItemRequestBuilder"/> and sets the default values.

@@ -1,0 +1,19 @@
+using Controller.Application.Common.Interfaces;
+using Controller.Application.Engines.Models;
+using Mediator;
+
+namespace Controller.Application.Engines.Commands.PauseRollout;
+
+/// <summary>The rule is the engine's (<see cref="Domain.Engines.Engine.PauseRollout"/>); a race lost to a status round is retried on a fresh read.</summary>
+public sealed class PauseRolloutCommandHandler(IEngineRepository engines, IUnitOfWork unitOfWork, IPlacementGate placementGate, TimeProvider clock)
+    : ICommandHandler<PauseRolloutCommand, EngineDto>
+{
+    public async ValueTask<EngineDto> Handle(PauseRolloutCommand command, CancellationToken cancellationToken) =>
+        await EngineUpdates.RunAsync(unitOfWork, placementGate, async () =>
+        {
+            var engine = await EngineUpdates.FindLiveAsync(engines, command.EngineId, cancellationToken);
+            engine.PauseRollout(clock.GetUtcNow());
+            await unitOfWork.SaveChangesAsync(cancellationToken);
+            return engine.ToDto();
+        }, cancellationToken);
+}
