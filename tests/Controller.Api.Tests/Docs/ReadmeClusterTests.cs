@@ -22,6 +22,8 @@ public sealed class ReadmeClusterTests
         Assert.That(text, Does.Contain("\"containerId\":\"pid-"), "the copies are processes");
         Assert.That(text, Does.Contain("{\"text\":\"the quick brown fox\",\"words\":4}"));
         Assert.That(text, Does.Contain("instance.running"));
+        Assert.That(text, Does.Contain("{\"revision\":2}").And.Contain("{\"revisions\":[2,2]}"), "the rolling update replaced both copies");
+        Assert.That(text, Does.Contain("{\"slow\":\"succeeded\",\"attempts\":1}"), "the slow task was finished by the copy that held it");
         Assert.That(text, Does.Contain("the engine processes are gone"));
         Assert.That(text, Does.Contain("the agent exited 0"));
         if (docker)
