@@ -79,6 +79,7 @@ public sealed class StatusRound(
 
             // Copies counted again after the engine rows were read: a stop of displaced copies decided on these counts is
             // saved with the engine's version (the writer touches it), so it conflicts with any save that changed them since.
+            displacedEngines = MovingEngines(host, live, fresh.Values);
             running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
             EngineCounts.Release(reconciled.Released, fresh, now, o.Backoff());
             var rollouts = await RolloutsAsync(fresh.Values, live, now, cancellationToken);
@@ -126,7 +127,7 @@ public sealed class StatusRound(
     /// The engines whose copies here wait for replacements elsewhere (displaced), or may be displaced (the engine's labels
     /// no longer match the host): their copies are counted cluster-wide for make before break.
     /// </summary>
-    private static List<Guid> MovingEngines(Host host, List<EngineInstance> live, IReadOnlyList<Engine> engines) =>
+    private static List<Guid> MovingEngines(Host host, List<EngineInstance> live, IEnumerable<Engine> engines) =>
         [.. live.Where(i => i.IsUp).Select(i => i.EngineId).Distinct()
             .Where(id => live.Any(i => i.EngineId == id && i.IsUp && i.Displaced) || engines.FirstOrDefault(e => e.Id == id) is { } engine && !engine.AcceptsHostLabels(host.Labels))];
 
