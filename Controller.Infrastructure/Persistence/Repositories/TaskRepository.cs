@@ -181,8 +181,9 @@ internal sealed class TaskRepository(ControllerDbContext db, IDatabaseWriteGate 
         var backlog = new Dictionary<Guid, TaskBacklog>();
         foreach (var engineId in engineIds)
         {
-            var queued = await db.Tasks.Where(t => t.EngineId == engineId && t.State == WorkTaskState.Queued).Take(countLimit + 1).CountAsync(cancellationToken);
-            var leased = await db.Tasks.Where(t => t.EngineId == engineId && t.State == WorkTaskState.Leased).Take(countLimit + 1).CountAsync(cancellationToken);
+            // Ordered as the (EngineId, State, Id) index is: the range is read in its order, nothing sorted.
+            var queued = await db.Tasks.Where(t => t.EngineId == engineId && t.State == WorkTaskState.Queued).OrderBy(t => t.Id).Take(countLimit + 1).CountAsync(cancellationToken);
+            var leased = await db.Tasks.Where(t => t.EngineId == engineId && t.State == WorkTaskState.Leased).OrderBy(t => t.Id).Take(countLimit + 1).CountAsync(cancellationToken);
             if (queued + leased == 0)
             {
                 continue;
