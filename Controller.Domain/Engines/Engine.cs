@@ -565,8 +565,8 @@ public sealed class Engine : Entity
     private void Pause(string reason, string why, DateTimeOffset now)
     {
         RolloutPausedReason = reason;
-        var next = UpdatePolicy.AutoRevert && StableRevision is { } stable && stable != Revision
-            ? $"going back to revision {stable}"
+        var next = reason == PausedByAdmin ? "healthy outdated copies keep running until it is resumed, or the engine is changed or rolled back"
+            : UpdatePolicy.AutoRevert && StableRevision is { } stable && stable != Revision ? $"going back to revision {stable}"
             : "healthy outdated copies keep running until the engine is changed or rolled back";
         Raise(ClusterEvent.Create(ClusterEventTypes.EngineUpdatePaused, now, $"Engine {Name}: rollout of revision {Revision} paused: {why}; {next}.", engineId: Id, reason: reason));
     }

@@ -276,7 +276,9 @@ public sealed class RollingUpdateTests
         Assert.That(Assert.Throws<DomainException>(() => engine.ResumeRollout(T0))!.ErrorId, Is.EqualTo("engine_rollout_not_paused"));
         engine.PauseRollout(T0.AddSeconds(1));
         engine.PauseRollout(T0.AddSeconds(2));
-        Assert.That(engine.TakeEvents().Count(e => e.Type == ClusterEventTypes.EngineUpdatePaused), Is.EqualTo(1), "pausing again changes nothing");
+        var pauses = engine.TakeEvents().Where(e => e.Type == ClusterEventTypes.EngineUpdatePaused).ToList();
+        Assert.That(pauses, Has.Count.EqualTo(1), "pausing again changes nothing");
+        Assert.That(pauses[0].Message, Does.Contain("until it is resumed").And.Not.Contain("going back"));
         Assert.That((engine.RolloutPausedReason, RollingUpdate.HealthyStopsAllowed(engine, healthy: 3)), Is.EqualTo((Engine.PausedByAdmin, 0)));
 
         engine.ReserveInstance();
