@@ -9,12 +9,13 @@
 #  - with --long-poll R instead: the instances long-poll (waitSeconds 20) and one task at a time is submitted, R a
 #    second, each timed from its submission to the instance that got it (R 0: idle held calls, for their CPU cost:
 #    printed for the last minute of a run longer than 70 s, after the instances' start); with --replicas N (PostgreSQL)
-#    N replicas run, tasks are submitted on the first and the instances long-poll the others.
-# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--warmup 30] [--postgres] [--replicas N] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [--long-poll R] [-- --Setting=value ...]
+#    N replicas run, tasks are submitted on the first and the instances long-poll the others; --wait-seconds 0 makes
+#    the instances poll as before the long poll (a `wait` answer: sleep its waitSeconds, ask again), for comparison.
+# Usage: scripts/bench-work.sh [--instances 50] [--seconds 20] [--warmup 30] [--postgres] [--replicas N] [--max-items "1 4"] [--rate R] [--list-tasks "1000 1000000"] [--long-poll R [--wait-seconds W]] [-- --Setting=value ...]
 # Loopback only; stops the controller (and a PostgreSQL it started) at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-instances=50 seconds=20 warmup=30 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" rate=0 long_poll="" extra=()
+instances=50 seconds=20 warmup=30 provider=Sqlite list_tasks="1000 1000000" max_items="1 4" rate=0 long_poll="" wait_seconds=20 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; extra=("$@"); break ;;
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
     --max-items) max_items=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --long-poll) long_poll=$2; shift 2 ;;
+    --wait-seconds) wait_seconds=$2; shift 2 ;;
     --replicas) export BENCH_REPLICAS=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -42,7 +44,7 @@ if [ -n "$long_poll" ]; then
   (while kill -0 "$pid" 2>/dev/null; do echo "$(date +%s) $(bench_cpu_ticks)" >> "$samples"; sleep 1; done) &
   sampler=$!
   others=$(IFS=,; echo "${urls[*]:1}")
-  "${gen[@]}" --mode longpoll --instances "$instances" --warmup "$warmup" --duration "$seconds" --rate "$long_poll" ${others:+--poll-urls "$others"}
+  "${gen[@]}" --mode longpoll --instances "$instances" --warmup "$warmup" --duration "$seconds" --rate "$long_poll" --wait-seconds "$wait_seconds" ${others:+--poll-urls "$others"}
   after=$(bench_cpu_ticks)
   kill $sampler 2>/dev/null || true
   ms() { echo $(( $1 * 1000 / $(getconf CLK_TCK) )); }

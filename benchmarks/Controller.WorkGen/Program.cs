@@ -33,6 +33,10 @@ var rate = double.Parse(options.Get("rate", "0"), CultureInfo.InvariantCulture);
 
 // --poll-urls A,B (longpoll): the instances' getwork calls go to these replicas in turn, while tasks are submitted
 // through --url (submitted on one replica, handed out on the others).
+// --wait-seconds W (longpoll): the getwork calls' waitSeconds (20); 0 is the polling of before the long poll: an instance
+// told to wait sleeps the waitSeconds of the answer and asks again.
+var waitSeconds = Int(options.Get("wait-seconds", "20"));
+
 var pollUrls = options.Get("poll-urls", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u)).ToList();
 if (pollUrls.Any(u => !u.IsLoopback))
 {
@@ -248,7 +252,7 @@ async Task<int> LongPollAsync()
         failures.AddOrUpdate(string.Join(' ', ex.Message.Split(' ').Take(3)), 1, (_, c) => c + 1);
     }
     var end = TimeSpan.FromSeconds(warmup + seconds);
-    Console.WriteLine($"{workers.Count} instances long-polling for {warmup}s of warm-up and {seconds}s measured, {rate:F0} tasks/s...");
+    Console.WriteLine($"{workers.Count} instances {(waitSeconds > 0 ? "long-polling" : "polling")} for {warmup}s of warm-up and {seconds}s measured, {rate:F0} tasks/s...");
     var pollers = workers.Select((w, n) => Task.Run(async () =>
     {
         var replica = pollUrls.Count == 0 ? "" : pollUrls[n % pollUrls.Count].ToString().TrimEnd('/');
@@ -257,10 +261,15 @@ async Task<int> LongPollAsync()
         {
             try
             {
-                var body = new { completed = held.Select(t => new { taskId = t, outcome = "succeeded", result = new { ok = true } }).ToArray(), maxItems = 1, waitSeconds = 20 };
+                var body = new { completed = held.Select(t => new { taskId = t, outcome = "succeeded", result = new { ok = true } }).ToArray(), maxItems = 1, waitSeconds };
                 var answer = await PostAsync($"{replica}/engine_instance/{w.Id}/getwork", body, w.Token);
                 var got = clock.Elapsed;
                 held = [];
+                if (waitSeconds == 0 && answer["action"]!.GetValue<string>() == "wait")
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(answer["waitSeconds"]?.GetValue<int>() ?? 2));
+                }
+
                 foreach (var item in answer["items"]!.AsArray())
                 {
                     Interlocked.Increment(ref received);
@@ -333,7 +342,7 @@ async Task<int> LongPollAsync()
     var sorted = latencies.Order().ToArray();
     double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"instances={workers.Count} long poll, {rate:F0} tasks/s{(pollUrls.Count > 0 ? $" (polling {pollUrls.Count} other replicas)" : "")}: submitted={submitted} handed out={received} (of those submitted after the warm-up: {sorted.Length}) submit-to-handout p50={P(0.50):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms errors={errors}"));
+        $"instances={workers.Count} {(waitSeconds > 0 ? $"long poll ({waitSeconds} s)" : "polling")}, {rate:F0} tasks/s{(pollUrls.Count > 0 ? $" (polling {pollUrls.Count} other replicas)" : "")}: submitted={submitted} handed out={received} (of those submitted after the warm-up: {sorted.Length}) submit-to-handout p50={P(0.50):F2}ms p99={P(0.99):F2}ms max={P(1):F2}ms errors={errors}"));
     foreach (var (message, count) in failures)
     {
         Console.WriteLine($"  {count} x {message}");
