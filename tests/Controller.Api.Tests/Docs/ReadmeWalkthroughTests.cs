@@ -37,6 +37,7 @@ public sealed class ReadmeWalkthroughTests
     {
         Assert.That(exitCode, Is.Zero, $"run {run}: the walkthrough stopped (curl --fail-with-body fails on any non-2xx):\n{text}\n{errors}");
         Assert.That(text, Does.Contain("\"state\":\"running\""), "the engine registered");
+        Assert.That(text, Does.Contain("{\"action\":\"process\",\"payloads\":[{\"uri\":\"s3://bucket/b.wav\"}]}"), "the long poll was answered with the task queued while it was held");
         Assert.That(text, Does.Contain("\"scaled_down\""), "scaling down terminated a copy");
         Assert.That(text, Does.Contain("{\"mode\":\"terminate\"}"));
         Assert.That(text, Does.Contain("{\"state\":\"terminated\"}"));
