@@ -57,10 +57,18 @@ public sealed class StatusRound(
         var reconciled = await ReconcileAsync(command, host, live, now, cancellationToken);
 
         var snapshot = await clusterView.GetAsync(cancellationToken);
-        var displacedEngines = MovingEngines(host, live, snapshot.Engines);
-        var running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
         var placement = Snapshot(host, live, now) with { HeldGpuIndexes = reconciled.HeldGpuIndexes };
-        var decision = Scheduler.Decide(placement, snapshot.Demands(snapshot.Engines, now, running, await RolloutsAsync(snapshot.Engines, live, now, cancellationToken)), settings);
+
+        // The copies of engines moving away from this host are counted cluster-wide, and rollouts on copies counted now,
+        // for the engines the decision is taken on.
+        async Task<PlacementDecision> DecideAsync(IEnumerable<Engine> engines)
+        {
+            var moving = MovingEngines(host, live, engines);
+            var running = moving.Count == 0 ? null : await instances.CountReplacementsAsync(moving, cancellationToken);
+            return Scheduler.Decide(placement, snapshot.Demands(engines, now, running, await RolloutsAsync(engines, live, now, cancellationToken)), settings);
+        }
+
+        var decision = await DecideAsync(snapshot.Engines);
         if (decision.Launches.Count > 0)
         {
             placement = placement with { AvoidedEngines = await AvoidedEnginesAsync(host.Id, now, cancellationToken) };
@@ -79,11 +87,8 @@ public sealed class StatusRound(
 
             // Copies counted again after the engine rows were read: a stop of displaced copies decided on these counts is
             // saved with the engine's version (the writer touches it), so it conflicts with any save that changed them since.
-            displacedEngines = MovingEngines(host, live, fresh.Values);
-            running = displacedEngines.Count == 0 ? null : await instances.CountReplacementsAsync(displacedEngines, cancellationToken);
             EngineCounts.Release(reconciled.Released, fresh, now, o.Backoff());
-            var rollouts = await RolloutsAsync(fresh.Values, live, now, cancellationToken);
-            decision = Scheduler.Decide(placement, snapshot.Demands(fresh.Values, now, running, rollouts), settings);
+            decision = await DecideAsync(fresh.Values);
             writer.Apply(decision, host, live, fresh, now);
             saved = fresh.Values;
         }
